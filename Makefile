@@ -1,0 +1,71 @@
+# VK Comments Parser — the contract with users and CI. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY313   := $(shell scripts/find-python313.sh)
+VENV    := .venv
+PY      := $(VENV)/bin/python
+TOOLS   := .tools-venv
+SAM     := $(TOOLS)/bin/sam
+STAMP   := $(VENV)/.installed
+# sam build runs pip with the python3.13 it finds on PATH: put the real interpreter first.
+SAM_ENV := PATH="$(dir $(PY313)):$$PATH" AWS_DEFAULT_REGION=eu-central-1 SAM_CLI_TELEMETRY=0
+
+.PHONY: help setup demo test up down lint bench invoke build openapi services clean
+
+help:
+	@echo "make demo | test | up | down | lint | bench | build | invoke FN=<LogicalId> EVENT=events/<f>.json"
+
+$(STAMP): pyproject.toml layers/vkc/requirements.txt
+	@test -n "$(PY313)" || { echo "Python 3.13 is required" >&2; exit 1; }
+	@test -x $(PY) || $(PY313) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+$(TOOLS)/.installed:
+	@test -x $(TOOLS)/bin/python || $(PY313) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --upgrade pip
+	$(TOOLS)/bin/pip install -q aws-sam-cli cfn-lint
+	@touch $@
+
+setup: $(STAMP)
+	@scripts/ensure-services.sh
+
+services:
+	@scripts/ensure-services.sh
+
+demo: setup
+	$(PY) -m devtools.demo
+
+test: setup
+	$(PY) -m pytest
+
+up: setup
+	$(PY) -m devtools.local_stack up
+
+down:
+	@test -x $(PY) && $(PY) -m devtools.local_stack down || true
+
+lint: $(STAMP) $(TOOLS)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy layers/vkc/vkc functions devtools
+	$(SAM_ENV) $(SAM) validate --template template.yaml
+	$(SAM_ENV) $(SAM) validate --lint --template template.yaml
+
+build: $(TOOLS)/.installed
+	$(SAM_ENV) $(SAM) build --template template.yaml
+
+bench: setup
+	$(PY) -m bench.run
+
+invoke: setup
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
+	$(PY) -m devtools.local_stack invoke $(FN) $(EVENT)
+
+openapi: setup
+	$(PY) -m devtools.openapi write
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,84 @@
+"""All configuration comes from the environment, read in exactly one place.
+
+The names are the contract between template.yaml, the local stack and the code
+(see docs/architecture.md). Settings are cached per process: Lambda containers and
+the local stack build them once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Priority(StrEnum):
+    """A job's priority is the queue it travels on."""
+
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class WorkerKind(StrEnum):
+    """Each worker function consumes its own three priority queues."""
+
+    PARSE = "parse"
+    ANALYZE = "analyze"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    stage: str = "local"
+    service_name: str = Field(default="vkc", validation_alias="POWERTOOLS_SERVICE_NAME")
+
+    db_host: str = "127.0.0.1"
+    db_port: int = 5432
+    db_name: str = "vkc"
+    db_user: str = "postgres"
+    db_password: SecretStr = SecretStr("")
+    db_iam_auth: bool = False
+    db_ssl: bool = False
+    db_connect_timeout_s: float = 5.0
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout_s: float = 2.0
+
+    queue_url_parse_high: str = ""
+    queue_url_parse_normal: str = ""
+    queue_url_parse_low: str = ""
+    queue_url_analyze_high: str = ""
+    queue_url_analyze_normal: str = ""
+    queue_url_analyze_low: str = ""
+
+    exports_bucket: str = ""
+    vk_api_url: str = "https://api.vk.com/method"
+    vk_api_version: str = "5.199"
+    vk_tokens_secret_prefix: str = "vkc/"
+
+    cors_origins: str = ""
+    aws_region: str = Field(default="eu-central-1", validation_alias="AWS_REGION")
+
+    def queue_url(self, kind: WorkerKind, priority: Priority) -> str:
+        """URL of the queue that carries `kind` work at `priority`."""
+        url: str = getattr(self, f"queue_url_{kind.value}_{priority.value}")
+        if not url:
+            raise RuntimeError(f"QUEUE_URL_{kind.value.upper()}_{priority.value.upper()} is not configured")
+        return url
+
+    @property
+    def is_prod(self) -> bool:
+        return self.stage == "prod"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings; tests call `get_settings.cache_clear()` after changing the environment."""
+    return Settings()
