@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     queue_url_analyze_normal: str = ""
     queue_url_analyze_low: str = ""
 
+    # Must equal the queues' RedrivePolicy.maxReceiveCount: on the last delivery a worker records
+    # the job as failed before the message moves to the DLQ.
+    queue_max_receive_count: int = 5
+
     exports_bucket: str = ""
     vk_api_url: str = "https://api.vk.com/method"
     vk_api_version: str = "5.199"

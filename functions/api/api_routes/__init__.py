@@ -1,0 +1,1 @@
+"""The API's routers, problem responses and middlewares (the HTTP door of the domain)."""

@@ -1,0 +1,50 @@
+"""RFC 9457 problem responses: every error the API returns has this shape."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    slug: str | None = None,
+    instance: str | None = None,
+    request_id: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response[str]:
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": f"urn:vkc:problem:{slug or phrase.lower().replace(' ', '-')}",
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra)
+    return Response(
+        status_code=status,
+        content_type=PROBLEM_JSON,
+        body=json.dumps(body, ensure_ascii=False, default=str),
+        headers=headers or {},
+    )
+
+
+def validation_errors(errors: Any) -> list[dict[str, Any]]:
+    """Pydantic/Powertools validation errors as `[{loc, msg, type}]` with JSON-safe values."""
+    out = []
+    for e in errors:
+        out.append({"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")), "type": e.get("type")})
+    return out

@@ -1,0 +1,99 @@
+"""ApiFunction: the HTTP door. Routes live in api_routes/; the domain in the vkc layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api_routes import health, jobs
+from api_routes.middleware import authenticate_request, json_media_type, request_id_and_headers
+from api_routes.problems import problem, validation_errors
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from vkc.errors import DomainError
+from vkc.settings import get_settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+TITLE = "VK Comments Parser API"
+API_VERSION = "1.0.0"
+SECURITY_SCHEMES: dict[str, Any] = {"ApiKey": APIKey(name="X-Api-Key", in_=APIKeyIn.header)}
+SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}]
+
+
+def create_app() -> APIGatewayHttpResolver:
+    """One resolver per process (routers bind to the last resolver that includes them)."""
+    api = APIGatewayHttpResolver(enable_validation=True)
+    api.use(middlewares=[request_id_and_headers, json_media_type, authenticate_request])
+    api.include_router(health.router, prefix="/health")
+    api.include_router(jobs.router, prefix="/v1")
+    if not get_settings().is_prod:
+        api.enable_swagger(
+            path="/swagger",
+            title=TITLE,
+            version=API_VERSION,
+            security_schemes=SECURITY_SCHEMES,
+            security=SECURITY,
+        )
+    _register_error_handlers(api)
+    return api
+
+
+def openapi_schema(api: APIGatewayHttpResolver) -> str:
+    """The spec committed as docs/openapi.json (a test keeps them equal)."""
+    return api.get_openapi_json_schema(
+        title=TITLE, version=API_VERSION, security_schemes=SECURITY_SCHEMES, security=SECURITY
+    )
+
+
+def _register_error_handlers(api: APIGatewayHttpResolver) -> None:
+    def ctx() -> dict[str, Any]:
+        event = api.current_event
+        return {"instance": event.path, "request_id": event.request_context.request_id}
+
+    @api.exception_handler(RequestValidationError)
+    def on_validation(exc: RequestValidationError) -> Response[str]:
+        return problem(422, "The request is not valid; see errors.", errors=validation_errors(exc.errors()), **ctx())
+
+    @api.exception_handler(DomainError)
+    def on_domain(exc: DomainError) -> Response[str]:
+        return problem(exc.status, exc.detail, title=exc.title, slug=exc.type_slug, **exc.extra, **ctx())
+
+    @api.not_found
+    def on_not_found(exc: NotFoundError) -> Response[str]:
+        event = api.current_event
+        allowed = _allowed_methods(api, event.path)
+        if allowed:
+            return problem(
+                405,
+                f"{event.http_method} is not allowed here; use {', '.join(allowed)}.",
+                headers={"Allow": ", ".join(allowed)},
+                **ctx(),
+            )
+        return problem(404, f"No route for {event.http_method} {event.path}.", **ctx())
+
+    @api.exception_handler(Exception)
+    def on_unexpected(exc: Exception) -> Response[str]:
+        logger.exception("unhandled error")
+        return problem(500, "Something went wrong on our side; the request id identifies it.", **ctx())
+
+
+def _allowed_methods(api: APIGatewayHttpResolver, path: str) -> list[str]:
+    routes = api._static_routes + api._dynamic_routes
+    return sorted({r.method.upper() for r in routes if r.rule.match(path)})
+
+
+app = create_app()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

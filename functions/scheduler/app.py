@@ -1,0 +1,35 @@
+"""SchedulerFunction: the EventBridge tick that runs periodic duties (monitoring runs that are due)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from vkc.adapters.redis_client import get_redis
+from vkc.scheduling import Duty, tick
+from vkc.settings import get_settings
+
+logger = Logger()
+metrics = Metrics()
+
+DUTIES: dict[str, Duty] = {}
+
+
+def _scheduled_time(event: dict[str, Any]) -> datetime:
+    """EventBridge rules send `time`; a ScheduleV2 Input may carry `scheduled_time`. Fall back to now."""
+    raw = event.get("time") or event.get("scheduled_time")
+    if isinstance(raw, str):
+        try:
+            return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            logger.warning("unparseable schedule time, using now", extra={"time": raw})
+    return datetime.now(UTC)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return tick(_scheduled_time(event), get_redis(get_settings()), DUTIES)

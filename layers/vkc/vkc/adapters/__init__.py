@@ -1,0 +1,1 @@
+"""Edges to the outside world (SQS, Redis, S3, HTTP), each behind a small interface."""

@@ -1,0 +1,1 @@
+"""PostgreSQL access: engine, ORM models, migrations."""

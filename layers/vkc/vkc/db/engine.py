@@ -1,0 +1,96 @@
+"""One SQLAlchemy engine per process, shaped for Lambda behind RDS Proxy.
+
+Why this shape (see docs/architecture.md and the RDS Proxy pinning rules):
+- the engine is created once per container and connects lazily;
+- a pool of one connection: a Lambda container serves one invocation at a time, and the
+  proxy does the real pooling; pre-ping and recycle drop sockets the proxy has closed;
+- nothing pins proxy connections: no `client_encoding`/`isolation_level` arguments (they make
+  the pg8000 dialect emit SET), no startup options, no advisory locks, no session GUCs;
+- with IAM auth the password is a fresh RDS auth token made at connect time (tokens live 15 min).
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from vkc.settings import Settings, get_settings
+
+_engines: dict[str, Engine] = {}
+
+
+def database_url(settings: Settings, *, database: str | None = None) -> URL:
+    return URL.create(
+        "postgresql+pg8000",
+        username=settings.db_user,
+        password=settings.db_password.get_secret_value() or None,
+        host=settings.db_host,
+        port=settings.db_port,
+        database=database or settings.db_name,
+    )
+
+
+def make_engine(settings: Settings, *, database: str | None = None, pool_size: int = 1) -> Engine:
+    """Build an engine; prefer `get_engine` which caches one per database."""
+    connect_args: dict[str, Any] = {
+        "timeout": settings.db_connect_timeout_s,
+        "application_name": f"vkc-{settings.stage}",
+        "tcp_keepalive": True,
+    }
+    if settings.db_ssl:
+        connect_args["ssl_context"] = ssl.create_default_context()
+    engine = create_engine(
+        database_url(settings, database=database),
+        connect_args=connect_args,
+        pool_size=pool_size,
+        max_overflow=0 if pool_size == 1 else pool_size,
+        pool_pre_ping=True,
+        pool_recycle=900,  # below the proxy's idle client timeout (1800 s)
+        future=True,
+    )
+    if settings.db_iam_auth:
+        _install_iam_token_hook(engine, settings)
+    return engine
+
+
+def _install_iam_token_hook(engine: Engine, settings: Settings) -> None:
+    import boto3  # provided by the Lambda runtime; imported only where IAM auth is on
+
+    rds = boto3.client("rds", region_name=settings.aws_region)
+
+    @event.listens_for(engine, "do_connect")
+    def _token(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        cparams["password"] = rds.generate_db_auth_token(
+            DBHostname=settings.db_host, Port=settings.db_port, DBUsername=settings.db_user
+        )
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    """The process-wide engine for the configured database."""
+    s = settings or get_settings()
+    key = f"{s.db_host}:{s.db_port}/{s.db_name}/{s.db_user}"
+    engine = _engines.get(key)
+    if engine is None:
+        engine = _engines[key] = make_engine(s)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests, and the local stack on shutdown)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+@contextmanager
+def session_scope(settings: Settings | None = None) -> Iterator[Session]:
+    """One unit of work: a session inside a transaction, committed on success, rolled back on error."""
+    factory = sessionmaker(bind=get_engine(settings), expire_on_commit=False)
+    with factory() as session, session.begin():
+        yield session

@@ -1,0 +1,15 @@
+"""Alembic environment: always runs on a connection handed in by `vkc.db.migrate`."""
+
+from __future__ import annotations
+
+from alembic import context
+from vkc.db import models  # noqa: F401  (registers every table on Base.metadata)
+from vkc.db.base import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through vkc.db.migrate.upgrade_to_head()")
+
+context.configure(connection=connection, target_metadata=Base.metadata, compare_type=True)
+with context.begin_transaction():
+    context.run_migrations()

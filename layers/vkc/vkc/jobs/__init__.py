@@ -1,0 +1,1 @@
+"""Jobs: user-visible units of work that travel API → priority queue → worker → store."""

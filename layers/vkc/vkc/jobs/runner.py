@@ -1,0 +1,86 @@
+"""Run one task from a queue: the worker door calls `run_task` for each SQS record.
+
+Outcomes:
+- the job already finished (a duplicate delivery) → nothing happens, the message is acknowledged;
+- the handler succeeds → the job is marked succeeded with its result;
+- `PermanentJobError` → the job is marked failed with the reason, the message acknowledged
+  (retrying cannot help);
+- any other error → re-raised so SQS redelivers (partial batch failure). On the last delivery
+  before the DLQ the job is first marked failed with the reason, so its state stays truthful.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from vkc.errors import PermanentJobError
+from vkc.jobs.context import TaskContext, WorkerDeps
+from vkc.jobs.handlers.registry import ROOT_HANDLERS
+from vkc.jobs.schemas import JobError, JobStatus, TaskMessage
+from vkc.jobs.service import ROOT_TASK, finish_job, start_job
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskOutcome:
+    job_id: str
+    status: str  # "skipped" | "succeeded" | "failed"
+
+
+def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> TaskOutcome:
+    if message.task != ROOT_TASK:
+        raise PermanentJobError(f"Unknown task '{message.task}'.")
+    with Session(deps.engine, expire_on_commit=False) as session:
+        with session.begin():
+            job = start_job(session, message.job_id)
+        if job is None:
+            log.info("task skipped: job finished or unknown", extra={"job_id": str(message.job_id)})
+            return TaskOutcome(str(message.job_id), "skipped")
+        ctx = TaskContext(
+            job_id=job.id,
+            workspace_id=job.workspace_id,
+            job_type=job.type,
+            payload=job.payload,
+            message=message,
+            deps=deps,
+        )
+        handler = ROOT_HANDLERS.get(job.type)
+        try:
+            if handler is None:
+                raise PermanentJobError(f"No worker knows job type '{job.type}'.")
+            result = handler(ctx)
+        except PermanentJobError as exc:
+            with session.begin():
+                finish_job(
+                    session,
+                    job.id,
+                    JobStatus.FAILED,
+                    result=exc.extra.get("result"),
+                    error=JobError(code="failed", message=exc.detail),
+                )
+            log.warning("job failed", extra={"job_id": str(job.id), "reason": exc.detail})
+            return TaskOutcome(str(job.id), "failed")
+        except Exception as exc:
+            if receive_count >= deps.settings.queue_max_receive_count:
+                with session.begin():
+                    finish_job(
+                        session,
+                        job.id,
+                        JobStatus.FAILED,
+                        error=JobError(
+                            code="retries_exhausted",
+                            message=f"Gave up after {receive_count} attempts: {type(exc).__name__}: {exc}"[:500],
+                        ),
+                    )
+                log.error(
+                    "job failed after its last attempt; message goes to the DLQ",
+                    extra={"job_id": str(job.id)},
+                )
+            raise
+        with session.begin():
+            finish_job(session, job.id, JobStatus.SUCCEEDED, result=result)
+        return TaskOutcome(str(job.id), "succeeded")

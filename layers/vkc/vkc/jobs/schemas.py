@@ -1,0 +1,76 @@
+"""Pydantic models of the jobs API and of the messages on the queues."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vkc.jobs.types import JobType
+from vkc.settings import Priority
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class JobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: JobType = Field(description="What to do.")
+    priority: Priority | None = Field(default=None, description="Queue to use; the type's default if omitted.")
+    payload: dict[str, Any] = Field(default_factory=dict, description="Type-specific parameters.")
+
+
+class JobError(BaseModel):
+    code: str
+    message: str
+
+
+class JobTimings(BaseModel):
+    queued_ms: int | None = Field(description="From creation to the worker picking it up.")
+    run_ms: int | None = Field(description="From start to finish.")
+    total_ms: int | None = Field(description="From creation to finish.")
+
+
+class JobView(BaseModel):
+    id: uuid.UUID
+    type: str
+    priority: Priority
+    status: JobStatus
+    payload: dict[str, Any]
+    result: dict[str, Any] | None
+    error: JobError | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    timings: JobTimings
+
+
+class JobPage(BaseModel):
+    items: list[JobView]
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last.")
+
+
+class TaskMessage(BaseModel):
+    """The body of every queue message. `task_id` is the idempotency key of this piece of work."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    job_id: uuid.UUID
+    task: str
+    task_id: str
+    params: dict[str, Any] = Field(default_factory=dict)

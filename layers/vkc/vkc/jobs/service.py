@@ -1,0 +1,187 @@
+"""Creating, reading and moving jobs through their states.
+
+State only moves forward: queued → running → succeeded | failed | cancelled. Every transition is a
+conditional UPDATE, so a redelivered message or a killed Lambda can never move a finished job back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from vkc.db.models import Job
+from vkc.errors import InvalidInput, NotFound
+from vkc.jobs.cursor import decode_cursor, encode_cursor
+from vkc.jobs.ports import TaskQueue
+from vkc.jobs.schemas import JobCreate, JobError, JobPage, JobStatus, JobTimings, JobView, TaskMessage
+from vkc.jobs.types import JOB_SPECS, JobType
+from vkc.settings import Priority
+
+ROOT_TASK = "job.run"
+
+
+def validate_payload(job_type: JobType, payload: dict[str, Any]) -> dict[str, Any]:
+    """Validate the type-specific payload; field errors come back as InvalidInput with locations."""
+    spec = JOB_SPECS[job_type]
+    try:
+        model = spec.payload_model.model_validate(payload)
+    except ValidationError as exc:
+        errors = [
+            {"loc": ["body", "payload", *exc_loc], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors()
+            for exc_loc in [list(e["loc"])]
+        ]
+        raise InvalidInput(f"The payload of a '{job_type}' job is not valid.", extra={"errors": errors}) from exc
+    return model.model_dump(mode="json")
+
+
+def create_job(
+    session: Session,
+    queue: TaskQueue,
+    *,
+    workspace_id: uuid.UUID,
+    request: JobCreate,
+    correlation_id: str,
+) -> JobView:
+    """Store the job as queued, commit, then put its root task on the priority's queue.
+
+    The row is committed before sending so a worker never sees a message for a job that does not
+    exist yet. If sending fails the job is marked failed (nothing half-queued is left behind) and
+    the error propagates for the API to answer 503.
+    """
+    spec = JOB_SPECS[request.type]
+    priority = request.priority or spec.default_priority
+    payload = validate_payload(request.type, request.payload)
+    job = Job(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        type=request.type.value,
+        priority=priority.value,
+        status=JobStatus.QUEUED.value,
+        payload=payload,
+        attempts=0,
+        correlation_id=correlation_id,
+    )
+    session.add(job)
+    session.commit()
+    message = TaskMessage(job_id=job.id, task=ROOT_TASK, task_id=f"{job.id}:root")
+    try:
+        queue.send(
+            spec.worker,
+            priority,
+            message,
+            correlation_id=correlation_id,
+            workspace_id=str(workspace_id),
+            job_type=job.type,
+        )
+    except Exception:
+        finish_job(
+            session,
+            job.id,
+            JobStatus.FAILED,
+            error=JobError(code="enqueue_failed", message="Could not queue."),
+        )
+        session.commit()
+        raise
+    session.refresh(job)
+    return to_view(job)
+
+
+def get_job(session: Session, workspace_id: uuid.UUID, job_id: uuid.UUID) -> JobView:
+    job = session.get(Job, job_id)
+    if job is None or job.workspace_id != workspace_id:
+        raise NotFound(f"Job {job_id} does not exist.")
+    return to_view(job)
+
+
+def list_jobs(
+    session: Session,
+    workspace_id: uuid.UUID,
+    *,
+    status: JobStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> JobPage:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    query = select(Job).where(Job.workspace_id == workspace_id)
+    if status is not None:
+        query = query.where(Job.status == status.value)
+    if cursor:
+        created, row_id = decode_cursor(cursor)
+        query = query.where(or_(Job.created_at < created, and_(Job.created_at == created, Job.id < row_id)))
+    rows = list(session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
+    return JobPage(items=[to_view(j) for j in rows[:limit]], next_cursor=next_cursor)
+
+
+def start_job(session: Session, job_id: uuid.UUID) -> Job | None:
+    """Mark the job running (counting the attempt); None when it is finished or unknown, so the task is skipped."""
+    now = datetime.now(UTC)
+    row = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
+        .values(
+            status=JobStatus.RUNNING.value,
+            attempts=Job.attempts + 1,
+            started_at=func.coalesce(Job.started_at, now),
+        )
+        .returning(Job.id)
+    ).first()
+    if row is None:
+        return None
+    return session.get(Job, job_id, populate_existing=True)
+
+
+def finish_job(
+    session: Session,
+    job_id: uuid.UUID,
+    status: JobStatus,
+    *,
+    result: dict[str, Any] | None = None,
+    error: JobError | None = None,
+) -> bool:
+    """Move a job to a terminal state once; False if it had already finished."""
+    if not status.terminal:
+        raise ValueError(f"{status} is not a terminal status")
+    updated = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
+        .values(
+            status=status.value,
+            result=result,
+            error=error.model_dump() if error else None,
+            finished_at=datetime.now(UTC),
+        )
+        .returning(Job.id)
+    ).first()
+    return updated is not None
+
+
+def to_view(job: Job) -> JobView:
+    def ms(a: datetime | None, b: datetime | None) -> int | None:
+        return int((b - a).total_seconds() * 1000) if a and b else None
+
+    return JobView(
+        id=job.id,
+        type=job.type,
+        priority=Priority(job.priority),
+        status=JobStatus(job.status),
+        payload=job.payload,
+        result=job.result,
+        error=JobError.model_validate(job.error) if job.error else None,
+        attempts=job.attempts,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        timings=JobTimings(
+            queued_ms=ms(job.created_at, job.started_at),
+            run_ms=ms(job.started_at, job.finished_at),
+            total_ms=ms(job.created_at, job.finished_at),
+        ),
+    )

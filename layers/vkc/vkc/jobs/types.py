@@ -1,0 +1,42 @@
+"""The catalogue of job types: which worker runs each, at which default priority, with which payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vkc.settings import Priority, WorkerKind
+
+
+class JobType(StrEnum):
+    PROBE = "probe"
+
+
+class ProbePayload(BaseModel):
+    """Check the dependencies a collection needs and record what was found.
+
+    A real first job: it exercises the whole path (API → queue → worker → database) and leaves a
+    useful record (latencies, queue depths, VK API reachability) for operators.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    checks: list[str] = Field(
+        default_factory=lambda: ["database", "redis", "queues", "vk_api"],
+        description="Which dependencies to check: database, redis, queues, vk_api.",
+        min_length=1,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    worker: WorkerKind
+    default_priority: Priority
+    payload_model: type[BaseModel]
+
+
+JOB_SPECS: dict[JobType, JobSpec] = {
+    JobType.PROBE: JobSpec(WorkerKind.PARSE, Priority.HIGH, ProbePayload),
+}

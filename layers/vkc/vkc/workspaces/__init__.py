@@ -1,0 +1,1 @@
+"""Workspaces own every user row; API keys authenticate requests into one workspace."""
