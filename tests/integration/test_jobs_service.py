@@ -62,7 +62,8 @@ def test_failed_send_leaves_a_failed_job_not_a_stuck_one(engine: Engine, workspa
     with Session(engine) as s:
         page = service.list_jobs(s, workspace_id, status=None, limit=5, cursor=None)
     assert page.items[0].status is JobStatus.FAILED
-    assert page.items[0].error is not None and page.items[0].error.code == "enqueue_failed"
+    assert page.items[0].error is not None
+    assert page.items[0].error.code == "enqueue_failed"
 
 
 def test_other_workspace_sees_404(engine: Engine, workspace_id: uuid.UUID) -> None:
@@ -83,7 +84,8 @@ def test_transitions_only_move_forward(engine: Engine, workspace_id: uuid.UUID) 
         final = service.get_job(s, workspace_id, view.id)
     assert final.status is JobStatus.SUCCEEDED
     assert final.attempts == 1
-    assert final.timings.total_ms is not None and final.timings.total_ms >= 0
+    assert final.timings.total_ms is not None
+    assert final.timings.total_ms >= 0
 
 
 def test_keyset_pagination_walks_every_job_once(engine: Engine, workspace_id: uuid.UUID) -> None:
@@ -97,7 +99,8 @@ def test_keyset_pagination_walks_every_job_once(engine: Engine, workspace_id: uu
             if page.next_cursor is None:
                 break
             cursor = page.next_cursor
-    assert set(seen) == created and len(seen) == len(created)
+    assert set(seen) == created
+    assert len(seen) == len(created)
 
 
 def test_garbage_cursor_is_invalid_input(engine: Engine, workspace_id: uuid.UUID) -> None:
