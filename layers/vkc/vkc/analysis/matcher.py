@@ -1,0 +1,367 @@
+"""Keyword matching on lemma sets, compiled once per rule set.
+
+How it stays fast with many rules: every keyword word becomes a *slot* with a set of lemmas; an
+inverted index maps each lemma to the slots that contain it. A token is folded and lemmatized once
+per process (cache), and its slot hits are cached per surface form, so a comment costs one dict
+lookup per token whatever the number of rules. Phrases, negatives and regexes are resolved only
+for the rules whose slots were hit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+from vkc.analysis.morphology import Morphology, WordInfo, default_morphology
+from vkc.analysis.normalize import case_shape, fold, fold_cased
+from vkc.analysis.rules import KeywordRule, PhraseMode, RuleKind
+from vkc.analysis.tokenize import Token, tokenize
+
+SNIPPET_RADIUS = 60
+MIN_FUZZY_LEMMA = 6  # typo tolerance only for keywords whose lemma is this long
+MIN_FUZZY_TOKEN = 5  # ... and only for tokens at least this long (a deletion typo of a 6-letter word)
+MIN_SUBSTRING = 4  # shorter keywords never match inside a longer word
+_HIT_CACHE_MAX = 200_000
+
+
+class Match(BaseModel):
+    """One keyword occurrence; offsets index the original text: ``text[start:end] == matched``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str | int
+    category: str | None
+    matched: str
+    start: int
+    end: int
+    lemmas: tuple[str, ...]
+    fuzzy: bool
+    snippet: str
+    snippet_start: int
+    highlight_start: int  # offsets of the match inside ``snippet``
+    highlight_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    lemmas: frozenset[str]
+    shape: tuple[bool, ...]  # case shape of the keyword word, for case-sensitive rules
+    primary: str  # the lemma reported for fuzzy hits
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    rule_idx: int
+    negative: bool
+    slots: tuple[_Slot, ...]
+    exact: bool
+    window: int
+    case_sensitive: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    pid: int
+    slot: int
+    lemma: str
+    fuzzy: bool
+    start: int  # offsets inside the token (a substring hit covers part of it)
+    end: int
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Optimal-string-alignment distance ≤ 1 (one substitution, insertion, deletion or swap)."""
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) <= 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def make_snippet(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> tuple[str, int]:
+    """Context around [start, end): about ``radius`` chars each side, cut at whitespace.
+
+    Returns the snippet and its offset in ``text``; nothing is added or removed inside it, so the
+    match sits at [start - offset, end - offset) in the snippet.
+    """
+    lo = max(0, start - radius)
+    if lo > 0 and not text[lo - 1].isspace():
+        cut = next((i for i in range(lo, start) if text[i].isspace()), start)
+        lo = cut
+    while lo < start and text[lo].isspace():
+        lo += 1
+    hi = min(len(text), end + radius)
+    if hi < len(text) and not text[hi].isspace():
+        cut = next((i for i in range(hi - 1, end - 1, -1) if text[i].isspace()), end)
+        hi = cut
+    while hi > end and text[hi - 1].isspace():
+        hi -= 1
+    return text[lo:hi], lo
+
+
+class CompiledMatcher:
+    """Immutable compiled rule set; ``match`` is pure and deterministic."""
+
+    def __init__(self, rules: Sequence[KeywordRule], morph: Morphology) -> None:
+        self.rules: tuple[KeywordRule, ...] = tuple(r for r in rules if r.active)
+        self._morph = morph
+        self._patterns: list[_Pattern] = []
+        self._index: dict[str, list[tuple[int, int]]] = {}
+        self._fuzzy: dict[str, list[tuple[int, int, str]]] = {}
+        self._substr: dict[str, list[tuple[int, int]]] = {}
+        self._regexes: list[tuple[int, re.Pattern[str]]] = []
+        self._has_negatives: set[int] = set()
+        self._hits: dict[str, tuple[_Hit, ...]] = {}
+        self.unmatchable: tuple[str | int, ...] = ()
+        unmatchable: list[str | int] = []
+        for idx, rule in enumerate(self.rules):
+            if not self._compile_rule(idx, rule):
+                unmatchable.append(rule.id)
+        self.unmatchable = tuple(unmatchable)
+        self._substr_re: re.Pattern[str] | None = None
+        if self._substr:
+            needles = sorted(self._substr, key=lambda s: (-len(s), s))
+            self._substr_re = re.compile("(?=(" + "|".join(map(re.escape, needles)) + "))")
+
+    # compilation ---------------------------------------------------------------------------
+
+    def _slots(self, text: str, rule: KeywordRule | None) -> list[tuple[_Slot, str]]:
+        out = []
+        for tok in tokenize(text):
+            norm = fold(tok.text)
+            lemmas = self._morph.keyword_lemmas(norm)
+            primary = min(lemmas, key=lambda lem: (lem != norm, lem))
+            out.append((_Slot(lemmas, case_shape(fold_cased(tok.text)), primary), norm))
+        return out
+
+    def _add_pattern(self, pattern: _Pattern, norms: list[str], rule: KeywordRule, negative: bool) -> None:
+        pid = len(self._patterns)
+        self._patterns.append(pattern)
+        fuzzy = rule.fuzzy and not negative
+        substring = not rule.whole_word and not negative and len(pattern.slots) == 1
+        for s_idx, slot in enumerate(pattern.slots):
+            for lemma in slot.lemmas:
+                self._index.setdefault(lemma, []).append((pid, s_idx))
+            if substring:
+                for needle in {norms[s_idx], *slot.lemmas}:
+                    if len(needle) >= MIN_SUBSTRING:
+                        self._substr.setdefault(needle, []).append((pid, s_idx))
+            if fuzzy and max(len(lem) for lem in slot.lemmas) >= MIN_FUZZY_LEMMA:
+                targets: set[str] = {norms[s_idx]}
+                for lemma in slot.lemmas:
+                    if len(lemma) >= MIN_FUZZY_LEMMA:
+                        targets.add(lemma)
+                        targets.update(self._morph.forms(lemma))
+                for form in targets:
+                    if len(form) < MIN_FUZZY_TOKEN:
+                        continue
+                    for key in {form, *_deletions(form)}:
+                        self._fuzzy.setdefault(key, []).append((pid, s_idx, form))
+
+    def _compile_rule(self, idx: int, rule: KeywordRule) -> bool:
+        for neg in rule.negatives:
+            slots = self._slots(neg, None)
+            if slots:
+                pat = _Pattern(idx, True, tuple(s for s, _ in slots), False, len(slots) + 2, False)
+                self._add_pattern(pat, [n for _, n in slots], rule, True)
+                self._has_negatives.add(idx)
+        if rule.kind is RuleKind.REGEX:
+            flags = 0 if rule.case_sensitive else re.IGNORECASE
+            self._regexes.append((idx, re.compile(rule.text, flags)))
+            return True
+        slots = self._slots(rule.text, rule)
+        if not slots:
+            return False
+        n = len(slots)
+        exact = n > 1 and (rule.kind is RuleKind.WORD or rule.phrase_mode is PhraseMode.EXACT)
+        window = max(rule.window or n + 2, n)
+        pat = _Pattern(idx, False, tuple(s for s, _ in slots), exact, window, rule.case_sensitive)
+        self._add_pattern(pat, [nm for _, nm in slots], rule, False)
+        return True
+
+    # per-token hits ------------------------------------------------------------------------
+
+    def _token_hits(self, surface: str) -> tuple[_Hit, ...]:
+        norm = fold(surface)
+        info: WordInfo = self._morph.info(norm)
+        found: dict[tuple[int, int], _Hit] = {}
+        whole = len(surface)
+        for lemma in info.lemmas:
+            for pid, s_idx in self._index.get(lemma, ()):
+                found.setdefault((pid, s_idx), _Hit(pid, s_idx, lemma, False, 0, whole))
+        if self._substr_re is not None:
+            for cand in info.lemmas:
+                for m in self._substr_re.finditer(cand):
+                    needle = m.group(1)
+                    pos = norm.find(needle)
+                    lo, hi = (pos, pos + len(needle)) if pos >= 0 and len(norm) == whole else (0, whole)
+                    for pid, s_idx in self._substr[needle]:
+                        found.setdefault((pid, s_idx), _Hit(pid, s_idx, needle, False, lo, hi))
+        if (
+            self._fuzzy
+            and not info.known
+            and info.script in ("cyr", "lat")
+            and len(norm) >= MIN_FUZZY_TOKEN
+            and norm.isalpha()
+        ):
+            for key in sorted({norm, *_deletions(norm)}):
+                for pid, s_idx, form in self._fuzzy.get(key, ()):
+                    if (pid, s_idx) not in found and within_one_edit(norm, form):
+                        slot = self._patterns[pid].slots[s_idx]
+                        found[(pid, s_idx)] = _Hit(pid, s_idx, slot.primary, True, 0, whole)
+        if not found:
+            return ()
+        hits = []
+        cased: tuple[bool, ...] | None = None
+        for pair in sorted(found):
+            hit = found[pair]
+            pat = self._patterns[hit.pid]
+            if pat.case_sensitive:
+                if cased is None:
+                    cased = case_shape(fold_cased(surface))
+                want = pat.slots[hit.slot].shape
+                part = cased[hit.start : hit.end]
+                n = min(len(part), len(want))
+                if part[:n] != want[:n]:
+                    continue
+            hits.append(hit)
+        return tuple(hits)
+
+    # matching ------------------------------------------------------------------------------
+
+    def match(self, text: str, tokens: Sequence[Token] | None = None) -> list[Match]:
+        """All matches of the active rules in ``text``, sorted by (start, end, rule order)."""
+        toks = tokenize(text) if tokens is None else tokens
+        per_pattern: dict[int, dict[int, list[tuple[int, _Hit]]]] = {}
+        cache = self._hits
+        for i, tok in enumerate(toks):
+            hits = cache.get(tok.text)
+            if hits is None:
+                if len(cache) >= _HIT_CACHE_MAX:
+                    cache.clear()
+                hits = cache[tok.text] = self._token_hits(tok.text)
+            for h in hits:
+                per_pattern.setdefault(h.pid, {}).setdefault(h.slot, []).append((i, h))
+        if not per_pattern and not self._regexes:
+            return []
+
+        occurrences: list[tuple[int, list[tuple[int, _Hit]]]] = []
+        vetoed: set[int] = set()
+        for pid in sorted(per_pattern):
+            pat = self._patterns[pid]
+            if pat.negative and pat.rule_idx in vetoed:
+                continue
+            found = self._resolve(pat, per_pattern[pid])
+            if not found:
+                continue
+            if pat.negative:
+                vetoed.add(pat.rule_idx)
+            else:
+                occurrences.extend((pat.rule_idx, occ) for occ in found)
+
+        rows: list[tuple[int, int, int, Match]] = []
+        for rule_idx, occ in occurrences:
+            if rule_idx in vetoed:
+                continue
+            start = min(toks[i].start + h.start for i, h in occ)
+            end = max(toks[i].start + h.end for i, h in occ)
+            lemmas = tuple(sorted({h.lemma for _, h in occ}))
+            fuzzy = any(h.fuzzy for _, h in occ)
+            rows.append((start, end, rule_idx, self._make(text, rule_idx, start, end, lemmas, fuzzy)))
+        for rule_idx, rx in self._regexes:
+            if rule_idx in vetoed:
+                continue
+            for m in rx.finditer(text):
+                if m.end() > m.start():
+                    rows.append((m.start(), m.end(), rule_idx, self._make(text, rule_idx, *m.span(), (), False)))
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        return [r[3] for r in rows]
+
+    def _make(self, text: str, rule_idx: int, start: int, end: int, lemmas: tuple[str, ...], fuzzy: bool) -> Match:
+        rule = self.rules[rule_idx]
+        snippet, s0 = make_snippet(text, start, end)
+        return Match(
+            rule_id=rule.id,
+            category=rule.category,
+            matched=text[start:end],
+            start=start,
+            end=end,
+            lemmas=lemmas,
+            fuzzy=fuzzy,
+            snippet=snippet,
+            snippet_start=s0,
+            highlight_start=start - s0,
+            highlight_end=end - s0,
+        )
+
+    @staticmethod
+    def _resolve(pat: _Pattern, by_slot: dict[int, list[tuple[int, _Hit]]]) -> list[list[tuple[int, _Hit]]]:
+        """Non-overlapping occurrences of a pattern, leftmost first."""
+        n = len(pat.slots)
+        if n == 1:
+            return [[h] for h in by_slot.get(0, ())]
+        if len(by_slot) < n:
+            return []
+        maps = [dict(by_slot[k]) for k in range(n)]
+        out: list[list[tuple[int, _Hit]]] = []
+        last = -1
+        if pat.exact:
+            for i in sorted(maps[0]):
+                if i > last and all((i + k) in maps[k] for k in range(1, n)):
+                    out.append([(i + k, maps[k][i + k]) for k in range(n)])
+                    last = i + n - 1
+            return out
+        starts = sorted({i for m in maps for i in m})
+        for s in starts:
+            if s <= last:
+                continue
+            chosen = _assign(maps, s, s + pat.window - 1)
+            if chosen is not None:
+                out.append([(i, maps[k][i]) for k, i in enumerate(chosen)])
+                last = max(chosen)
+        return out
+
+
+def _assign(maps: list[dict[int, _Hit]], lo: int, hi: int) -> list[int] | None:
+    """Distinct token indices in [lo, hi], one per slot (earliest first), or None."""
+    cands = [sorted(i for i in m if lo <= i <= hi) for m in maps]
+    if any(not c for c in cands):
+        return None
+    chosen: list[int] = []
+
+    def place(k: int) -> bool:
+        if k == len(cands):
+            return True
+        for i in cands[k]:
+            if i not in chosen:
+                chosen.append(i)
+                if place(k + 1):
+                    return True
+                chosen.pop()
+        return False
+
+    return chosen if place(0) else None
+
+
+class Matcher:
+    """Factory: ``Matcher.compile(rules)`` builds the index once per rule set."""
+
+    @staticmethod
+    def compile(rules: Iterable[KeywordRule], morph: Morphology | None = None) -> CompiledMatcher:
+        return CompiledMatcher(list(rules), morph if morph is not None else default_morphology())

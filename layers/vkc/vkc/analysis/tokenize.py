@@ -1,0 +1,33 @@
+"""Word tokenization with exact offsets into the original text.
+
+Tokens are maximal runs of letters/digits (plus combining marks, so "и\u0306" stays one token).
+Hyphens, apostrophes, emoji and punctuation split tokens: "интернет-магазин" yields "интернет" and
+"магазин", which is what keyword matching wants.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+# [^\W_] = a letter or digit; \u0300-\u036f and \u0483-\u0489 = combining marks that Python's \w omits.
+_WORD_RE = re.compile(r"[^\W_][^\W_\u0300-\u036f\u0483-\u0489]*(?:[\u0300-\u036f\u0483-\u0489]+[^\W_]*)*")
+
+
+class Token(NamedTuple):
+    """A word token: surface text exactly as in the input and its [start, end) offsets."""
+
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into word tokens; ``text[t.start:t.end] == t.text`` always holds."""
+    return [Token(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+
+
+def has_break(text: str, end: int, start: int) -> bool:
+    """True if the gap text[end:start] between two tokens holds clause punctuation."""
+    gap = text[end:start]
+    return any(ch in ".,;:!?()\n" for ch in gap)
