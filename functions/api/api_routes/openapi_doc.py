@@ -1,0 +1,98 @@
+"""The OpenAPI document as the API really behaves, and the Swagger UI that shows it.
+
+Powertools documents validation errors as `application/json` HTTPValidationError; our API answers
+every error as `application/problem+json` (RFC 9457). We rewrite the generated document so clients
+and schemathesis see the truth: Problem schemas for 401, 404, 405, 415, 422, 429 and 5xx.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.event_handler import openapi as openapi_pkg
+from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+
+from api_routes.problems import PROBLEM_JSON
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": "string"}},
+                    "msg": {"type": "string"},
+                    "type": {"type": ["string", "null"]},
+                },
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+_REF = {"$ref": "#/components/schemas/Problem"}
+_DESCRIPTIONS = {
+    "401": "Missing, invalid or revoked API key",
+    "404": "No such object in this workspace",
+    "405": "Method not allowed on this path",
+    "415": "Body is not JSON",
+    "422": "The request is not valid (see errors)",
+    "500": "Unexpected server error (the request id identifies it)",
+    "503": "A dependency is unavailable",
+}
+PUBLIC_PATHS = ("/health/live", "/health/ready")
+
+
+def _problem(code: str) -> dict[str, Any]:
+    return {"description": _DESCRIPTIONS[code], "content": {PROBLEM_JSON: {"schema": _REF}}}
+
+
+def problem_aware(spec: dict[str, Any]) -> dict[str, Any]:
+    """Declare the problem responses each operation can really return."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for path, operations in spec.get("paths", {}).items():
+        for method, op in operations.items():
+            responses = op.setdefault("responses", {})
+            codes = ["422", "500"]
+            if not path.startswith(PUBLIC_PATHS):
+                codes.append("401")
+            else:
+                op["security"] = []
+            if "{" in path:
+                codes.append("404")
+            if method in ("post", "put", "patch"):
+                codes += ["415", "503"]
+            if path == "/health/ready":
+                codes.append("503")
+            for code in codes:
+                responses[code] = _problem(code)
+    return spec
+
+
+_SWAGGER_DIR = Path(openapi_pkg.__path__[0])
+
+
+def swagger_html(spec_json: str) -> str:
+    """Swagger UI with its assets inlined from the Powertools wheel (no CDN)."""
+    js = (_SWAGGER_DIR / "swagger_ui" / "swagger-ui-bundle.min.js").read_text(encoding="utf-8")
+    css = (_SWAGGER_DIR / "swagger_ui" / "swagger-ui.min.css").read_text(encoding="utf-8")
+    return generate_swagger_html(spec_json.replace("</", "<\\/"), js, css, "", None, False)
+
+
+def dumps(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
