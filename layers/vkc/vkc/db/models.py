@@ -77,3 +77,12 @@ class Job(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # fan-in and progress: tasks_done only moves when a task flips to done/skipped (exactly once)
+    tasks_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    tasks_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    progress: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
+    community_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
+
+
+# The collection tables live in their own module; importing it registers them on Base.metadata.
+from vkc.db import models_collection  # noqa: E402, F401

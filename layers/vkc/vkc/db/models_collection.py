@@ -1,0 +1,226 @@
+"""Tables of the collection pipeline: communities, tokens, posts, comments, authors, tasks, runs.
+
+Identity follows VK: posts by (owner_id, post_id), comments by (owner_id, comment_id), authors by VK id
+(users positive, communities negative), each scoped to a workspace so workspaces never see each
+other's data. Every write to these tables is an upsert on that identity.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vkc.db.base import Base
+
+_TS = DateTime(timezone=True)
+
+
+class VkTokenRow(Base):
+    """A VK access token of a workspace. The secret lives in Secrets Manager; here only its reference."""
+
+    __tablename__ = "vk_tokens"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "token_id"),
+        CheckConstraint("type IN ('user', 'service', 'community')", name="type_valid"),
+        CheckConstraint("state IN ('active', 'revoked')", name="state_valid"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    token_id: Mapped[str] = mapped_column(String(32), nullable=False)  # stable hash, used by limiter/breaker
+    secret_name: Mapped[str] = mapped_column(String(512), nullable=False)
+    hint: Mapped[str] = mapped_column(String(32), nullable=False)
+    label: Mapped[str | None] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16), nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now(), onupdate=func.now())
+
+
+class Community(Base):
+    __tablename__ = "communities"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "vk_id"),
+        CheckConstraint("monitoring_priority IN ('high', 'normal', 'low')", name="monitoring_priority_valid"),
+        CheckConstraint("monitoring_interval_minutes BETWEEN 5 AND 10080", name="interval_valid"),
+        Index("ix_communities_workspace_created", "workspace_id", "created_at", "id"),
+        Index("ix_communities_due", "monitoring_enabled", "next_monitoring_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    vk_id: Mapped[int] = mapped_column(BigInteger, nullable=False)  # positive group id
+    screen_name: Mapped[str | None] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(512), nullable=False)
+    type: Mapped[str] = mapped_column(String(16), nullable=False)  # group | page | event
+    is_closed: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0)  # 0 open, 1 closed, 2 private
+    deactivated: Mapped[str | None] = mapped_column(String(32))
+    members_count: Mapped[int | None] = mapped_column(Integer)
+    photo_url: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    source_input: Mapped[str] = mapped_column(Text, nullable=False)
+    can_collect: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    cannot_collect_reason: Mapped[str | None] = mapped_column(Text)
+    monitoring_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    monitoring_interval_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=60)
+    monitoring_priority: Mapped[str] = mapped_column(String(8), nullable=False, default="normal")
+    next_monitoring_at: Mapped[datetime | None] = mapped_column(_TS)
+    newest_post_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_collected_at: Mapped[datetime | None] = mapped_column(_TS)
+    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now(), onupdate=func.now())
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "owner_id", "post_id"),
+        Index("ix_posts_community_date", "community_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    community_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
+    owner_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    post_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    from_id: Mapped[int | None] = mapped_column(BigInteger)
+    date: Mapped[datetime | None] = mapped_column(_TS)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    is_pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    post_type: Mapped[str | None] = mapped_column(String(16))
+    marked_as_ads: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    comments_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # VK's count, replies included
+    comments_closed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    likes_count: Mapped[int | None] = mapped_column(Integer)
+    reposts_count: Mapped[int | None] = mapped_column(Integer)
+    views_count: Mapped[int | None] = mapped_column(Integer)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # cursors: how far the top level of this post has been read (sort=asc keeps offsets stable)
+    top_level_offset: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    comments_count_collected: Mapped[int | None] = mapped_column(Integer)  # VK's count when last fully read
+    comments_collected_at: Mapped[datetime | None] = mapped_column(_TS)
+    first_seen_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now(), onupdate=func.now())
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "owner_id", "comment_id"),
+        Index("ix_comments_post", "workspace_id", "owner_id", "post_id"),
+        Index("ix_comments_community_date", "community_id", "date", "id"),
+        Index("ix_comments_workspace_date", "workspace_id", "date", "id"),
+        Index("ix_comments_author", "workspace_id", "from_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    community_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
+    owner_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    post_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    comment_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    from_id: Mapped[int | None] = mapped_column(BigInteger)
+    date: Mapped[datetime | None] = mapped_column(_TS)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    root_comment_id: Mapped[int | None] = mapped_column(BigInteger)  # null for top level
+    reply_to_comment: Mapped[int | None] = mapped_column(BigInteger)
+    reply_to_user: Mapped[int | None] = mapped_column(BigInteger)
+    thread_count: Mapped[int | None] = mapped_column(Integer)
+    likes_count: Mapped[int | None] = mapped_column(Integer)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    first_seen_job_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    first_seen_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+
+
+class Author(Base):
+    __tablename__ = "authors"
+    __table_args__ = (UniqueConstraint("workspace_id", "vk_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    vk_id: Mapped[int] = mapped_column(BigInteger, nullable=False)  # users > 0, communities < 0
+    name: Mapped[str] = mapped_column(String(512), nullable=False, default="")
+    screen_name: Mapped[str | None] = mapped_column(String(128))
+    photo_url: Mapped[str | None] = mapped_column(Text)
+    deactivated: Mapped[str | None] = mapped_column(String(32))
+    is_closed: Mapped[bool | None] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+
+
+class CollectionTask(Base):
+    """One fanned-out piece of a job. `done` flips exactly once; that flip advances the job's fan-in."""
+
+    __tablename__ = "collection_tasks"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'done', 'skipped')", name="status_valid"),
+        Index("ix_collection_tasks_job_status", "job_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(_TS)
+
+
+class SkippedObject(Base):
+    """Something VK would not give us, and why (closed comments, deleted post, private wall…)."""
+
+    __tablename__ = "skipped_objects"
+    __table_args__ = (
+        UniqueConstraint("job_id", "object_type", "object_ref"),
+        Index("ix_skipped_workspace_created", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False)
+    object_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    object_ref: Mapped[str] = mapped_column(String(128), nullable=False)
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+
+
+class MonitoringRun(Base):
+    """One scheduled collection of a community: recorded when it starts and when it finishes."""
+
+    __tablename__ = "monitoring_runs"
+    __table_args__ = (Index("ix_monitoring_runs_community_started", "community_id", "queued_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    community_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False, unique=True)
+    queued_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(_TS)
+    finished_at: Mapped[datetime | None] = mapped_column(_TS)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    totals: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
