@@ -125,15 +125,14 @@ class Morphology:
         script = script_of(norm)
         if script == "cyr":
             parses = self.backend.parse(norm)
-            ranked: dict[str, None] = {}
+            # slang readings first: "лс" is личка, not the dictionary's guess "лса"
+            ranked: dict[str, None] = dict.fromkeys(SLANG_LEMMAS.get(norm, ()))
             pos = "X"
             for p in parses:
                 if p.prob >= MIN_PARSE_PROB or not ranked:
                     ranked.setdefault(fold(p.lemma), None)
                     if pos == "X":
                         pos = p.pos
-            for extra in SLANG_LEMMAS.get(norm, ()):
-                ranked.setdefault(extra, None)
             ranked.setdefault(norm, None)
             lemmas = tuple(ranked)
             known = self.backend.is_known(norm)

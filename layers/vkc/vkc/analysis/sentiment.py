@@ -1,0 +1,166 @@
+"""Lexicon sentiment for short comments: negation, intensifiers, contrast, emoji and "!".
+
+An honest v1: a curated lexicon (``sentiment_lexicon``) with a few rules, no model. It reads
+"не понравилось" as negative, "не плохо" as mildly positive, "не очень" as mildly negative, and
+weighs what follows "но" more than what precedes it. Sarcasm and domain-specific neutral uses of
+charged words ("жесть как интересно") are out of its reach.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from enum import StrEnum
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from vkc.analysis.morphology import Morphology
+from vkc.analysis.normalize import fold
+from vkc.analysis.sentiment_lexicon import (
+    CONTRAST,
+    EMOJI,
+    EXPRESSIONS,
+    INTENSIFIERS,
+    LEXICON,
+    NEGATORS,
+    SOFTENERS,
+)
+from vkc.analysis.tokenize import Token, has_break
+
+LABEL_THRESHOLD = 0.2  # |score| below this is neutral
+_SQUASH = 6.0  # score = s / sqrt(s² + _SQUASH): s = 1 -> 0.38, s = 2 -> 0.63, s = 4 -> 0.85
+_NEG_SCOPE = 3  # tokens a negator reaches
+_LAUGH_RE = re.compile(r"^(?:[ах]*(?:ха|хх|ах)){2,}[ах]*$|^(?:хе){2,}|^(?:лол)+$")
+_EMOTICON_RE = re.compile(r"(?<!\w)[:;=xх8]-?(?:\)+|D+|\(+|P)|\bxD+\b", re.IGNORECASE)
+_EXPR_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
+for _expr, _w in sorted(EXPRESSIONS.items(), key=lambda kv: -len(kv[0])):
+    _EXPR_FIRST.setdefault(_expr[0], []).append((_expr, _w))
+
+
+class SentimentLabel(StrEnum):
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    NEGATIVE = "negative"
+
+
+class Sentiment(BaseModel):
+    """Label and score in [-1, 1]; ``raw`` is the unsquashed sum (useful for debugging)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: SentimentLabel
+    score: float
+    raw: float
+
+
+def _emoji_weight(text: str) -> float:
+    total = 0.0
+    for ch in text:
+        if ord(ch) >= 0x2600:
+            w = EMOJI.get(ch)
+            if w is not None:
+                total += w
+    for m in _EMOTICON_RE.finditer(text):
+        face = m.group().lower()
+        total += -1.5 if "(" in face else 1.0
+    # Bare brackets are VK smileys ("спасибо))", "опять ((("): count only the unbalanced excess,
+    # so a parenthetical remark "(см. выше)" adds nothing.
+    excess = text.count(")") - text.count("(")
+    if excess:
+        total += math.copysign(0.6 + 0.2 * min(abs(excess) - 1, 2), excess)
+    return total
+
+
+class SentimentScorer:
+    """Scores tokens with the lexicon; word weights are cached per folded token."""
+
+    def __init__(self, morph: Morphology) -> None:
+        self._morph = morph
+        self.word_weight = lru_cache(maxsize=262_144)(self._word_weight)
+
+    def _word_weight(self, norm: str) -> float:
+        w = LEXICON.get(norm)
+        if w is not None:
+            return w
+        if _LAUGH_RE.match(norm):
+            return 0.8
+        if len(norm) < 2 or not norm.isalpha():
+            return 0.0
+        for lemma in self._morph.info(norm).lemmas:
+            w = LEXICON.get(lemma)
+            if w is not None:
+                return w
+        return 0.0
+
+    def score(self, text: str, tokens: Sequence[Token]) -> Sentiment:
+        norms = [fold(t.text) for t in tokens]
+        parts: list[float] = []
+        contrast_at = -1
+        negate = 0  # tokens left in the current negation scope
+        softened = False  # "не очень" seen, waiting for its word
+        mult = 1.0
+        i = 0
+        n = len(tokens)
+        while i < n:
+            if i and has_break(text, tokens[i - 1].end, tokens[i].start):
+                if softened:
+                    parts.append(-1.0)
+                negate, softened, mult = 0, False, 1.0
+            norm = norms[i]
+            expr = self._expression(norms, i)
+            if expr is not None:
+                length, w = expr
+                if w:
+                    parts.append(w)
+                negate, softened, mult = 0, False, 1.0
+                i += length
+                continue
+            i += 1
+            if norm in CONTRAST:
+                contrast_at = len(parts)
+                continue
+            if norm in NEGATORS:
+                negate = _NEG_SCOPE
+                continue
+            if norm in INTENSIFIERS and LEXICON.get(norm) is None:
+                if negate and norm in SOFTENERS:
+                    softened = True
+                mult *= INTENSIFIERS[norm]
+                continue
+            w = self.word_weight(norm)
+            if w:
+                if negate:
+                    w = -0.75 * w if w > 0 else -0.4 * w
+                    if softened:
+                        w *= 0.7
+                parts.append(w * (1.0 if negate else mult))
+                negate, softened, mult = 0, False, 1.0
+            elif negate:
+                negate -= 1
+                if not negate and softened:
+                    parts.append(-1.0)
+                    softened = False
+        if softened:
+            parts.append(-1.0)
+        if contrast_at > 0:
+            parts = [p * 0.5 for p in parts[:contrast_at]] + [p * 1.5 for p in parts[contrast_at:]]
+        raw = sum(parts) + _emoji_weight(text)
+        if raw:
+            raw *= 1.0 + 0.15 * min(text.count("!"), 3)
+        score = raw / math.sqrt(raw * raw + _SQUASH)
+        if score >= LABEL_THRESHOLD:
+            label = SentimentLabel.POSITIVE
+        elif score <= -LABEL_THRESHOLD:
+            label = SentimentLabel.NEGATIVE
+        else:
+            label = SentimentLabel.NEUTRAL
+        return Sentiment(label=label, score=round(score, 4), raw=round(raw, 4))
+
+    @staticmethod
+    def _expression(norms: list[str], i: int) -> tuple[int, float] | None:
+        for expr, w in _EXPR_FIRST.get(norms[i], ()):
+            if tuple(norms[i : i + len(expr)]) == expr:
+                return len(expr), w
+        return None
