@@ -13,32 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from vkc.db.engine import dispose_engines, get_engine
 from vkc.db.migrate import upgrade_to_head
 from vkc.settings import Settings, get_settings
 
+from devtools.pg import create_database, drop_database
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN_ID = os.environ.get("VKC_TEST_RUN_ID") or uuid.uuid4().hex[:8]
-
-
-def _admin_engine() -> Engine:
-    return create_engine("postgresql+pg8000://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-
-
-def create_database(name: str) -> None:
-    engine = _admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-
-
-def drop_database(name: str) -> None:
-    engine = _admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 @pytest.fixture(scope="session", autouse=True)

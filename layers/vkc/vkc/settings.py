@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     db_iam_auth: bool = False
     db_ssl: bool = False
     db_connect_timeout_s: float = 5.0
+    # connections per process: the parse worker writes pages on two connections while it fetches
+    # (RDS Proxy multiplexes them); the API uses one at a time
+    db_pool_size: int = 2
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_s: float = 2.0

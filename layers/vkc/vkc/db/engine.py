@@ -2,8 +2,9 @@
 
 Why this shape (see docs/architecture.md and the RDS Proxy pinning rules):
 - the engine is created once per container and connects lazily;
-- a pool of one connection: a Lambda container serves one invocation at a time, and the
-  proxy does the real pooling; pre-ping and recycle drop sockets the proxy has closed;
+- a small pool (DB_POOL_SIZE, default 2): a Lambda container serves one invocation at a time and
+  the proxy does the real pooling; the parse worker writes pages on two connections while it
+  fetches; pre-ping and recycle drop sockets the proxy has closed;
 - nothing pins proxy connections: no `client_encoding`/`isolation_level` arguments (they make
   the pg8000 dialect emit SET), no startup options, no advisory locks, no session GUCs;
 - with IAM auth the password is a fresh RDS auth token made at connect time (tokens live 15 min).
@@ -36,7 +37,7 @@ def database_url(settings: Settings, *, database: str | None = None) -> URL:
     )
 
 
-def make_engine(settings: Settings, *, database: str | None = None, pool_size: int = 1) -> Engine:
+def make_engine(settings: Settings, *, database: str | None = None, pool_size: int | None = None) -> Engine:
     """Build an engine; prefer `get_engine` which caches one per database."""
     connect_args: dict[str, Any] = {
         "timeout": settings.db_connect_timeout_s,
@@ -45,11 +46,12 @@ def make_engine(settings: Settings, *, database: str | None = None, pool_size: i
     }
     if settings.db_ssl:
         connect_args["ssl_context"] = ssl.create_default_context()
+    size = pool_size or settings.db_pool_size
     engine = create_engine(
         database_url(settings, database=database),
         connect_args=connect_args,
-        pool_size=pool_size,
-        max_overflow=0 if pool_size == 1 else pool_size,
+        pool_size=size,
+        max_overflow=0,
         pool_pre_ping=True,
         pool_recycle=900,  # below the proxy's idle client timeout (1800 s)
         future=True,

@@ -1,0 +1,1 @@
+"""Collection: walk walls, fetch every comment (threads included), store exactly once, keep cursors."""
