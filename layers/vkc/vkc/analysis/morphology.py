@@ -29,7 +29,6 @@ SLANG_LEMMAS: dict[str, tuple[str, ...]] = {
     "пж": ("пожалуйста",),
     "плиз": ("пожалуйста",),
     "лс": ("личка", "личный"),
-    "личка": ("личный",),
     "ок": ("окей",),
     "оки": ("окей",),
     "щас": ("сейчас",),
@@ -38,7 +37,6 @@ SLANG_LEMMAS: dict[str, tuple[str, ...]] = {
     "инет": ("интернет",),
     "сбер": ("сбербанк",),
     "тг": ("телеграм",),
-    "тележка": ("телеграм",),
     "кв": ("квартира",),
 }
 
@@ -130,7 +128,10 @@ class Morphology:
             pos = "X"
             for p in parses:
                 if p.prob >= MIN_PARSE_PROB or not ranked:
-                    ranked.setdefault(fold(p.lemma), None)
+                    lemma = fold(p.lemma)
+                    ranked.setdefault(lemma, None)
+                    for extra in SLANG_LEMMAS.get(lemma, ()):  # "сбере" -> сбер -> сбербанк
+                        ranked.setdefault(extra, None)
                     if pos == "X":
                         pos = p.pos
             ranked.setdefault(norm, None)
