@@ -1,0 +1,340 @@
+"""LocalStack: the whole application on one machine, wired from template.yaml.
+
+PostgreSQL + Redis (real), SQS + S3 (moto server), the VK emulator, the real Lambda handlers
+in-process behind an HTTP API adapter, SQS pollers and a scheduler ticker. Used by `make up`,
+`make invoke`, the e2e tests and the demo:
+
+    with LocalStack(run_id="t123", api_port=0, moto_port=0, emulator=True) as stack:
+        httpx.get(f"{stack.api_url}/health/live")
+        stack.drain(30)
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from devtools.local_stack import aws, database
+from devtools.local_stack.emulator import RunningEmulator, start_vk_emulator
+from devtools.local_stack.env import LocalResources, applied, stack_environment
+from devtools.local_stack.http_adapter import HttpApiServer, cors_from_template, routes_from_template
+from devtools.local_stack.invoker import Invoker
+from devtools.local_stack.scheduler import SchedulerTicker
+from devtools.local_stack.sqs_poller import QueueBinding, SqsPoller, queue_depths, wait_until
+from devtools.local_stack.template import TEMPLATE_PATH, SamTemplate
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+    from vkc.settings import Settings
+
+API_FUNCTION = "ApiFunction"
+#: Local cap on concurrent batches per worker function (AWS runs up to the sum of the caps).
+DEFAULT_LOCAL_CONCURRENCY = 2
+
+
+class Container:
+    """One handler copy that serves one invocation at a time, like a Lambda execution environment."""
+
+    def __init__(self, invoker: Invoker) -> None:
+        self.invoker = invoker
+        self._lock = threading.Lock()
+
+    def __call__(self, event: dict[str, Any]) -> Any:
+        with self._lock:
+            return self.invoker(event)
+
+
+class LocalStack:
+    """Start with `with LocalStack(...) as stack:` (or `start()`/`stop()`)."""
+
+    def __init__(
+        self,
+        run_id: str | None = None,
+        *,
+        api_port: int = 0,
+        moto_port: int = 0,
+        emulator: bool = True,
+        emulator_port: int = 0,
+        persistent: bool = False,
+        db_name: str | None = None,
+        redis_db: int | None = None,
+        pollers: bool = True,
+        auto_schedule: bool = True,
+        local_concurrency: int = DEFAULT_LOCAL_CONCURRENCY,
+        template_path: Path = TEMPLATE_PATH,
+        region: str = "eu-central-1",
+        dev_api_key: str | None = None,
+    ) -> None:
+        self.run_id = run_id or secrets.token_hex(4)
+        self.persistent = persistent
+        self.db_name = db_name or ("vkc_local" if persistent else database.database_name(self.run_id))
+        self.redis_db = redis_db if redis_db is not None else database.redis_db_for(self.run_id, persistent=persistent)
+        self.region = region
+        self.tpl = SamTemplate.load(template_path)
+        self._api_port = api_port
+        self._moto_port = moto_port
+        self._want_emulator = emulator
+        self._emulator_port = emulator_port
+        self._want_pollers = pollers
+        self._auto_schedule = auto_schedule
+        self._local_concurrency = max(1, local_concurrency)
+        self._reuse_key = dev_api_key
+        self._exit = ExitStack()
+        self._containers: dict[str, list[Container]] = {}
+        self._pollers: list[SqsPoller] = []
+        self._tickers: dict[str, SchedulerTicker] = {}
+        self._started = False
+        self.moto = aws.MotoServer(port=moto_port)
+        self.emulator = RunningEmulator(url=None)
+        self.http: HttpApiServer | None = None
+        self.resources = aws.StackResources()
+        self.env: dict[str, str] = {}
+        self.api_key = ""
+        self.workspace_id = ""
+        self.sqs: SQSClient
+        self.s3: S3Client
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> LocalStack:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self._started = True
+        database.ensure_services()
+        moto_url = self.moto.start()
+        self.sqs = aws.aws_client("sqs", moto_url, self.region)
+        self.s3 = aws.aws_client("s3", moto_url, self.region)
+        self.resources = aws.create_resources(self.tpl, self.run_id, self.sqs, self.s3, self.region)
+        if self._want_emulator:
+            self.emulator = start_vk_emulator(port=self._emulator_port)
+        # Bind the HTTP port before building the environment: CORS_ORIGINS is the API's own URL.
+        self.http = HttpApiServer(
+            call=lambda event: self.invoke(API_FUNCTION, event),
+            routes=routes_from_template(self.tpl),
+            cors=None,
+            port=self._api_port,
+        )
+        res = LocalResources(
+            run_id=self.run_id,
+            region=self.region,
+            moto_url=moto_url,
+            db_name=self.db_name,
+            queue_urls=self.resources.queue_urls,
+            queue_arns=self.resources.queue_arns,
+            buckets=self.resources.buckets,
+            redis_url=f"redis://127.0.0.1:6379/{self.redis_db}",
+            vk_api_url=self.emulator.vk_api_url,
+            api_url=self.http.url,
+            extra={"DB_POOL_SIZE": str(self._local_concurrency * 2 + 2)},
+        )
+        self.env = stack_environment(self.tpl, res)
+        self._exit.enter_context(applied(self.env))
+        self.http.cors = cors_from_template(self.tpl, self.settings.cors_origin_list)
+
+        created = database.create_database(self.db_name)
+        if not created and not self.persistent:
+            raise RuntimeError(f"database {self.db_name} already exists: is run id {self.run_id} in use?")
+        database.migrate(self.settings)
+        self._ensure_api_key()
+
+        self.http.start()
+        self._wait_live()
+        if self._want_pollers:
+            self._start_pollers()
+        for spec in self.tpl.schedules():
+            ticker = SchedulerTicker(spec, self._caller(spec.function_id), self.region)
+            self._tickers[spec.function_id] = ticker
+            if self._auto_schedule:
+                ticker.start()
+
+    def stop(self) -> None:
+        """Stop threads; a non-persistent run also drops its database, Redis db and moto resources."""
+        if not self._started:
+            return
+        self._started = False
+        for ticker in self._tickers.values():
+            ticker.stop()
+        for poller in self._pollers:
+            poller.stop()
+        if self.http is not None:
+            self.http.stop()
+        self.emulator.stop()
+        try:
+            if not self.persistent and self.resources.queue_urls:
+                aws.delete_resources(self.resources, self.sqs, self.s3)
+        finally:
+            self._exit.close()  # restores the environment and disposes engines/clients
+            if not self.persistent:
+                database.drop_database(self.db_name)
+                database.flush_redis(f"redis://127.0.0.1:6379/{self.redis_db}")
+            self.moto.stop()
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def api_url(self) -> str:
+        return self.http.url if self.http else ""
+
+    @property
+    def moto_url(self) -> str:
+        return self.moto.url
+
+    @property
+    def vk_api_url(self) -> str | None:
+        return self.emulator.vk_api_url
+
+    @property
+    def vk_tokens(self) -> dict[str, str]:
+        return dict(self.emulator.tokens)
+
+    @property
+    def settings(self) -> Settings:
+        from vkc.settings import get_settings
+
+        return get_settings()
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        """Invoke a template function in-process with `event` (waits for a free container)."""
+        containers = self._containers_of(logical_id, 1)
+        return containers[0](event)
+
+    def tick_scheduler(self, logical_id: str = "SchedulerFunction") -> Any:
+        """One scheduler tick now (the event its schedule sends); returns the handler's result."""
+        return self._tickers[logical_id].tick()
+
+    def queue_depths(self) -> dict[str, dict[str, int]]:
+        return queue_depths(self.sqs, self.resources.queue_urls)
+
+    def drain(self, timeout: float = 30.0, *, include_retries: bool = True) -> None:
+        """Wait until every consumed queue is empty and no batch is in flight.
+
+        `include_retries=False` ignores failed messages waiting out their visibility timeout.
+        """
+        consumed = {b.name: b.url for p in self._pollers for b in p.bindings}
+
+        def idle() -> bool:
+            if any(p.busy for p in self._pollers):
+                return False
+            for d in queue_depths(self.sqs, consumed).values():
+                if d["visible"] or d["delayed"] or (include_retries and d["not_visible"]):
+                    return False
+            return not any(p.busy for p in self._pollers)
+
+        def settled() -> bool:  # twice, apart: a batch may enqueue follow-up work as it ends
+            if not idle():
+                return False
+            time.sleep(0.05)
+            return idle()
+
+        if not wait_until(settled, timeout, interval=0.1):
+            raise TimeoutError(f"queues not drained after {timeout}s: {queue_depths(self.sqs, consumed)}")
+
+    def state(self) -> dict[str, Any]:
+        """What `.local/stack.json` records for other tools."""
+        return {
+            "run_id": self.run_id,
+            "api_url": self.api_url,
+            "moto_url": self.moto_url,
+            "emulator_url": self.emulator.url,
+            "vk_api_url": self.vk_api_url,
+            "db_name": self.db_name,
+            "redis_url": self.env.get("REDIS_URL"),
+            "queues": dict(self.resources.queue_urls),
+            "queue_arns": dict(self.resources.queue_arns),
+            "buckets": dict(self.resources.buckets),
+            "workspace_id": self.workspace_id,
+            "vk_tokens": sorted(self.vk_tokens),
+        }
+
+    # ------------------------------------------------------------------ internals
+
+    def _caller(self, logical_id: str) -> Callable[[dict[str, Any]], Any]:
+        return lambda event: self.invoke(logical_id, event)
+
+    def _containers_of(self, logical_id: str, count: int) -> list[Container]:
+        existing = self._containers.setdefault(logical_id, [])
+        spec = self.tpl.function(logical_id)
+        while len(existing) < count:
+            copy = None if not existing else len(existing)
+            existing.append(Container(Invoker(spec, self.region, copy=copy)))
+        return existing
+
+    def _start_pollers(self) -> None:
+        queues = self.resources
+        by_function: dict[str, list[QueueBinding]] = {}
+        for ev in self.tpl.sqs_events():
+            by_function.setdefault(ev.function_id, []).append(
+                QueueBinding(
+                    name=ev.queue_id,
+                    url=queues.queue_urls[ev.queue_id],
+                    arn=queues.queue_arns[ev.queue_id],
+                    batch_size=min(ev.batch_size, 10),
+                    max_concurrency=ev.maximum_concurrency or 1000,
+                )
+            )
+        for function_id, bindings in by_function.items():
+            caps = sum(b.max_concurrency for b in bindings)
+            containers = self._containers_of(function_id, min(caps, self._local_concurrency))
+            poller = SqsPoller(function_id, self.sqs, bindings, containers, self.region)
+            poller.start()
+            self._pollers.append(poller)
+
+    def _ensure_api_key(self) -> None:
+        from vkc.db.engine import session_scope
+        from vkc.workspaces.service import authenticate, create_workspace
+
+        if self._reuse_key:
+            try:
+                with session_scope(self.settings) as session:
+                    principal = authenticate(session, self._reuse_key)
+                self.api_key, self.workspace_id = self._reuse_key, str(principal.workspace_id)
+                return
+            except Exception:  # noqa: S110 - a stale key from an older database: make a new one
+                pass
+        with session_scope(self.settings) as session:
+            workspace, key = create_workspace(session, f"local-{self.run_id}")
+            self.api_key, self.workspace_id = key, str(workspace.id)
+
+    def _wait_live(self, timeout: float = 30.0) -> None:
+        url = f"{self.api_url}/health/live"
+
+        def live() -> bool:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own localhost URL
+                    return bool(response.status == 200)
+            except OSError:
+                return False
+
+        if not wait_until(live, timeout, interval=0.2):
+            raise RuntimeError(f"{url} did not answer 200 within {timeout}s")
+
+
+def dump_state(stack: LocalStack, directory: Path) -> None:
+    """Write `.local/stack.json` and `.local/dev-api-key` (0600) for the developer and other tools."""
+    directory.mkdir(parents=True, exist_ok=True)
+    key_file = directory / "dev-api-key"
+    key_file.touch(mode=0o600, exist_ok=True)
+    key_file.chmod(0o600)
+    key_file.write_text(stack.api_key + "\n")
+    (directory / "stack.json").write_text(json.dumps(stack.state(), indent=2) + "\n")
