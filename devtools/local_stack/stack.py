@@ -231,7 +231,7 @@ class LocalStack:
 
         `include_retries=False` ignores failed messages waiting out their visibility timeout.
         """
-        consumed = {b.name: b.url for p in self._pollers for b in p.bindings}
+        consumed = {ev.queue_id: self.resources.queue_urls[ev.queue_id] for ev in self.tpl.sqs_events()}
 
         def idle() -> bool:
             if any(p.busy for p in self._pollers):
