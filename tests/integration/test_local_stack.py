@@ -53,6 +53,10 @@ def test_environment_comes_from_the_template_with_local_values(stack: LocalStack
     assert env["POWERTOOLS_LOG_LEVEL"] == "DEBUG"  # !If [IsProd, …] evaluated with Stage=local
     assert env["CORS_ORIGINS"] == stack.api_url
     assert stack.settings.db_name == stack.db_name
+    assert stack.emulator.url, stack.emulator.message  # devtools.vk_emulator is wired in
+    assert env["VK_API_URL"] == stack.vk_api_url
+    assert env["VK_API_URL"].endswith("/method")
+    assert stack.vk_tokens
 
 
 def test_queues_mirror_the_template(stack: LocalStack) -> None:
