@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from vkc.analysis.language import detect_language
 from vkc.analysis.matcher import CompiledMatcher, Match, Matcher
 from vkc.analysis.morphology import Morphology, default_morphology
+from vkc.analysis.normalize import fold
 from vkc.analysis.profanity import ProfanityDetector, ProfanityResult
 from vkc.analysis.rules import KeywordRule
 from vkc.analysis.sentiment import Sentiment, SentimentScorer
@@ -45,14 +46,15 @@ class Analyzer:
 
     def analyze(self, text: str) -> CommentAnalysis:
         tokens = tokenize(text)
+        norms = [fold(t.text) for t in tokens]  # folded once, shared by every scorer
         return CommentAnalysis(
             matches=tuple(self.matcher.match(text, tokens)),
-            sentiment=self._sentiment.score(text, tokens),
-            spam=assess_spam(text),
-            profanity=self._profanity.detect(text, tokens),
+            sentiment=self._sentiment.score(text, tokens, norms),
+            spam=assess_spam(text, tokens, norms),
+            profanity=self._profanity.detect(text, tokens, norms),
             language=detect_language(text, tokens),
-            lemmas=tuple(content_lemmas(tokens, self.morph)),
-            fingerprint=fingerprint(text, tokens),
+            lemmas=tuple(content_lemmas(tokens, self.morph, norms)),
+            fingerprint=fingerprint(text, tokens, norms),
         )
 
     def analyze_many(self, texts: Iterable[str]) -> list[CommentAnalysis]:

@@ -8,9 +8,10 @@ Texts with under 3 Latin words, or no letters at all, are "und".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from vkc.analysis.normalize import fold, is_cyrillic, is_latin
+from vkc.analysis.normalize import fold, is_latin
 from vkc.analysis.stopwords import EN_MARKERS
 from vkc.analysis.tokenize import Token, tokenize
 
@@ -18,33 +19,31 @@ UNDETERMINED = "und"
 MIN_LATIN_WORDS = 3
 EN_STOPWORD_SHARE = 0.2
 
-_BE = frozenset("ўЎ")
-_UK = frozenset("іїєґІЇЄҐ")
-_KK = frozenset("әғқңөұүһӘҒҚҢӨҰҮҺ")
+_CYR_RE = re.compile("[\u0400-\u052f]")
+_LAT_RE = re.compile("[a-zA-Z\u00c0-\u024f]")
+_BE_RE = re.compile("[ўЎ]")
+_UK_RE = re.compile("[іїєґІЇЄҐ]")
+_KK_RE = re.compile("[әғқңөұүһӘҒҚҢӨҰҮҺ]")
+_NON_RU_RE = re.compile("[ўЎіїєґІЇЄҐәғқңөұүһӘҒҚҢӨҰҮҺ]")
 
 
 def detect_language(text: str, tokens: Sequence[Token] | None = None) -> str:
     """ISO 639-1 code ("ru", "uk", "be", "kk", "en") or "und"."""
-    cyr = lat = 0
-    marks: set[str] = set()
-    for ch in text:
-        if is_cyrillic(ch):
-            cyr += 1
-            if ch in _BE:
-                marks.add("be")
-            elif ch in _UK:
-                marks.add("uk")
-            elif ch in _KK:
-                marks.add("kk")
-        elif is_latin(ch):
-            lat += 1
-    if not cyr and not lat:
-        return UNDETERMINED
+    if _LAT_RE.search(text) is None:  # the common case: no Latin letter at all
+        if _CYR_RE.search(text) is None:
+            return UNDETERMINED
+        cyr, lat = 1, 0
+    else:
+        cyr = len(_CYR_RE.findall(text))
+        lat = len(_LAT_RE.findall(text))
     if cyr >= lat:
-        for code in ("be", "kk", "uk"):
-            if code in marks:
-                return code
-        return "ru"
+        if _NON_RU_RE.search(text) is None:
+            return "ru"
+        if _BE_RE.search(text):
+            return "be"
+        if _KK_RE.search(text):
+            return "kk"
+        return "uk"
     toks = tokenize(text) if tokens is None else tokens
     words = [fold(t.text) for t in toks if t.text.isalpha() and all(is_latin(c) for c in t.text)]
     if len(words) < MIN_LATIN_WORDS:

@@ -82,6 +82,8 @@ _TRANSLIT_ONE = str.maketrans(
      "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т",
      "u": "у", "f": "ф", "h": "х", "x": "х", "c": "с", "w": "в", "q": "к", "y": "ы"}
 )  # fmt: skip
+# Leet symbols, letters spelled apart ("п-и-з-д", "х у й") or digits glued to letters.
+_OBFUSCATION_RE = re.compile(r"[@*$]|\w[-._]\w[-._]\w|(?<!\w)\w \w \w(?!\w)|[а-яё][0346]|[0346][а-яё]")
 _VOWEL_Y_RE = re.compile(r"(?<=[aeiou])y")
 _RUNS_RE = re.compile(r"(.)\1{2,}")
 
@@ -148,15 +150,20 @@ class ProfanityDetector:
 
     def __init__(self, morph: Morphology) -> None:
         self._morph = morph
+        self._is_insult = lru_cache(maxsize=131_072)(self._insult_word)
 
-    def detect(self, text: str, tokens: Sequence[Token]) -> ProfanityResult:
-        terms = [w for w in _candidate_words(text) if "*" in w or len(w) >= 3]
-        found = [w for w in terms if is_profane_word(w)]
-        norms = [fold(t.text) for t in tokens]
-        insults: list[str] = []
-        for tok, norm in zip(tokens, norms, strict=True):
-            if len(norm) >= 2 and not self._morph.info(norm).lemma_set.isdisjoint(INSULT_LEMMAS):
-                insults.append(tok.text)
-        insult = bool(insults) and (len(tokens) <= SHORT_COMMENT_TOKENS or any(n in SECOND_PERSON for n in norms))
+    def _insult_word(self, norm: str) -> bool:
+        return len(norm) >= 2 and not self._morph.info(norm).lemma_set.isdisjoint(INSULT_LEMMAS)
+
+    def detect(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> ProfanityResult:
+        # Word tokens cover plain, transliterated and mixed-script spellings (one cached lookup
+        # each); the slower raw pass runs only when the text shows signs of obfuscation.
+        found = [t.text for t in tokens if is_profane_word(t.text)]
+        if _OBFUSCATION_RE.search(text):
+            found += [w for w in _candidate_words(text) if is_profane_word(w)]
+        norms = [fold(t.text) for t in tokens] if norms is None else norms
+        is_insult = self._is_insult
+        insults = [t.text for t, n in zip(tokens, norms, strict=True) if is_insult(n)]
+        insult = bool(insults) and (len(tokens) <= SHORT_COMMENT_TOKENS or not SECOND_PERSON.isdisjoint(norms))
         out = tuple(dict.fromkeys(found + (insults if insult else [])))
         return ProfanityResult(profanity=bool(found), insult=insult, terms=out)

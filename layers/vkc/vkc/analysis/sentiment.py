@@ -34,6 +34,7 @@ _SQUASH = 6.0  # score = s / sqrt(s² + _SQUASH): s = 1 -> 0.38, s = 2 -> 0.63, 
 _NEG_SCOPE = 3  # tokens a negator reaches
 _LAUGH_RE = re.compile(r"^(?:[ах]*(?:ха|хх|ах)){2,}[ах]*$|^(?:хе){2,}|^(?:лол)+$")
 _EMOTICON_RE = re.compile(r"(?<!\w)[:;=xх8]-?(?:\)+|D+|\(+|P)|\bxD+\b", re.IGNORECASE)
+_EMOJI_CHAR_RE = re.compile("[\u2600-\u27bf\U0001f300-\U0001faff]")
 _EXPR_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
 for _expr, _w in sorted(EXPRESSIONS.items(), key=lambda kv: -len(kv[0])):
     _EXPR_FIRST.setdefault(_expr[0], []).append((_expr, _w))
@@ -57,11 +58,8 @@ class Sentiment(BaseModel):
 
 def _emoji_weight(text: str) -> float:
     total = 0.0
-    for ch in text:
-        if ord(ch) >= 0x2600:
-            w = EMOJI.get(ch)
-            if w is not None:
-                total += w
+    for ch in _EMOJI_CHAR_RE.findall(text):
+        total += EMOJI.get(ch, 0.0)
     for m in _EMOTICON_RE.finditer(text):
         face = m.group().lower()
         total += -1.5 if "(" in face else 1.0
@@ -79,6 +77,7 @@ class SentimentScorer:
     def __init__(self, morph: Morphology) -> None:
         self._morph = morph
         self.word_weight = lru_cache(maxsize=262_144)(self._word_weight)
+        self._facts_cache: dict[str, tuple[int, float]] = {}
 
     def _word_weight(self, norm: str) -> float:
         w = LEXICON.get(norm)
@@ -94,8 +93,20 @@ class SentimentScorer:
                 return w
         return 0.0
 
-    def score(self, text: str, tokens: Sequence[Token]) -> Sentiment:
-        norms = [fold(t.text) for t in tokens]
+    def _facts(self, norm: str) -> tuple[int, float]:
+        """(role, value) of a word: role 0 plain (value = weight), 1 contrast, 2 negator,
+        3 intensifier (value = multiplier), 4 softening intensifier."""
+        if norm in CONTRAST:
+            return 1, 0.0
+        if norm in NEGATORS:
+            return 2, 0.0
+        if norm in INTENSIFIERS and LEXICON.get(norm) is None:
+            return (4 if norm in SOFTENERS else 3), INTENSIFIERS[norm]
+        return 0, self.word_weight(norm)
+
+    def score(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> Sentiment:
+        norms = [fold(t.text) for t in tokens] if norms is None else norms
+        facts_cache = self._facts_cache
         parts: list[float] = []
         contrast_at = -1
         negate = 0  # tokens left in the current negation scope
@@ -109,27 +120,31 @@ class SentimentScorer:
                     parts.append(-1.0)
                 negate, softened, mult = 0, False, 1.0
             norm = norms[i]
-            expr = self._expression(norms, i)
-            if expr is not None:
-                length, w = expr
-                if w:
-                    parts.append(w)
-                negate, softened, mult = 0, False, 1.0
-                i += length
-                continue
+            if norm in _EXPR_FIRST:
+                expr = self._expression(norms, i)
+                if expr is not None:
+                    length, w = expr
+                    if w:
+                        parts.append(w)
+                    negate, softened, mult = 0, False, 1.0
+                    i += length
+                    continue
             i += 1
-            if norm in CONTRAST:
+            facts = facts_cache.get(norm)
+            if facts is None:
+                facts = facts_cache[norm] = self._facts(norm)
+            role, w = facts
+            if role == 1:
                 contrast_at = len(parts)
                 continue
-            if norm in NEGATORS:
+            if role == 2:
                 negate = _NEG_SCOPE
                 continue
-            if norm in INTENSIFIERS and LEXICON.get(norm) is None:
-                if negate and norm in SOFTENERS:
+            if role >= 3:
+                if negate and role == 4:
                     softened = True
-                mult *= INTENSIFIERS[norm]
+                mult *= w
                 continue
-            w = self.word_weight(norm)
             if w:
                 if negate:
                     w = -0.75 * w if w > 0 else -0.4 * w
@@ -159,7 +174,7 @@ class SentimentScorer:
         return Sentiment(label=label, score=round(score, 4), raw=round(raw, 4))
 
     @staticmethod
-    def _expression(norms: list[str], i: int) -> tuple[int, float] | None:
+    def _expression(norms: Sequence[str], i: int) -> tuple[int, float] | None:
         for expr, w in _EXPR_FIRST.get(norms[i], ()):
             if tuple(norms[i : i + len(expr)]) == expr:
                 return len(expr), w

@@ -34,11 +34,10 @@ class TrendingTerm(BaseModel):
     ratio: float  # relative frequency now / before (baseline smoothed by 0.5)
 
 
-def content_lemmas(tokens: Sequence[Token], morph: Morphology) -> list[str]:
+def content_lemmas(tokens: Sequence[Token], morph: Morphology, norms: Sequence[str] | None = None) -> list[str]:
     """Lemmas of the content words of one comment, in text order (for per-window counts)."""
     out: list[str] = []
-    for tok in tokens:
-        norm = fold(tok.text)
+    for norm in [fold(t.text) for t in tokens] if norms is None else norms:
         if len(norm) < 2:
             continue
         info = morph.info(norm)

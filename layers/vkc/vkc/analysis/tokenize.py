@@ -27,7 +27,9 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
 
 
+_BREAK_RE = re.compile(r"[.,;:!?()\n]")
+
+
 def has_break(text: str, end: int, start: int) -> bool:
     """True if the gap text[end:start] between two tokens holds clause punctuation."""
-    gap = text[end:start]
-    return any(ch in ".,;:!?()\n" for ch in gap)
+    return start > end and _BREAK_RE.search(text, end, start) is not None
