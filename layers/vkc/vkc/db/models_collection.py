@@ -116,7 +116,7 @@ class Post(Base):
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     # cursors: how far the top level of this post has been read (sort=asc keeps offsets stable)
-    top_level_offset: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    top_level_offset: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     comments_count_collected: Mapped[int | None] = mapped_column(Integer)  # VK's count when last fully read
     comments_collected_at: Mapped[datetime | None] = mapped_column(_TS)
     first_seen_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())

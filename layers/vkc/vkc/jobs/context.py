@@ -11,11 +11,13 @@ from sqlalchemy import Engine
 
 from vkc.jobs.ports import TaskQueue
 from vkc.jobs.schemas import TaskMessage
-from vkc.settings import Settings
+from vkc.settings import Priority, Settings
 
 if TYPE_CHECKING:
     import redis
     from mypy_boto3_sqs import SQSClient
+
+    from vkc.vk.client import VkClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,8 @@ class WorkerDeps:
     sqs: SQSClient
     queue: TaskQueue
     remaining_ms: Callable[[], int]
+    # a VK client over the workspace's token pool (closed by the caller)
+    vk_client: Callable[[uuid.UUID], VkClient] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,8 @@ class TaskContext:
     job_id: uuid.UUID
     workspace_id: uuid.UUID
     job_type: str
+    priority: Priority
+    correlation_id: str
     payload: dict[str, Any]
     message: TaskMessage
     deps: WorkerDeps

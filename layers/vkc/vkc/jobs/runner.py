@@ -2,7 +2,9 @@
 
 Outcomes:
 - the job already finished (a duplicate delivery) → nothing happens, the message is acknowledged;
-- the handler succeeds → the job is marked succeeded with its result;
+- a root handler succeeds → the job is marked succeeded with its result, unless it fanned out
+  sub-tasks (`DEFERRED`): then the last sub-task finishes the job (fan-in);
+- a sub-task handler (collection tasks …) does its own bookkeeping;
 - `PermanentJobError` → the job is marked failed with the reason, the message acknowledged
   (retrying cannot help);
 - any other error → re-raised so SQS redelivers (partial batch failure). On the last delivery
@@ -18,9 +20,11 @@ from sqlalchemy.orm import Session
 
 from vkc.errors import PermanentJobError
 from vkc.jobs.context import TaskContext, WorkerDeps
-from vkc.jobs.handlers.registry import ROOT_HANDLERS
+from vkc.jobs.handlers.registry import ROOT_HANDLERS, TASK_HANDLERS
+from vkc.jobs.outcomes import DEFERRED
 from vkc.jobs.schemas import JobError, JobStatus, TaskMessage
 from vkc.jobs.service import ROOT_TASK, finish_job, start_job
+from vkc.settings import Priority
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +32,15 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class TaskOutcome:
     job_id: str
-    status: str  # "skipped" | "succeeded" | "failed"
+    status: str  # "skipped" | "succeeded" | "failed" | "fanned_out" | "task_done"
 
 
 def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> TaskOutcome:
-    if message.task != ROOT_TASK:
+    if message.task != ROOT_TASK and message.task not in TASK_HANDLERS:
         raise PermanentJobError(f"Unknown task '{message.task}'.")
     with Session(deps.engine, expire_on_commit=False) as session:
         with session.begin():
-            job = start_job(session, message.job_id)
+            job = start_job(session, message.job_id, count_attempt=message.task == ROOT_TASK)
         if job is None:
             log.info("task skipped: job finished or unknown", extra={"job_id": str(message.job_id)})
             return TaskOutcome(str(message.job_id), "skipped")
@@ -44,12 +48,17 @@ def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> T
             job_id=job.id,
             workspace_id=job.workspace_id,
             job_type=job.type,
+            priority=Priority(job.priority),
+            correlation_id=job.correlation_id or "",
             payload=job.payload,
             message=message,
             deps=deps,
         )
-        handler = ROOT_HANDLERS.get(job.type)
         try:
+            if message.task != ROOT_TASK:
+                TASK_HANDLERS[message.task](ctx)
+                return TaskOutcome(str(job.id), "task_done")
+            handler = ROOT_HANDLERS.get(job.type)
             if handler is None:
                 raise PermanentJobError(f"No worker knows job type '{job.type}'.")
             result = handler(ctx)
@@ -81,6 +90,9 @@ def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> T
                     extra={"job_id": str(job.id)},
                 )
             raise
+        if result is DEFERRED:
+            return TaskOutcome(str(job.id), "fanned_out")
+        assert isinstance(result, dict)
         with session.begin():
             finish_job(session, job.id, JobStatus.SUCCEEDED, result=result)
         return TaskOutcome(str(job.id), "succeeded")

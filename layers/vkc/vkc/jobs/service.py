@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from vkc.db.models import Job
+from vkc.db.models_collection import MonitoringRun
 from vkc.errors import InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
 from vkc.jobs.ports import TaskQueue
@@ -119,15 +120,18 @@ def list_jobs(
     return JobPage(items=[to_view(j) for j in rows[:limit]], next_cursor=next_cursor)
 
 
-def start_job(session: Session, job_id: uuid.UUID) -> Job | None:
-    """Mark the job running (counting the attempt); None when it is finished or unknown, so the task is skipped."""
+def start_job(session: Session, job_id: uuid.UUID, *, count_attempt: bool = True) -> Job | None:
+    """Mark the job running; None when it is finished or unknown, so the task is skipped.
+
+    `attempts` counts deliveries of the job's root task (sub-tasks of a fanned-out job do not count).
+    """
     now = datetime.now(UTC)
     row = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
         .values(
             status=JobStatus.RUNNING.value,
-            attempts=Job.attempts + 1,
+            attempts=Job.attempts + (1 if count_attempt else 0),
             started_at=func.coalesce(Job.started_at, now),
         )
         .returning(Job.id)
@@ -148,6 +152,7 @@ def finish_job(
     """Move a job to a terminal state once; False if it had already finished."""
     if not status.terminal:
         raise ValueError(f"{status} is not a terminal status")
+    now = datetime.now(UTC)
     updated = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
@@ -155,10 +160,17 @@ def finish_job(
             status=status.value,
             result=result,
             error=error.model_dump() if error else None,
-            finished_at=datetime.now(UTC),
+            finished_at=now,
         )
         .returning(Job.id)
     ).first()
+    if updated is not None:
+        # a monitoring run is recorded as finished when its job finishes, whatever the outcome
+        session.execute(
+            update(MonitoringRun)
+            .where(MonitoringRun.job_id == job_id, MonitoringRun.finished_at.is_(None))
+            .values(finished_at=now, outcome=status.value, totals=result)
+        )
     return updated is not None
 
 

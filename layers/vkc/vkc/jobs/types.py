@@ -7,11 +7,15 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vkc.collection.schemas import CollectPayload
+from vkc.communities.upload import MAX_UPLOAD_BYTES, UploadFormat
 from vkc.settings import Priority, WorkerKind
 
 
 class JobType(StrEnum):
     PROBE = "probe"
+    COMMUNITIES_IMPORT = "communities.import"
+    COLLECT = "collect"
 
 
 class ProbePayload(BaseModel):
@@ -30,6 +34,17 @@ class ProbePayload(BaseModel):
     )
 
 
+class CommunitiesImportPayload(BaseModel):
+    """A bulk upload of communities (txt or csv text), resolved through VK line by line into a report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(
+        description="The uploaded text (at most 1 MB, 10,000 communities).", max_length=MAX_UPLOAD_BYTES
+    )
+    format: UploadFormat | None = Field(default=None, description="txt or csv; guessed when omitted.")
+
+
 @dataclass(frozen=True, slots=True)
 class JobSpec:
     worker: WorkerKind
@@ -39,4 +54,6 @@ class JobSpec:
 
 JOB_SPECS: dict[JobType, JobSpec] = {
     JobType.PROBE: JobSpec(WorkerKind.PARSE, Priority.HIGH, ProbePayload),
+    JobType.COMMUNITIES_IMPORT: JobSpec(WorkerKind.PARSE, Priority.LOW, CommunitiesImportPayload),
+    JobType.COLLECT: JobSpec(WorkerKind.PARSE, Priority.HIGH, CollectPayload),
 }

@@ -1,16 +1,31 @@
-"""Which function runs a root task of each job type."""
+"""Which function runs each task.
+
+Root handlers run a job's first task and return either the job's result (the job is finished) or
+`DEFERRED` (the job fanned out sub-tasks; it finishes when the last one does). Sub-task handlers
+own their idempotency and the job's fan-in.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from vkc.collection.harvest_task import HARVEST_TASK, run_harvest_task
+from vkc.collection.plan import start_collection
 from vkc.jobs.context import TaskContext
 from vkc.jobs.handlers.probe import run_probe
+from vkc.jobs.outcomes import DEFERRED, Deferred
 from vkc.jobs.types import JobType
 
-RootHandler = Callable[[TaskContext], dict[str, Any]]
+RootHandler = Callable[[TaskContext], dict[str, Any] | Deferred]
+TaskHandler = Callable[[TaskContext], None]
 
 ROOT_HANDLERS: dict[str, RootHandler] = {
     JobType.PROBE.value: run_probe,
+    JobType.COLLECT.value: start_collection,
 }
+TASK_HANDLERS: dict[str, TaskHandler] = {
+    HARVEST_TASK: run_harvest_task,
+}
+
+__all__ = ["DEFERRED", "ROOT_HANDLERS", "TASK_HANDLERS", "RootHandler", "TaskHandler"]

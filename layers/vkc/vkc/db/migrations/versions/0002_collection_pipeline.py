@@ -203,7 +203,7 @@ def upgrade() -> None:
         sa.Column("views_count", sa.Integer(), nullable=True),
         sa.Column("attachments", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.Column("top_level_offset", sa.Integer(), nullable=False),
+        sa.Column("top_level_offset", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("comments_count_collected", sa.Integer(), nullable=True),
         sa.Column("comments_collected_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),

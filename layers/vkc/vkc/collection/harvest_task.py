@@ -1,0 +1,170 @@
+"""The `collect.harvest` task: run the harvester until the deadline, commit, checkpoint, fan out.
+
+1. Load the community, the posts' cursors and a VK client over the workspace's tokens.
+2. Harvest (a fresh walk of the window, or the persisted units of a parent task) until the Lambda's
+   deadline minus a reserve, or until the job is cancelled. Pages are written while fetching.
+3. Flush the writer, then save cursors, skipped objects and the newest post id: cursors only ever
+   describe committed comments.
+4. In one transaction: insert continuation tasks for units left pending, flip this task to done and
+   advance the job's fan-in. After commit, send the continuations; the last task finalizes the job.
+A repeated delivery finds the task done, re-sends any children still pending, and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from vkc.collection.cursors import load_cursors, save_cursors
+from vkc.collection.deadline import CancellableDeadline
+from vkc.collection.fanout import NewTask, add_tasks, complete_task, pending_children
+from vkc.collection.schemas import CollectPayload
+from vkc.collection.sink import DbSink
+from vkc.collection.skips import record_skips
+from vkc.collection.writer import PageWriter
+from vkc.db.models import Job
+from vkc.db.models_collection import Community
+from vkc.errors import PermanentJobError
+from vkc.jobs.context import TaskContext
+from vkc.jobs.schemas import TaskMessage
+from vkc.settings import WorkerKind
+from vkc.vk.deadline import Deadline
+from vkc.vk.harvest import (
+    CommentPageRequest,
+    Harvester,
+    HarvestReport,
+    Unit,
+    WallWindow,
+    units_from_json,
+    units_to_json,
+)
+
+log = logging.getLogger(__name__)
+
+HARVEST_TASK = "collect.harvest"
+RESERVE_S = 30.0  # left for flushing, checkpointing and fan-out before Lambda stops the invocation
+MAX_CHILDREN = 4
+
+
+def root_task_id(job_id: uuid.UUID) -> str:
+    return f"{job_id}:h"
+
+
+def send_tasks(ctx: TaskContext, tasks: list[NewTask]) -> None:
+    for task in tasks:
+        ctx.deps.queue.send(
+            WorkerKind.PARSE,
+            ctx.priority,
+            TaskMessage(job_id=ctx.job_id, task=HARVEST_TASK, task_id=task.id, params=task.params),
+            correlation_id=ctx.correlation_id,
+            workspace_id=str(ctx.workspace_id),
+            job_type=ctx.job_type,
+        )
+
+
+def window_of(payload: CollectPayload) -> WallWindow:
+    since, until = payload.unix_window()
+    return WallWindow(since=since, until=until, max_posts=payload.max_posts)
+
+
+def split_units(task_id: str, units: list[Unit], window: WallWindow) -> list[NewTask]:
+    """Continuations for what is left: one post's units stay together; at most MAX_CHILDREN tasks."""
+    groups: dict[int, list[Unit]] = {}
+    for unit in units:
+        key = hash((unit.owner_id, unit.post_id)) if isinstance(unit, CommentPageRequest) else 0
+        groups.setdefault(key % MAX_CHILDREN, []).append(unit)
+    return [
+        NewTask(
+            id=f"{task_id}.{n}",
+            kind=HARVEST_TASK,
+            params={"units": units_to_json(group), "window": window.model_dump()},
+        )
+        for n, group in enumerate(groups[k] for k in sorted(groups))
+    ]
+
+
+def run_harvest_task(ctx: TaskContext) -> None:
+    from vkc.collection.finalize import finalize_collection  # the last task closes the job
+
+    deps = ctx.deps
+    task_id = ctx.message.task_id
+    payload = CollectPayload.model_validate(ctx.payload)
+    with Session(deps.engine, expire_on_commit=False) as session:
+        community = session.get(Community, payload.community_id)
+        if community is None or community.workspace_id != ctx.workspace_id:
+            raise PermanentJobError("The community no longer exists.")
+        owner_id = -community.vk_id
+        cursors = load_cursors(session, ctx.workspace_id, owner_id)
+    if deps.vk_client is None:
+        raise PermanentJobError("No VK client is configured for this worker.")
+
+    def cancelled() -> bool:
+        with Session(deps.engine) as s:
+            job = s.get(Job, ctx.job_id)
+            return job is None or job.status == "cancelled"
+
+    deadline = CancellableDeadline(
+        at=Deadline.from_lambda_ms(deps.remaining_ms(), reserve_s=RESERVE_S).at, is_cancelled=cancelled
+    )
+    params = ctx.message.params
+    window = WallWindow.model_validate(params["window"]) if "window" in params else window_of(payload)
+    with deps.vk_client(ctx.workspace_id) as client, PageWriter(deps.engine) as writer:
+        sink = DbSink(deps.engine, writer, workspace_id=ctx.workspace_id, community_id=community.id, job_id=ctx.job_id)
+        harvester = Harvester(client, sink)
+        if "units" in params:
+            report = harvester.run_units(
+                units_from_json(params["units"]), window=window, cursors=cursors, deadline=deadline
+            )
+        else:
+            report = harvester.harvest(owner_id, window=window, cursors=cursors, deadline=deadline)
+        sink.flush()
+    written = writer.total
+    counts: dict[str, Any] = {
+        "posts": sink.posts_seen,
+        "posts_new": sink.posts_inserted,
+        "comments_fetched": sink.comments_seen,
+        "replies_fetched": sink.replies_seen,
+        "comments_new": written.inserted,
+        "comments_changed": written.changed,
+        "vk_requests": report.requests,
+        "vk_calls": report.calls,
+        "skipped": len(report.skipped),
+        "failed": len(report.failed),
+        "pending": len(report.pending),
+    }
+    was_cancelled = deadline.was_cancelled
+    children = [] if was_cancelled else split_units(task_id, report.pending, window)
+    with Session(deps.engine) as session, session.begin():
+        _checkpoint(session, ctx, community.id, report)
+        add_tasks(session, ctx.job_id, children)
+        fan = complete_task(session, ctx.job_id, task_id, counts=counts, status="skipped" if was_cancelled else "done")
+        if fan is None:
+            resend = pending_children(session, task_id)
+    if fan is None:
+        log.info("task %s already done: re-sending %d pending children", task_id, len(resend))
+        send_tasks(ctx, resend)
+        return
+    send_tasks(ctx, children)
+    log.info("harvest task done", extra={"task_id": task_id, **counts, "children": len(children)})
+    if fan.last:
+        finalize_collection(ctx)
+
+
+def _checkpoint(session: Session, ctx: TaskContext, community_id: uuid.UUID, report: HarvestReport) -> None:
+    save_cursors(session, ctx.workspace_id, report.cursors)
+    failed = [
+        ("unit", f"{u.owner_id}_{getattr(u, 'post_id', '')}_{getattr(u, 'comment_id', '') or ''}_{u.offset}", why)
+        for u, why in report.failed
+    ]
+    record_skips(session, workspace_id=ctx.workspace_id, job_id=ctx.job_id, skipped=report.skipped, failed=failed)
+    for owner, newest in report.newest_post_id.items():
+        session.execute(
+            update(Community)
+            .where(Community.id == community_id, Community.vk_id == -owner)
+            .values(newest_post_id=newest)
+            .where((Community.newest_post_id.is_(None)) | (Community.newest_post_id < newest))
+        )

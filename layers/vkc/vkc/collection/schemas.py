@@ -1,0 +1,31 @@
+"""What a collection job is asked to do."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+
+class CollectPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    community_id: uuid.UUID = Field(description="The community to collect (an id from /v1/communities).")
+    since: AwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
+    until: AwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
+    max_posts: int | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
+    origin: Literal["api", "monitoring", "retry"] = Field(default="api", description="Who started it.")
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("since must not be after until")
+        return self
+
+    def unix_window(self) -> tuple[int | None, int | None]:
+        def ts(value: datetime | None) -> int | None:
+            return int(value.timestamp()) if value else None
+
+        return ts(self.since), ts(self.until)

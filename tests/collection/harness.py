@@ -1,0 +1,132 @@
+"""Run collection jobs in-process: real PostgreSQL, Redis and VK emulator; the queue is a list we drain.
+
+The local stack does the same over SQS (tests/e2e); here each message is handed straight to the worker
+code, so a test can also deliver a message twice, or kill a task midway, on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from vkc.adapters.redis_client import get_redis
+from vkc.db.models_collection import Comment, Community
+from vkc.jobs import service
+from vkc.jobs.context import WorkerDeps
+from vkc.jobs.runner import run_task
+from vkc.jobs.schemas import JobCreate, JobView
+from vkc.settings import Settings
+from vkc.vk.client import VkClient
+from vkc.vk.tokens import TokenType, VkToken
+from vkc.workspaces.service import create_workspace
+
+from devtools.vk_emulator import EmulatorConfig, start_emulator
+from devtools.vk_emulator.dataset import Dataset
+from tests.fakes import RecordingQueue, SentMessage
+
+USER_TOKEN = "emu-user-token-1"
+
+
+@dataclass
+class Harness:
+    engine: Engine
+    settings: Settings
+    emulator_url: str
+    workspace_id: uuid.UUID
+    communities: dict[int, uuid.UUID]
+    queue: RecordingQueue = field(default_factory=RecordingQueue)
+    redis_prefix: str = field(default_factory=lambda: f"vkc:test:{uuid.uuid4().hex[:8]}")
+    tokens: list[str] = field(default_factory=lambda: [USER_TOKEN])
+
+    def client(self, workspace_id: uuid.UUID) -> VkClient:
+        settings = self.settings.model_copy(update={"vk_api_url": self.emulator_url})
+        tokens = [VkToken(t, TokenType.USER) for t in self.tokens]
+        return VkClient.create(tokens, get_redis(settings), settings=settings, prefix=self.redis_prefix, timeout_s=3.0)
+
+    def deps(self) -> WorkerDeps:
+        return WorkerDeps(
+            settings=self.settings,
+            engine=self.engine,
+            redis=get_redis(self.settings),
+            sqs=None,  # type: ignore[arg-type]  # collection never reads queue depths
+            queue=self.queue,
+            remaining_ms=lambda: 600_000,
+            vk_client=self.client,
+        )
+
+    def start(self, vk_id: int, **payload: object) -> JobView:
+        request = JobCreate.model_validate(
+            {"type": "collect", "payload": {"community_id": str(self.communities[vk_id]), **payload}}
+        )
+        with Session(self.engine, expire_on_commit=False) as s:
+            return service.create_job(
+                s, self.queue, workspace_id=self.workspace_id, request=request, correlation_id="t"
+            )
+
+    def drain(self, *, duplicate_every: int = 0) -> int:
+        """Deliver queued messages until none are left (optionally delivering some twice)."""
+        delivered = 0
+        while self.queue.sent:
+            sent: SentMessage = self.queue.sent.pop(0)
+            run_task(sent.message, self.deps(), receive_count=1)
+            delivered += 1
+            if duplicate_every and delivered % duplicate_every == 0:
+                run_task(sent.message, self.deps(), receive_count=2)
+        return delivered
+
+    def job(self, job_id: uuid.UUID) -> JobView:
+        with Session(self.engine) as s:
+            return service.get_job(s, self.workspace_id, job_id)
+
+    def stored(self, vk_id: int) -> dict[tuple[int, int], str | None]:
+        """(post_id, comment_id) → sha256 of the text (None for deleted placeholders)."""
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(Comment.post_id, Comment.comment_id, Comment.text, Comment.is_deleted).where(
+                    Comment.workspace_id == self.workspace_id, Comment.owner_id == -vk_id
+                )
+            ).all()
+        return {
+            (r.post_id, r.comment_id): None if r.is_deleted else hashlib.sha256(r.text.encode()).hexdigest()
+            for r in rows
+        }
+
+
+def truth(dataset: Dataset, vk_id: int) -> dict[tuple[int, int], str | None]:
+    return {
+        (c["post_id"], c["comment_id"]): c["text_sha256"]
+        for c in dataset.ground_truth()["comments"]
+        if c["owner_id"] == -vk_id
+    }
+
+
+@contextmanager
+def harness(engine: Engine, settings: Settings, dataset: Dataset, **emulator: object) -> Iterator[Harness]:
+    config = EmulatorConfig(dataset=dataset, tokens={USER_TOKEN: "user"}, host="127.0.0.1", port=0, **emulator)
+    emu = start_emulator(config)
+    try:
+        with Session(engine, expire_on_commit=False) as s, s.begin():
+            ws, _ = create_workspace(s, f"collect-{uuid.uuid4().hex[:6]}")
+            communities = {}
+            for c in dataset.communities.values():
+                row = Community(
+                    id=uuid.uuid4(),
+                    workspace_id=ws.id,
+                    vk_id=c.id,
+                    name=c.name,
+                    type=c.type,
+                    is_closed=c.is_closed,
+                    source_input=c.screen_name,
+                    can_collect=c.is_closed == 0 and c.deactivated is None,
+                    cannot_collect_reason=None if c.is_closed == 0 else "closed community",
+                )
+                s.add(row)
+                communities[c.id] = row.id
+        yield Harness(engine, settings, emu.url, ws.id, communities)
+    finally:
+        emu.stop()
