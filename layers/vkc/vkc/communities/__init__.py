@@ -1,0 +1,1 @@
+"""Communities: what users paste → a VK community resolved, stored, listed, monitored, imported in bulk."""
