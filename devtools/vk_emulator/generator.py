@@ -184,7 +184,8 @@ class _Generator:
         posts[rng.randrange(max(1, n_posts // 2))].is_pinned = True
         hot = set(rng.sample(range(n_posts), min(spec.hot_posts, n_posts))) if hot_wall else set()
         threads_left = spec.hot_threads if hot_wall else 0
-        closed_at = rng.randrange(n_posts) if closed_comments else -1
+        calm = [i for i in range(n_posts) if i not in hot]
+        closed_at = rng.choice(calm) if closed_comments and calm else -1
         events: list[tuple[int, int, Post | Comment]] = [(p.date, 0, p) for p in posts]
         seq = 1
         for i, post in enumerate(posts):
@@ -192,12 +193,13 @@ class _Generator:
             if i == closed_at:
                 post.comments_closed = True
                 top_count = max(top_count, 3)
-            hot_thread = threads_left > 0 and top_count > 0 and (i in hot or rng.random() < 0.1)
+            hot_thread = threads_left > 0 and top_count > 0 and i != closed_at and (i in hot or rng.random() < 0.1)
             if hot_thread:
                 threads_left -= 1
             for made in self._comments(community, post, top_count, hot_thread):
                 events.append((made.date, seq, made))
                 seq += 1
+        self._guarantee_variety(community, [p for i, p in enumerate(posts) if i != closed_at])
         # Ids follow time, one sequence per wall, as VK allocates them.
         events.sort(key=lambda e: (e[0], e[1]))
         for new_id, (_, _, obj) in enumerate(events, start=1 + rng.randrange(50)):
@@ -210,6 +212,19 @@ class _Generator:
                     reply.parent_id = top.id
                     reply.reply_to_comment = self.reply_targets.pop(id(reply)).id
             self.ds.add_post(post)
+
+    def _guarantee_variety(self, community: Community, posts: list[Post]) -> None:
+        """Every wall gets a deleted placeholder and a community-authored comment, whatever the dice say."""
+        tops = [c for p in posts for c in p.comments]
+        if not any(c.deleted for c in tops):
+            with_replies = [c for c in tops if c.replies]
+            if with_replies:
+                top = self.rng.choice(with_replies)
+                top.deleted, top.text, top.planted, top.tone, top.attachments = True, "", [], None, []
+        if not any(c.from_id < 0 for c in tops):
+            lonely = [c for c in tops if not c.replies and not c.deleted]
+            if lonely:
+                self.rng.choice(lonely).from_id = -community.id
 
     def _post(self, owner_id: int, date: int) -> Post:
         rng = self.rng

@@ -23,8 +23,8 @@ def profile(user: User, fields: set[str]) -> dict[str, Any]:
         obj = {"id": user.id, "first_name": user.first_name, "last_name": user.last_name}
         if user.deactivated:
             obj["deactivated"] = user.deactivated
-    obj["can_access_closed"] = not user.is_closed
-    obj["is_closed"] = user.is_closed
+        obj["can_access_closed"] = not user.is_closed
+        obj["is_closed"] = user.is_closed
     for name in fields:
         if name in PHOTO_SIZES:
             obj[name] = (

@@ -36,6 +36,7 @@ def _multipart(content_type: str, body: bytes) -> list[tuple[str, str]]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes: avoid 40 ms stalls
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -119,7 +120,9 @@ class Emulator:
         self.core = ApiCore(config, self.dataset)
         self._server = _Server((config.host, config.port), self)
         self.host, self.port = str(self._server.server_address[0]), int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, name="vk-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="vk-emulator", daemon=True
+        )
 
     @property
     def base_url(self) -> str:
