@@ -84,5 +84,5 @@ class Job(Base):
     community_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
 
 
-# The collection tables live in their own module; importing it registers them on Base.metadata.
-from vkc.db import models_collection  # noqa: E402, F401
+# Collection and analysis tables live in their own modules; importing registers them on Base.metadata.
+from vkc.db import models_analysis, models_collection  # noqa: E402, F401

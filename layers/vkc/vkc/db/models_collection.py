@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vkc.db.base import Base
@@ -131,6 +132,8 @@ class Comment(Base):
         Index("ix_comments_community_date", "community_id", "date", "id"),
         Index("ix_comments_workspace_date", "workspace_id", "date", "id"),
         Index("ix_comments_author", "workspace_id", "from_id"),
+        Index("ix_comments_search_vector", "search_vector", postgresql_using="gin"),
+        Index("ix_comments_workspace_fingerprint", "workspace_id", "fingerprint"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -153,6 +156,22 @@ class Comment(Base):
     first_seen_job_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     first_seen_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    # analysis (written by the analyze step; analyzed_hash = content_hash it analyzed)
+    analyzed_hash: Mapped[str | None] = mapped_column(String(64))
+    analyzed_at: Mapped[datetime | None] = mapped_column(_TS)
+    sentiment: Mapped[str | None] = mapped_column(String(8))  # positive | neutral | negative
+    sentiment_score: Mapped[float | None] = mapped_column(Float)
+    is_spam: Mapped[bool | None] = mapped_column(Boolean)
+    spam_reasons: Mapped[list[str] | None] = mapped_column(JSONB)
+    has_profanity: Mapped[bool | None] = mapped_column(Boolean)
+    language: Mapped[str | None] = mapped_column(String(8))
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    lemmas: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    match_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    search_vector: Mapped[Any | None] = mapped_column(TSVECTOR)
+    # moderation
+    viewed_at: Mapped[datetime | None] = mapped_column(_TS)
+    archived_at: Mapped[datetime | None] = mapped_column(_TS)
 
 
 class Author(Base):

@@ -1,0 +1,66 @@
+"""Tables of analysis: keyword rules, their matches, and per-comment results.
+
+Per-comment scores and moderation flags are columns of `comments` (search filters on them without a
+join). `search_vector` is filled by the analyze step, not at ingest, so bulk ingest stays fast.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vkc.db.base import Base
+
+_TS = DateTime(timezone=True)
+
+
+class Keyword(Base):
+    __tablename__ = "keywords"
+    __table_args__ = (
+        # duplicates are found case-insensitively, per kind
+        Index("uq_keywords_workspace_kind_lower_text", "workspace_id", "kind", text("lower(text)"), unique=True),
+        Index("ix_keywords_workspace_category", "workspace_id", "category"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    text: Mapped[str] = mapped_column(String(500), nullable=False)
+    category: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, default="word")  # word | phrase | regex
+    case_sensitive: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    whole_word: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    phrase_mode: Mapped[str] = mapped_column(String(16), nullable=False, default="any_order")
+    window: Mapped[int | None] = mapped_column(Integer)
+    negatives: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list)
+    fuzzy: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now(), onupdate=func.now())
+
+
+class KeywordMatch(Base):
+    """One occurrence of a keyword in a comment; offsets index the comment's original text."""
+
+    __tablename__ = "keyword_matches"
+    __table_args__ = (
+        Index("uq_keyword_matches_comment_keyword_start", "comment_id", "keyword_id", "start", unique=True),
+        Index("ix_keyword_matches_workspace_keyword", "workspace_id", "keyword_id", "comment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), nullable=False)
+    keyword_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("keywords.id", ondelete="CASCADE"), nullable=False)
+    matched_text: Mapped[str] = mapped_column(Text, nullable=False)
+    start: Mapped[int] = mapped_column(Integer, nullable=False)
+    end: Mapped[int] = mapped_column(Integer, nullable=False)
+    lemmas: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
+    fuzzy: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    snippet: Mapped[str] = mapped_column(Text, nullable=False)
+    highlight_start: Mapped[int] = mapped_column(Integer, nullable=False)
+    highlight_end: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
