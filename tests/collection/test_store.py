@@ -55,11 +55,8 @@ def test_replies_keep_their_thread_root(engine: Engine) -> None:
     ws, community = make_community(engine)
     with Session(engine) as s, s.begin():
         upsert_comments(s, _rows(ws, community, [vk_comment(1, "корень"), vk_comment(2, "ответ", root=1)]))
-        roots = dict(
-            s.execute(select(Comment.comment_id, Comment.root_comment_id).where(Comment.workspace_id == ws))
-            .tuples()
-            .all()
-        )
+        rows = s.execute(select(Comment.comment_id, Comment.root_comment_id).where(Comment.workspace_id == ws)).all()
+        roots = {comment_id: root for comment_id, root in rows}
     assert roots == {1: None, 2: 1}
 
 
