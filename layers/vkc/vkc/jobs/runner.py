@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from vkc.db.models import Job
 from vkc.errors import PermanentJobError
 from vkc.jobs.context import TaskContext, WorkerDeps
-from vkc.jobs.handlers.registry import ROOT_HANDLERS, TASK_HANDLERS
+from vkc.jobs.handlers.registry import DETACHED_HANDLERS, ROOT_HANDLERS, TASK_HANDLERS
 from vkc.jobs.outcomes import DEFERRED
 from vkc.jobs.schemas import JobError, JobStatus, TaskMessage
 from vkc.jobs.service import ROOT_TASK, finish_job, start_job
@@ -36,6 +37,8 @@ class TaskOutcome:
 
 
 def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> TaskOutcome:
+    if message.task in DETACHED_HANDLERS:
+        return _run_detached(message, deps)
     if message.task != ROOT_TASK and message.task not in TASK_HANDLERS:
         raise PermanentJobError(f"Unknown task '{message.task}'.")
     with Session(deps.engine, expire_on_commit=False) as session:
@@ -96,3 +99,24 @@ def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> T
         with session.begin():
             finish_job(session, job.id, JobStatus.SUCCEEDED, result=result)
         return TaskOutcome(str(job.id), "succeeded")
+
+
+def _run_detached(message: TaskMessage, deps: WorkerDeps) -> TaskOutcome:
+    """Run a task that does not depend on (or change) its job's state; errors retry as usual."""
+    with Session(deps.engine, expire_on_commit=False) as session:
+        job = session.get(Job, message.job_id)
+    if job is None:
+        log.info("detached task skipped: its job is gone", extra={"job_id": str(message.job_id)})
+        return TaskOutcome(str(message.job_id), "skipped")
+    ctx = TaskContext(
+        job_id=job.id,
+        workspace_id=job.workspace_id,
+        job_type=job.type,
+        priority=Priority(job.priority),
+        correlation_id=job.correlation_id or "",
+        payload=job.payload,
+        message=message,
+        deps=deps,
+    )
+    DETACHED_HANDLERS[message.task](ctx)
+    return TaskOutcome(str(job.id), "task_done")
