@@ -1,0 +1,46 @@
+"""The VK tokens API's models. The secret only ever travels inward (`SecretStr`); views carry a hint."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class TokenState(StrEnum):
+    ACTIVE = "active"
+    COOLING_DOWN = "cooling_down"
+    REVOKED = "revoked"
+
+
+class VkTokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # no length constraints here: pydantic's messages would quote the value (checked in the service)
+    token: SecretStr = Field(
+        description="A VK access token (user, service or community), 8 to 512 characters. "
+        "Never returned: responses show a hint."
+    )
+    label: str | None = Field(default=None, max_length=200, description="Your name for it, e.g. whose it is.")
+
+
+class VkTokenView(BaseModel):
+    id: uuid.UUID
+    token_id: str = Field(description="Stable short hash of the token (what logs and metrics name).")
+    hint: str = Field(description="First and last 4 characters; the token itself is never shown again.")
+    label: str | None
+    type: str = Field(description="user, service or community, detected with test calls when added.")
+    state: TokenState = Field(description="active, cooling_down (VK asked us to slow down) or revoked (by VK).")
+    state_reason: str | None = Field(description="Why it is cooling down or revoked.")
+    cooldown_until: datetime | None = Field(description="When a cooling-down token is tried again.")
+    usage_today: dict[str, int] = Field(description="Calls made today (UTC) per VK method, execute's inner calls too.")
+    requests_today: int = Field(description="Sum of usage_today.")
+    exhausted_methods: list[str] = Field(description="Methods VK's daily limit (error 29) closed for today.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class VkTokenList(BaseModel):
+    items: list[VkTokenView]
