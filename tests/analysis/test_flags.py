@@ -178,3 +178,8 @@ def test_fingerprint_ignores_case_punctuation_emoji() -> None:
 )
 def test_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang
+
+
+def test_reply_mention_is_not_language() -> None:
+    assert detect_language("[id123|John Smith], согласен") == "ru"
+    assert detect_language("[id123|Иван], this is the best post") == "en"

@@ -19,6 +19,7 @@ UNDETERMINED = "und"
 MIN_LATIN_WORDS = 3
 EN_STOPWORD_SHARE = 0.2
 
+_MENTION_RE = re.compile(r"\[(?:id|club|public)\d+\|[^\]]*\]")
 _CYR_RE = re.compile("[\u0400-\u052f]")
 _LAT_RE = re.compile("[a-zA-Z\u00c0-\u024f]")
 _BE_RE = re.compile("[ўЎ]")
@@ -29,6 +30,10 @@ _NON_RU_RE = re.compile("[ўЎіїєґІЇЄҐәғқңөұүһӘҒҚҢӨҰҮҺ]"
 
 def detect_language(text: str, tokens: Sequence[Token] | None = None) -> str:
     """ISO 639-1 code ("ru", "uk", "be", "kk", "en") or "und"."""
+    if "[" in text:  # "[id1|Имя], ..." reply mentions are markup, not language
+        stripped = _MENTION_RE.sub("", text)
+        if stripped != text:
+            text, tokens = stripped, None
     if _LAT_RE.search(text) is None:  # the common case: no Latin letter at all
         if _CYR_RE.search(text) is None:
             return UNDETERMINED

@@ -82,8 +82,6 @@ _TRANSLIT_ONE = str.maketrans(
      "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т",
      "u": "у", "f": "ф", "h": "х", "x": "х", "c": "с", "w": "в", "q": "к", "y": "ы"}
 )  # fmt: skip
-# Leet symbols, letters spelled apart ("п-и-з-д", "х у й") or digits glued to letters.
-_OBFUSCATION_RE = re.compile(r"[@*$]|\w[-._]\w[-._]\w|(?<!\w)\w \w \w(?!\w)|[а-яё][0346]|[0346][а-яё]")
 _VOWEL_Y_RE = re.compile(r"(?<=[aeiou])y")
 _RUNS_RE = re.compile(r"(.)\1{2,}")
 
@@ -145,6 +143,20 @@ def _candidate_words(text: str) -> list[str]:
     return words
 
 
+def _looks_obfuscated(text: str, tokens: Sequence[Token]) -> bool:
+    """Leet symbols that split a word ("п@здец", "х*й") or 3+ single letters in a row
+    ("п и з д е ц", "пи-з-д-е-ц"). Digits inside a word ("пи3дец") stay one token and are
+    handled by the per-token check, so they need no raw pass."""
+    if "@" in text or "*" in text or "$" in text:
+        return True
+    run = 0
+    for tok in tokens:
+        run = run + 1 if tok.end - tok.start == 1 else 0
+        if run >= 3:
+            return True
+    return False
+
+
 class ProfanityDetector:
     """Profanity from raw text; insults from the lemmas of the word tokens."""
 
@@ -159,7 +171,7 @@ class ProfanityDetector:
         # Word tokens cover plain, transliterated and mixed-script spellings (one cached lookup
         # each); the slower raw pass runs only when the text shows signs of obfuscation.
         found = [t.text for t in tokens if is_profane_word(t.text)]
-        if _OBFUSCATION_RE.search(text):
+        if _looks_obfuscated(text, tokens):
             found += [w for w in _candidate_words(text) if is_profane_word(w)]
         norms = [fold(t.text) for t in tokens] if norms is None else norms
         is_insult = self._is_insult

@@ -33,7 +33,8 @@ LABEL_THRESHOLD = 0.2  # |score| below this is neutral
 _SQUASH = 6.0  # score = s / sqrt(s² + _SQUASH): s = 1 -> 0.38, s = 2 -> 0.63, s = 4 -> 0.85
 _NEG_SCOPE = 3  # tokens a negator reaches
 _LAUGH_RE = re.compile(r"^(?:[ах]*(?:ха|хх|ах)){2,}[ах]*$|^(?:хе){2,}|^(?:лол)+$")
-_EMOTICON_RE = re.compile(r"(?<!\w)[:;=xх8]-?(?:\)+|D+|\(+|P)|\bxD+\b", re.IGNORECASE)
+_EMOTICON_RE = re.compile(r"(?<!\w)[:;=xXхХ8]-?(?:\)+|[dD]+|\(+|[pP])(?!\w)")
+_EMOTICON_GATE_RE = re.compile(r"[:;=xXхХ8]-?[()dDpP]")  # cheap scan before the exact pattern
 _EMOJI_CHAR_RE = re.compile("[\u2600-\u27bf\U0001f300-\U0001faff]")
 _EXPR_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
 for _expr, _w in sorted(EXPRESSIONS.items(), key=lambda kv: -len(kv[0])):
@@ -60,7 +61,8 @@ def _emoji_weight(text: str) -> float:
     total = 0.0
     for ch in _EMOJI_CHAR_RE.findall(text):
         total += EMOJI.get(ch, 0.0)
-    for m in _EMOTICON_RE.finditer(text):
+    faces = _EMOTICON_RE.finditer(text) if _EMOTICON_GATE_RE.search(text) else ()
+    for m in faces:
         face = m.group().lower()
         total += -1.5 if "(" in face else 1.0
     # Bare brackets are VK smileys ("спасибо))", "опять ((("): count only the unbalanced excess,

@@ -22,9 +22,15 @@ class Token(NamedTuple):
     end: int
 
 
+_PLAIN_WORD_RE = re.compile(r"[^\W_]+")
+_MARK_RE = re.compile(r"[\u0300-\u036f\u0483-\u0489]")
+
+
 def tokenize(text: str) -> list[Token]:
     """Split text into word tokens; ``text[t.start:t.end] == t.text`` always holds."""
-    return [Token(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    # Combining marks are rare: the simpler pattern is used when the text has none.
+    rx = _WORD_RE if _MARK_RE.search(text) else _PLAIN_WORD_RE
+    return [Token(m.group(), m.start(), m.end()) for m in rx.finditer(text)]
 
 
 _BREAK_RE = re.compile(r"[.,;:!?()\n]")
@@ -32,4 +38,6 @@ _BREAK_RE = re.compile(r"[.,;:!?()\n]")
 
 def has_break(text: str, end: int, start: int) -> bool:
     """True if the gap text[end:start] between two tokens holds clause punctuation."""
-    return start > end and _BREAK_RE.search(text, end, start) is not None
+    if start - end <= 1:  # adjacent or one character apart: the common single space
+        return start > end and text[end] in ".,;:!?()\n"
+    return _BREAK_RE.search(text, end, start) is not None
