@@ -98,6 +98,13 @@ def workspace_id(engine: Engine) -> uuid.UUID:
     return ws.id
 
 
+def fresh_token(env: VkEnv, kind: str = "user") -> str:
+    """A token the emulator accepts from now on: its own rate window, so tests do not wait on each other."""
+    token = f"vk1.a.{kind}-{uuid.uuid4().hex}"
+    env.emulator.core.add_token(token, kind)
+    return token
+
+
 def add(engine: Engine, env: VkEnv, workspace_id: uuid.UUID, token: str, label: str | None = None) -> VkTokenView:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         return add_token(

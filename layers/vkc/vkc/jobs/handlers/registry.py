@@ -12,6 +12,7 @@ from typing import Any
 
 from vkc.collection.harvest_task import HARVEST_TASK, run_harvest_task
 from vkc.collection.plan import start_collection
+from vkc.communities.importer import IMPORT_CONTINUE_TASK, continue_communities_import, run_communities_import
 from vkc.jobs.context import TaskContext
 from vkc.jobs.handlers.probe import run_probe
 from vkc.jobs.outcomes import DEFERRED, Deferred
@@ -23,9 +24,11 @@ TaskHandler = Callable[[TaskContext], None]
 ROOT_HANDLERS: dict[str, RootHandler] = {
     JobType.PROBE.value: run_probe,
     JobType.COLLECT.value: start_collection,
+    JobType.COMMUNITIES_IMPORT.value: run_communities_import,
 }
 TASK_HANDLERS: dict[str, TaskHandler] = {
     HARVEST_TASK: run_harvest_task,
+    IMPORT_CONTINUE_TASK: continue_communities_import,
 }
 
 __all__ = ["DEFERRED", "ROOT_HANDLERS", "TASK_HANDLERS", "RootHandler", "TaskHandler"]

@@ -1,0 +1,82 @@
+"""The communities API's models: what a user sends, and what a stored community looks like."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vkc.communities.upload import UploadFormat
+from vkc.settings import Priority
+
+MIN_INTERVAL_MINUTES = 5
+MAX_INTERVAL_MINUTES = 10_080  # one week
+
+
+class CommunityCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    input: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="What you would paste: 123, -123, club123, public123, event123, a short name, or a link "
+        "on vk.com / vk.ru (m., www., with or without https://, any trailing path or query).",
+        examples=["https://vk.com/apiclub", "club1", "apiclub"],
+    )
+
+
+class MonitoringUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    monitoring_enabled: bool | None = Field(
+        default=None, description="Collect on a schedule. Enabling makes the community due at once."
+    )
+    monitoring_interval_minutes: int | None = Field(
+        default=None, ge=MIN_INTERVAL_MINUTES, le=MAX_INTERVAL_MINUTES, description="Minutes between runs (5…10080)."
+    )
+    monitoring_priority: Priority | None = Field(default=None, description="Queue the scheduled runs travel on.")
+
+
+class CommunityView(BaseModel):
+    id: uuid.UUID
+    vk_id: int = Field(description="VK's positive community id (its wall's owner_id is -vk_id).")
+    screen_name: str | None
+    name: str
+    type: str = Field(description="group, page or event.")
+    is_closed: int = Field(description="0 open, 1 closed, 2 private.")
+    deactivated: str | None = Field(description="deleted or banned when VK has deactivated it.")
+    members_count: int | None
+    photo_url: str | None
+    description: str | None
+    url: str = Field(description="The community's address on VK.")
+    source_input: str = Field(description="What was pasted to add it.")
+    can_collect: bool = Field(description="False for closed, private or deactivated communities.")
+    cannot_collect_reason: str | None
+    monitoring_enabled: bool
+    monitoring_interval_minutes: int
+    monitoring_priority: Priority
+    next_monitoring_at: datetime | None
+    last_collected_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommunityPage(BaseModel):
+    items: list[CommunityView]
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last.")
+
+
+class CommunityImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(
+        min_length=1,
+        description="The file's text: one community per line (txt) or rows with a community column (csv). "
+        "Up to 10,000 communities and 1 MB; `#` lines and blank lines are ignored; a header row is detected.",
+    )
+    format: UploadFormat | None = Field(default=None, description="txt or csv; guessed from the content if omitted.")
+    priority: Literal["low", "normal", "high"] | None = Field(
+        default=None, description="Queue for the import job; bulk uploads default to low."
+    )
