@@ -1,21 +1,43 @@
-"""/v1/jobs: submit work and watch it."""
+"""/v1/jobs: submit work, watch it, cancel or retry it, and read statistics and failures."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sqlalchemy.orm import Session
+from vkc.adapters.redis_client import get_redis
+from vkc.collection.progress import collection_progress
 from vkc.db.engine import get_engine, session_scope
-from vkc.jobs import service
-from vkc.jobs.schemas import JobCreate, JobPage, JobStatus, JobView
+from vkc.db.models import Job
+from vkc.jobs import control, service
+from vkc.jobs.schemas import FailureSummary, JobCreate, JobPage, JobStats, JobStatus, JobView
+from vkc.jobs.types import JobType
+from vkc.settings import get_settings
 
 from api_routes.deps import correlation_id, principal, task_queue
 
 router = Router()
+
+
+def accepted(view: JobView) -> Response[JobView]:
+    """202 with the job and where to watch it."""
+    return Response(
+        status_code=202, content_type="application/json", body=view, headers={"Location": f"/v1/jobs/{view.id}"}
+    )
+
+
+def with_progress(session: Session, view: JobView) -> JobView:
+    if view.type != JobType.COLLECT.value:
+        return view
+    job = session.get(Job, view.id)
+    if job is None:
+        return view
+    return view.model_copy(update={"progress": collection_progress(session, job, get_redis(get_settings()))})
 
 
 @router.post(
@@ -29,26 +51,70 @@ router = Router()
 def create_job(job: JobCreate) -> Response[JobView]:
     who = principal(router)
     with Session(get_engine(), expire_on_commit=False) as session:
+        if job.type == JobType.COLLECT:
+            control.ensure_no_active_collection(session, who.workspace_id, str(job.payload.get("community_id")))
         view = service.create_job(
-            session,
-            task_queue(),
-            workspace_id=who.workspace_id,
-            request=job,
-            correlation_id=correlation_id(router),
+            session, task_queue(), workspace_id=who.workspace_id, request=job, correlation_id=correlation_id(router)
         )
-    return Response(
-        status_code=202,
-        content_type="application/json",
-        body=view,
-        headers={"Location": f"/v1/jobs/{view.id}"},
-    )
+    return accepted(view)
 
 
-@router.get("/jobs/<job_id>", summary="Get a job", tags=["jobs"])
+@router.get("/jobs/stats", summary="Job counts by type and status, and run durations", tags=["jobs"])
+def job_stats(
+    since: Annotated[datetime | None, Query(description="Jobs created at or after")] = None,
+    until: Annotated[datetime | None, Query(description="Jobs created before")] = None,
+) -> JobStats:
+    who = principal(router)
+    with session_scope() as session:
+        return control.job_stats(session, who.workspace_id, since=since, until=until)
+
+
+@router.get(
+    "/jobs/failures",
+    summary="What went wrong: skipped objects and failed jobs grouped by reason, and per day",
+    tags=["jobs"],
+)
+def failures(
+    since: Annotated[datetime | None, Query(description="Only since this time")] = None,
+    job_id: Annotated[uuid.UUID | None, Query(description="Only this job")] = None,
+) -> FailureSummary:
+    who = principal(router)
+    with session_scope() as session:
+        return control.failure_summary(session, who.workspace_id, since=since, job_id=job_id)
+
+
+@router.get("/jobs/<job_id>", summary="Get a job, with live progress for collections", tags=["jobs"])
 def get_job(job_id: Annotated[uuid.UUID, Path(description="Job id")]) -> JobView:
     who = principal(router)
     with session_scope() as session:
-        return service.get_job(session, who.workspace_id, job_id)
+        return with_progress(session, service.get_job(session, who.workspace_id, job_id))
+
+
+@router.post(
+    "/jobs/<job_id>/cancel",
+    summary="Cancel a job",
+    description="No new tasks start; running tasks stop at their next check. What is stored stays. 409 if finished.",
+    tags=["jobs"],
+)
+def cancel_job(job_id: Annotated[uuid.UUID, Path(description="Job id")]) -> JobView:
+    who = principal(router)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        return control.cancel_job(session, who.workspace_id, job_id)
+
+
+@router.post(
+    "/jobs/<job_id>/retry",
+    summary="Retry a failed or cancelled job",
+    description="Starts a new job with the same request; a collection resumes from the saved cursors.",
+    status_code=202,
+    tags=["jobs"],
+    responses={202: {"description": "Accepted", "content": {"application/json": {"model": JobView}}}},
+)
+def retry_job(job_id: Annotated[uuid.UUID, Path(description="Job id")]) -> Response[JobView]:
+    who = principal(router)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        view = control.retry_job(session, task_queue(), who.workspace_id, job_id, correlation_id=correlation_id(router))
+    return accepted(view)
 
 
 @router.get("/jobs", summary="List jobs, newest first", tags=["jobs"])

@@ -42,6 +42,7 @@ from vkc.vk.harvest import (
     units_from_json,
     units_to_json,
 )
+from vkc.vk_tokens.service import record_revocations
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,9 @@ def run_harvest_task(ctx: TaskContext) -> None:
         else:
             report = harvester.harvest(owner_id, window=window, cursors=cursors, deadline=deadline)
         sink.flush()
+    with Session(deps.engine) as session, session.begin():
+        # tokens VK revoked during the run (errors 5/17) leave the workspace's pool for good
+        record_revocations(session, ctx.workspace_id, deps.redis, [t.id for t in client.pool.tokens])
     written = writer.total
     counts: dict[str, Any] = {
         "posts": sink.posts_seen,

@@ -58,6 +58,9 @@ class JobView(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     timings: JobTimings
+    progress: dict[str, Any] | None = Field(
+        default=None, description="Live progress of fanned-out jobs (percent, counts, rate, ETA)."
+    )
 
 
 class JobPage(BaseModel):
@@ -74,3 +77,35 @@ class TaskMessage(BaseModel):
     task: str
     task_id: str
     params: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobTypeStats(BaseModel):
+    type: str
+    by_status: dict[str, int]
+    finished: int
+    run_ms_avg: float | None
+    run_ms_p50: float | None
+    run_ms_p95: float | None
+
+
+class JobStats(BaseModel):
+    since: datetime | None
+    until: datetime | None
+    types: list[JobTypeStats]
+
+
+class FailureGroup(BaseModel):
+    kind: str = Field(description="skipped_object (VK would not give it) or job_failure")
+    code: str | None
+    reason: str
+    count: int
+    first_at: datetime
+    last_at: datetime
+    example_refs: list[str]
+
+
+class FailureSummary(BaseModel):
+    since: datetime | None
+    job_id: uuid.UUID | None
+    groups: list[FailureGroup]
+    by_day: list[dict[str, Any]]

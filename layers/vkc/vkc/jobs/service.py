@@ -7,11 +7,12 @@ conditional UPDATE, so a redelivered message or a killed Lambda can never move a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from vkc.db.models import Job
@@ -107,9 +108,10 @@ def list_jobs(
     status: JobStatus | None,
     limit: int,
     cursor: str | None,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> JobPage:
-    """Newest first, keyset-paginated on (created_at, id)."""
-    query = select(Job).where(Job.workspace_id == workspace_id)
+    """Newest first, keyset-paginated on (created_at, id); `where` narrows it (e.g. one community)."""
+    query = select(Job).where(Job.workspace_id == workspace_id, *where)
     if status is not None:
         query = query.where(Job.status == status.value)
     if cursor:

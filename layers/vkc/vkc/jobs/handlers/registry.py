@@ -30,5 +30,8 @@ TASK_HANDLERS: dict[str, TaskHandler] = {
     HARVEST_TASK: run_harvest_task,
     IMPORT_CONTINUE_TASK: continue_communities_import,
 }
+# Detached tasks outlive the job that queued them (analysis of comments a finished collection stored,
+# webhook deliveries): they run whatever the job's state and never move it.
+DETACHED_HANDLERS: dict[str, TaskHandler] = {}
 
-__all__ = ["DEFERRED", "ROOT_HANDLERS", "TASK_HANDLERS", "RootHandler", "TaskHandler"]
+__all__ = ["DEFERRED", "DETACHED_HANDLERS", "ROOT_HANDLERS", "TASK_HANDLERS", "RootHandler", "TaskHandler"]

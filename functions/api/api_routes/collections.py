@@ -1,0 +1,76 @@
+"""/v1/communities/{id}/collections and /jobs: start a collection of one community, and its history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+from vkc.collection.history import community_jobs
+from vkc.db.engine import get_engine, session_scope
+from vkc.db.models_collection import Community
+from vkc.errors import NotFound
+from vkc.jobs import control, service
+from vkc.jobs.schemas import JobCreate, JobPage, JobStatus, JobView
+from vkc.jobs.types import JobType
+from vkc.settings import Priority
+
+from api_routes.deps import correlation_id, principal, task_queue
+from api_routes.jobs import accepted
+
+router = Router()
+
+
+class CollectionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    since: AwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
+    until: AwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
+    max_posts: int | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
+    priority: Priority = Field(default=Priority.HIGH, description="Collections started by hand default to high.")
+
+
+@router.post(
+    "/communities/<community_id>/collections",
+    summary="Collect a community: every post in the window and every comment, replies included",
+    description="Runs as a job (202 + Location). 409 while another collection of the community is active.",
+    status_code=202,
+    tags=["collections"],
+    responses={202: {"description": "Accepted", "content": {"application/json": {"model": JobView}}}},
+)
+def start_collection(
+    community_id: Annotated[uuid.UUID, Path(description="Community id")], body: CollectionRequest
+) -> Response[JobView]:
+    who = principal(router)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        community = session.get(Community, community_id)
+        if community is None or community.workspace_id != who.workspace_id:
+            raise NotFound(f"Community {community_id} does not exist.")
+        control.ensure_no_active_collection(session, who.workspace_id, str(community_id))
+        payload = body.model_dump(mode="json", exclude={"priority"}, exclude_none=True)
+        payload["community_id"] = str(community_id)
+        request = JobCreate(type=JobType.COLLECT, priority=body.priority, payload=payload)
+        view = service.create_job(
+            session, task_queue(), workspace_id=who.workspace_id, request=request, correlation_id=correlation_id(router)
+        )
+    return accepted(view)
+
+
+@router.get("/communities/<community_id>/jobs", summary="A community's job history, newest first", tags=["collections"])
+def history(
+    community_id: Annotated[uuid.UUID, Path(description="Community id")],
+    status: Annotated[JobStatus | None, Query(description="Only jobs in this status")] = None,
+    since: Annotated[datetime | None, Query(description="Only jobs created at or after")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
+    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
+) -> JobPage:
+    who = principal(router)
+    with session_scope() as session:
+        return community_jobs(
+            session, who.workspace_id, community_id, status=status, since=since, limit=limit, cursor=cursor
+        )

@@ -1,0 +1,56 @@
+"""End-to-end fixtures: the whole local stack (API over HTTP, SQS in moto, workers, VK emulator).
+
+One stack per test module (stacks set process-wide environment, so two never run at once).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from devtools.local_stack import LocalStack
+from devtools.local_stack.emulator import DEV_VK_TOKENS
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack(run_id=f"e{uuid.uuid4().hex[:7]}", auto_schedule=False, emulator=True) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def api(stack: LocalStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.api_url, headers={"X-Api-Key": stack.api_key}, timeout=30) as client:
+        yield client
+
+
+def new_workspace_client(stack: LocalStack) -> httpx.Client:
+    """A second workspace, to prove isolation (its own key)."""
+    from vkc.db.engine import session_scope
+    from vkc.workspaces.service import create_workspace
+
+    with session_scope(stack.settings) as session:
+        _, key = create_workspace(session, f"other-{uuid.uuid4().hex[:6]}")
+    return httpx.Client(base_url=stack.api_url, headers={"X-Api-Key": key}, timeout=30)
+
+
+def add_user_token(api: httpx.Client) -> dict[str, Any]:
+    token = next(t for t, kind in DEV_VK_TOKENS.items() if kind == "user")
+    response = api.post("/v1/vk-tokens", json={"token": token, "label": "emulator user"})
+    assert response.status_code in (201, 409), response.text
+    return dict(response.json())
+
+
+def wait_for_job(stack: LocalStack, api: httpx.Client, job_id: str, timeout: float = 120.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = api.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return dict(job)
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} did not finish in {timeout}s: {api.get(f'/v1/jobs/{job_id}').text}")
