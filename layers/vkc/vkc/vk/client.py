@@ -15,6 +15,7 @@ fail). Retries are bounded by `max_attempts` and by the caller's `Deadline`.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections import Counter
@@ -23,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Self
 
 import redis
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from vkc.settings import Settings, get_settings
 from vkc.vk import methods
@@ -121,7 +122,8 @@ class VkClient:
         self.max_attempts = max_attempts
         self.inner_retry_rounds = inner_retry_rounds
         self.stats = ClientStats()
-        self._backoff = wait_exponential_jitter(initial=backoff_initial_s, max=backoff_max_s, jitter=backoff_initial_s)
+        self.backoff_initial_s = backoff_initial_s
+        self.backoff_max_s = backoff_max_s
         self._executor = ThreadPoolExecutor(
             max_workers=max_workers or max(4, pool.max_in_flight * len(pool.tokens) + 2),
             thread_name_prefix="vk",
@@ -161,7 +163,9 @@ class VkClient:
         exc = state.outcome.exception() if state.outcome else None
         if exc is not None and action_for(exc) in (Action.ROTATE, Action.RETIRE):
             return 0.0  # another token takes over at once
-        wait = float(self._backoff(state))
+        # exponential backoff with "equal jitter": half fixed, half random, so workers do not retry in step
+        ceiling = min(self.backoff_max_s, self.backoff_initial_s * 2 ** (state.attempt_number - 1))
+        wait = random.uniform(ceiling / 2, ceiling)
         if isinstance(exc, VkApiError) and exc.code == RATE_LIMIT_CODE:
             wait = max(wait, self.pool.limiter.window_s)
         return wait
@@ -332,7 +336,9 @@ class VkClient:
         try:
             envelope = self.transport.post(method, params, token, timeout_s=deadline.remaining())
         except VkError as exc:
-            self.pool.release(lease, None if isinstance(exc, VkApiError) and exc.action is not Action.RETIRE else exc)
+            # 27/28 are the answers a probe looks for; only 5/17 (and transport failures) reflect on the token
+            healthy = isinstance(exc, VkApiError) and exc.code not in (5, 17)
+            self.pool.release(lease, None if healthy else exc)
             raise
         self.pool.release(lease)
         return envelope.response

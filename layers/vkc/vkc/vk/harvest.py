@@ -220,14 +220,15 @@ class Harvester:
         cursors: Mapping[tuple[int, int], PostCursor] | None = None,
         deadline: Deadline | None = None,
         max_requests: int | None = None,
-        first_wall_pages: int = 4,
+        first_wall_pages: int | None = None,
     ) -> HarvestReport:
         """Walk the walls of `owner_ids` and collect every comment of the posts in the window."""
         owners = [owner_ids] if isinstance(owner_ids, int) else list(owner_ids)
         run = _Run(self, window or WallWindow(), cursors or {}, deadline or Deadline.never(), max_requests)
         for owner in owners:
             run.walls[owner] = _Wall(owner, run.window)
-            pages = first_wall_pages
+            # before the wall's size is known: a few pages in one execute, one page for plain calls
+            pages = first_wall_pages or (4 if self.client.execute_available else 1)
             if run.window.max_posts is not None:
                 pages = min(pages, math.ceil((run.window.max_posts + 1) / PAGE))
             run.add_wall_pages(owner, max(1, pages))
@@ -396,6 +397,8 @@ class _Run:
     def _failed(self, unit: Unit, error: VkError) -> None:
         action = action_for(error)
         if action is Action.SKIP and isinstance(error, VkApiError):
+            if isinstance(unit, WallPageRequest) and self.walls[unit.owner_id].stop_at == -1:
+                return  # the wall's closure is already recorded
             post_id = unit.post_id if isinstance(unit, CommentPageRequest) else None
             comment_id = unit.comment_id if isinstance(unit, CommentPageRequest) else None
             self.report.skipped.append(Skipped(unit.owner_id, post_id, comment_id, error.code, error.vk_message))

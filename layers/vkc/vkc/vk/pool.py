@@ -40,6 +40,7 @@ from vkc.vk.tokens import RATE_PER_SECOND, TokenType, VkToken, may_call
 log = logging.getLogger(__name__)
 
 _TYPE_TTL_S = 30 * 24 * 3600
+_TYPE_RANK = {TokenType.COMMUNITY: 0, TokenType.SERVICE: 1, TokenType.USER: 2}
 #: How long a token rests after flood control (9) or a captcha (14).
 COOLDOWN_S: dict[int, float] = {9: 60.0, 14: 120.0}
 
@@ -142,6 +143,8 @@ class TokenPool:
     ) -> Lease:
         """Block until an eligible token has a slot. Raises `VkNoTokenError` or `VkDeadlineError`."""
         while True:
+            if deadline.expired:
+                raise VkDeadlineError(f"deadline reached before {method} could be sent", method=method)
             if only is not None:
                 typed = [only]
             else:
@@ -150,7 +153,9 @@ class TokenPool:
             if not typed:
                 raise VkNoTokenError(f"no token of a type allowed to call {method}", method=method)
             gates = self.breaker.peek([t.id for t in typed])
-            open_ = [(t, g) for t, g in zip(typed, gates, strict=True) if g is not Gate.DENY]
+            open_: list[tuple[VkToken, Gate]] = [
+                (t, g) for t, g in zip(typed, gates, strict=True) if g is not Gate.DENY
+            ]
             if open_:
                 quota_ok = self.quota.allows_many([t.id for t, _ in open_], calls)
                 open_ = [tg for tg, ok in zip(open_, quota_ok, strict=True) if ok]
@@ -167,10 +172,7 @@ class TokenPool:
                         raise VkDeadlineError("deadline while waiting for an in-flight slot", method=method)
                     self._cond.wait(timeout=min(deadline.remaining(), 0.5))
                 continue
-            # closed breakers before probes; rotate the start so the load spreads across tokens
-            ready.sort(key=lambda tg: tg[1] is Gate.PROBE)
-            shift = next(self._rotation) % len(ready)
-            ready = ready[shift:] + ready[:shift] if all(g is Gate.ALLOW for _, g in ready) else ready
+            ready = self._order(ready)
             candidates = [(t.id, self._limit(t)) for t, _ in ready]
             slot = self.limiter.try_acquire_any(candidates)
             if slot.index is None:
@@ -184,6 +186,18 @@ class TokenPool:
                 self._in_flight[token.id] += 1
             self.quota.record(token.id, calls)
             return Lease(token, method, calls, probe)
+
+    def _order(self, ready: list[tuple[VkToken, Gate]]) -> list[tuple[VkToken, Gate]]:
+        """Closed breakers before probes; the scarcest capability last (user tokens are the only ones
+        that can execute, so a call any token may make goes to community, then service tokens first);
+        within a type, a rotating start spreads the load."""
+        shift = next(self._rotation)
+        n = len(ready)
+        ranked = [
+            ((g is Gate.PROBE), _TYPE_RANK[t.type or TokenType.USER], (i - shift) % n, i)
+            for i, (t, g) in enumerate(ready)
+        ]
+        return [ready[r[-1]] for r in sorted(ranked)]
 
     def _limit(self, token: VkToken) -> int:
         return RATE_PER_SECOND[token.type or TokenType.USER]
