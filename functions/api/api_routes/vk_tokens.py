@@ -1,0 +1,107 @@
+"""/v1/vk-tokens: the workspace's pool of VK tokens. A token goes in once and only its hint comes out."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from vkc.adapters.redis_client import get_redis
+from vkc.adapters.secrets import secret_store
+from vkc.db.engine import session_scope
+from vkc.settings import get_settings
+from vkc.vk_tokens import service
+from vkc.vk_tokens.clients import transport
+from vkc.vk_tokens.schemas import VkTokenCreate, VkTokenList, VkTokenView
+
+from api_routes.deps import principal
+
+router = Router()
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    """A problem+json response documented beside the ones `openapi_doc.problem_aware` adds."""
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+TokenRowId = Annotated[uuid.UUID, Path(description="The token's id in this API (not the token)")]
+
+
+@router.post(
+    "/vk-tokens",
+    summary="Add a VK token to the workspace's pool",
+    description=(
+        "Tests the token with VK (at most two calls) to learn its type (user, service or community) and "
+        "refuses it with the reason when VK does (error 5: invalid or expired; 17: validation required) "
+        "with 422. The token is stored encrypted in the secret store and never returned: responses carry "
+        "a hint (first and last 4 characters). 409 when the token is already in the pool."
+    ),
+    status_code=201,
+    tags=["vk-tokens"],
+    responses={
+        201: {"description": "Created", "content": {"application/json": {"model": VkTokenView}}},
+        409: _problem("The token is already in the pool"),
+    },
+)
+def add_token(body: VkTokenCreate) -> Response[VkTokenView]:
+    who = principal(router)
+    settings = get_settings()
+    with session_scope() as session:
+        view = service.add_token(
+            session,
+            who.workspace_id,
+            body,
+            settings=settings,
+            redis_client=get_redis(settings),
+            secrets=secret_store(settings),
+            transport=transport(settings),
+        )
+    return Response(
+        status_code=201,
+        content_type="application/json",
+        body=view,
+        headers={"Location": f"/v1/vk-tokens/{view.id}"},
+    )
+
+
+@router.get(
+    "/vk-tokens",
+    summary="List the workspace's VK tokens",
+    description="Type, state (active, cooling_down, revoked), label, hint and today's usage per VK method.",
+    tags=["vk-tokens"],
+)
+def list_tokens() -> VkTokenList:
+    who = principal(router)
+    settings = get_settings()
+    with session_scope() as session:
+        return VkTokenList(items=service.list_tokens(session, who.workspace_id, redis_client=get_redis(settings)))
+
+
+@router.get("/vk-tokens/<token_id>", summary="Get one VK token's state and usage", tags=["vk-tokens"])
+def get_token(token_id: TokenRowId) -> VkTokenView:
+    who = principal(router)
+    settings = get_settings()
+    with session_scope() as session:
+        return service.get_token(session, who.workspace_id, token_id, redis_client=get_redis(settings))
+
+
+@router.delete(
+    "/vk-tokens/<token_id>",
+    summary="Remove a VK token",
+    description="Removes it from the pool and deletes its secret; collections stop using it at once.",
+    status_code=204,
+    tags=["vk-tokens"],
+    responses={204: {"description": "Deleted"}},
+)
+def delete_token(token_id: TokenRowId) -> Response[None]:
+    who = principal(router)
+    settings = get_settings()
+    with session_scope() as session:
+        service.delete_token(session, who.workspace_id, token_id, secrets=secret_store(settings))
+    return Response(status_code=204, body=None)
