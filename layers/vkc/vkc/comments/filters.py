@@ -1,0 +1,187 @@
+"""Which comments a search, a bulk moderation, a statistic or an export is about.
+
+One model (`CommentFilters`) and one translation (`filter_conditions`) serve every reader of the
+comments, so the list a user sees, the rows a bulk update touches and the file an export writes
+are the same set by construction. Keyword and category filters are `EXISTS` over
+`keyword_matches`: a comment matched by three keywords is still one row (a join would repeat it,
+as the predecessor's did). Every condition is workspace-scoped.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
+
+from vkc.db.models_analysis import Keyword, KeywordMatch
+from vkc.db.models_collection import Comment
+
+MAX_VALUES = 100  # per repeatable filter: bounds the size of IN lists and of the query text
+MAX_QUERY = 256
+#: The text search configuration the analyze step builds `search_vector` with.
+TS_CONFIG: ColumnElement[Any] = literal_column("'russian'::regconfig")
+
+_POST_REF = re.compile(r"^(?:wall)?(-?\d{1,19})_(\d{1,19})$")
+
+
+class Sentiment(StrEnum):
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    NEGATIVE = "negative"
+
+
+class PostRef(BaseModel):
+    """A wall post by VK's identity; accepts VK's own spelling `wall-1_2` or `-1_2` too."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    owner_id: int = Field(description="The wall's owner: negative for communities.")
+    post_id: int = Field(ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_vk_spelling(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            found = _POST_REF.match(value.strip())
+            if found is None:
+                raise ValueError("a post is written owner_post, as in VK links: -123_456 or wall-123_456")
+            return {"owner_id": int(found[1]), "post_id": int(found[2])}
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}_{self.post_id}"
+
+
+def _as_utc(value: datetime) -> datetime:
+    """A time without a zone is read as UTC (the API says so), so every bound is comparable."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+class CommentFilters(BaseModel):
+    """Filters over a workspace's comments. Empty lists and nulls mean "no condition"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    community_id: list[uuid.UUID] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Only these communities (any of them)."
+    )
+    post: PostRef | None = Field(default=None, description="Only comments of this post, written owner_post: -1_2.")
+    keyword_id: list[uuid.UUID] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Only comments matched by any of these keywords."
+    )
+    category: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_VALUES,
+        description="Only comments matched by a keyword of any of these categories.",
+    )
+    author: list[int] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Only comments by these VK ids (from_id)."
+    )
+    date_from: UtcDatetime | None = Field(default=None, description="Written at or after (UTC if no zone).")
+    date_to: UtcDatetime | None = Field(default=None, description="Written before; exclusive (UTC if no zone).")
+    sentiment: list[Sentiment] = Field(default_factory=list, max_length=3, description="Any of these sentiments.")
+    is_spam: bool | None = Field(default=None, description="Flagged as spam (true) or not (false).")
+    has_profanity: bool | None = Field(default=None, description="Flagged for profanity or insults, or not.")
+    has_match: bool | None = Field(default=None, description="Matched by at least one keyword (true) or none.")
+    viewed: bool | None = Field(default=None, description="Marked viewed (true) or not yet (false).")
+    archived: bool | None = Field(default=None, description="Archived (true) or not (false).")
+    language: list[str] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Any of these detected languages (ru, en…)."
+    )
+    q: str | None = Field(
+        default=None,
+        max_length=MAX_QUERY,
+        description="Full-text search in every word form (PostgreSQL's russian configuration, web search "
+        'syntax: words, "a phrase", -excluded, or). Covers analyzed comments.',
+    )
+
+    @field_validator("category", "language")
+    @classmethod
+    def _short_strings(cls, values: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in values]
+        if any(not v or len(v) > 100 for v in cleaned):
+            raise ValueError("each value must have 1 to 100 characters")
+        return cleaned
+
+    @field_validator("q")
+    @classmethod
+    def _blank_query_is_none(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return value.strip() or None
+
+    @model_validator(mode="after")
+    def _ordered_dates(self) -> Self:
+        if self.date_from is not None and self.date_to is not None and self.date_from >= self.date_to:
+            raise ValueError("date_from must be before date_to")
+        return self
+
+
+def search_query(q: str) -> ColumnElement[Any]:
+    """The tsquery of `q` in the analyze step's configuration (web-search syntax, never a syntax error)."""
+    return func.websearch_to_tsquery(TS_CONFIG, q)
+
+
+def filter_conditions(workspace_id: uuid.UUID, filters: CommentFilters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions over `comments` for `filters`, the workspace's own first."""
+    c = Comment
+    conds: list[ColumnElement[bool]] = [c.workspace_id == workspace_id]
+    if filters.community_id:
+        conds.append(c.community_id.in_(filters.community_id))
+    if filters.post is not None:
+        conds += [c.owner_id == filters.post.owner_id, c.post_id == filters.post.post_id]
+    if filters.keyword_id:
+        conds.append(
+            exists().where(
+                KeywordMatch.comment_id == c.id,
+                KeywordMatch.workspace_id == workspace_id,
+                KeywordMatch.keyword_id.in_(filters.keyword_id),
+            )
+        )
+    if filters.category:
+        in_category = select(Keyword.id).where(
+            Keyword.workspace_id == workspace_id, Keyword.category.in_(filters.category)
+        )
+        conds.append(
+            exists().where(
+                KeywordMatch.comment_id == c.id,
+                KeywordMatch.workspace_id == workspace_id,
+                KeywordMatch.keyword_id.in_(in_category),
+            )
+        )
+    if filters.author:
+        conds.append(c.from_id.in_(filters.author))
+    if filters.date_from is not None:
+        conds.append(c.date >= filters.date_from)
+    if filters.date_to is not None:
+        conds.append(c.date < filters.date_to)
+    if filters.sentiment:
+        conds.append(c.sentiment.in_([s.value for s in filters.sentiment]))
+    if filters.is_spam is not None:
+        conds.append(c.is_spam.is_(True) if filters.is_spam else c.is_spam.is_not(True))
+    if filters.has_profanity is not None:
+        conds.append(c.has_profanity.is_(True) if filters.has_profanity else c.has_profanity.is_not(True))
+    if filters.has_match is not None:
+        conds.append(c.match_count > 0 if filters.has_match else c.match_count == 0)
+    if filters.viewed is not None:
+        conds.append(c.viewed_at.is_not(None) if filters.viewed else c.viewed_at.is_(None))
+    if filters.archived is not None:
+        conds.append(c.archived_at.is_not(None) if filters.archived else c.archived_at.is_(None))
+    if filters.language:
+        conds.append(c.language.in_(filters.language))
+    if filters.q is not None:
+        conds.append(c.search_vector.op("@@")(search_query(filters.q)))
+    return conds
+
+
+def where(workspace_id: uuid.UUID, filters: CommentFilters) -> ColumnElement[bool]:
+    """`filter_conditions` as one expression (for UPDATE … WHERE and aggregate queries)."""
+    return and_(*filter_conditions(workspace_id, filters))
