@@ -8,14 +8,27 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from sqlalchemy.orm import Session
+from vkc.adapters.aws import sqs
 from vkc.adapters.redis_client import get_redis
+from vkc.adapters.sqs_queue import SqsTaskQueue
+from vkc.db.engine import get_engine
+from vkc.monitoring.schedule import queue_due_monitoring
 from vkc.scheduling import Duty, tick
 from vkc.settings import get_settings
 
 logger = Logger()
 metrics = Metrics()
 
-DUTIES: dict[str, Duty] = {}
+
+def _monitoring(now: datetime) -> dict[str, Any]:
+    settings = get_settings()
+    queue = SqsTaskQueue(settings, sqs(settings.aws_region))
+    with Session(get_engine(settings), expire_on_commit=False) as session:
+        return queue_due_monitoring(session, queue, now)
+
+
+DUTIES: dict[str, Duty] = {"monitoring": _monitoring}
 
 
 def _scheduled_time(event: dict[str, Any]) -> datetime:
@@ -32,4 +45,6 @@ def _scheduled_time(event: dict[str, Any]) -> datetime:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return tick(_scheduled_time(event), get_redis(get_settings()), DUTIES)
+    # the event's time is whole seconds and may arrive late: never act earlier than the wall clock
+    now = max(_scheduled_time(event), datetime.now(UTC))
+    return tick(now, get_redis(get_settings()), DUTIES)

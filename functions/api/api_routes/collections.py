@@ -18,6 +18,7 @@ from vkc.errors import NotFound
 from vkc.jobs import control, service
 from vkc.jobs.schemas import JobCreate, JobPage, JobStatus, JobView
 from vkc.jobs.types import JobType
+from vkc.monitoring.log import MonitoringStatus, monitoring_status
 from vkc.settings import Priority
 
 from api_routes.deps import correlation_id, principal, task_queue
@@ -74,3 +75,18 @@ def history(
         return community_jobs(
             session, who.workspace_id, community_id, status=status, since=since, limit=limit, cursor=cursor
         )
+
+
+@router.get(
+    "/communities/<community_id>/monitoring",
+    summary="Monitoring status and run log",
+    description="Settings, the next run, and the latest runs with when they started and finished.",
+    tags=["collections"],
+)
+def monitoring(
+    community_id: Annotated[uuid.UUID, Path(description="Community id")],
+    limit: Annotated[int, Query(ge=1, le=100, description="How many runs")] = 20,
+) -> MonitoringStatus:
+    who = principal(router)
+    with session_scope() as session:
+        return monitoring_status(session, who.workspace_id, community_id, limit=limit)

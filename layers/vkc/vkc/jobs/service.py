@@ -7,7 +7,7 @@ conditional UPDATE, so a redelivered message or a killed Lambda can never move a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +49,7 @@ def create_job(
     workspace_id: uuid.UUID,
     request: JobCreate,
     correlation_id: str,
+    before_send: Callable[[uuid.UUID], None] | None = None,
 ) -> JobView:
     """Store the job as queued, commit, then put its root task on the priority's queue.
 
@@ -70,6 +71,9 @@ def create_job(
         correlation_id=correlation_id,
     )
     session.add(job)
+    session.flush()
+    if before_send is not None:
+        before_send(job.id)  # rows that must exist with the job (e.g. its monitoring run), same commit
     session.commit()
     message = TaskMessage(job_id=job.id, task=ROOT_TASK, task_id=f"{job.id}:root")
     try:
