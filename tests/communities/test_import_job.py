@@ -10,9 +10,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from vkc.communities import bulk, service
 from vkc.communities.errors import PayloadTooLarge
-from vkc.communities.importer import IMPORT_CONTINUE_TASK, batch_size
+from vkc.communities.importer import IMPORT_CONTINUE_TASK, batch_size, import_progress
 from vkc.communities.schemas import CommunityImportRequest
 from vkc.communities.upload import MAX_UPLOAD_BYTES
+from vkc.db.models import Job
 from vkc.db.models_collection import Community
 from vkc.errors import InvalidInput
 from vkc.jobs.context import WorkerDeps
@@ -140,6 +141,10 @@ def test_out_of_time_continues_in_another_task_and_finishes_there(engine: Engine
     assert continuation.priority is Priority.NORMAL
     running = job(engine, ws, view.id)
     assert running.status is JobStatus.RUNNING
+    with Session(engine) as s:
+        row = s.get(Job, view.id)
+        assert row is not None
+        assert import_progress(row) == {"percent": 0.0, "lines_done": 0, "lines_total": 2, "runs": 2}
     # a stale (older) delivery is ignored; the expected run finishes the job
     assert run_task(queue.sent[0].message, deps(engine, vk_env, queue), receive_count=2).status == "fanned_out"
     assert len(queue.sent) == 2
@@ -149,6 +154,10 @@ def test_out_of_time_continues_in_another_task_and_finishes_there(engine: Engine
     assert done.result is not None
     assert [r["outcome"] for r in done.result["lines"]] == ["created", "created"]
     assert done.result["summary"]["runs"] == 2
+    with Session(engine) as s:
+        row = s.get(Job, view.id)
+        assert row is not None
+        assert import_progress(row)["percent"] == 100.0
 
 
 def test_without_tokens_the_job_fails_with_the_reason(engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID) -> None:

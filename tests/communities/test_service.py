@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 from vkc.communities import service
 from vkc.communities.schemas import CommunityView, MonitoringUpdate
@@ -240,9 +240,19 @@ def test_delete_cascades_to_posts_and_comments(engine: Engine, workspace_id: uui
                 service.get_community(s, workspace_id, cid)
 
 
-def test_delete_is_refused_while_a_job_runs_on_it(engine: Engine, workspace_id: uuid.UUID) -> None:
+@pytest.mark.parametrize("link", ["column", "payload"])
+def test_delete_is_refused_while_a_job_runs_on_it(engine: Engine, workspace_id: uuid.UUID, link: str) -> None:
     with seeded(engine, workspace_id, 1) as (cid,):
-        with Session(engine) as s, s.begin():
-            s.add(Job(workspace_id=workspace_id, type="collect", priority="high", status="running", community_id=cid))
+        with Session(engine, expire_on_commit=False) as s, s.begin():
+            job = Job(workspace_id=workspace_id, type="collect", priority="high", status="queued", payload={})
+            if link == "column":
+                job.community_id = cid
+            else:
+                job.payload = {"community_id": str(cid)}
+            s.add(job)
         with Session(engine) as s, pytest.raises(Conflict, match="cancel"):
             service.delete_community(s, workspace_id, cid)
+        with Session(engine) as s, s.begin():
+            s.execute(update(Job).where(Job.id == job.id).values(status="succeeded"))
+        with Session(engine) as s, s.begin():
+            service.delete_community(s, workspace_id, cid)  # a finished job no longer blocks

@@ -199,8 +199,9 @@ def delete_community(session: Session, workspace_id: uuid.UUID, community_id: uu
         select(
             exists().where(
                 Job.workspace_id == workspace_id,
-                Job.community_id == row.id,
                 Job.status.in_(_ACTIVE_JOB_STATUSES),
+                # collection jobs name their community in the payload; others may set the column
+                or_(Job.community_id == row.id, Job.payload["community_id"].astext == str(row.id)),
             )
         )
     )
