@@ -7,7 +7,6 @@ slept before any lock is taken, so concurrent requests overlap like they do agai
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from collections.abc import Iterable, Mapping
@@ -23,6 +22,7 @@ from devtools.vk_emulator.limits import DailyQuotas, RateWindow
 from devtools.vk_emulator.methods import METHODS, wrong_token_error
 from devtools.vk_emulator.methods.context import CallContext
 from devtools.vk_emulator.params import Params
+from devtools.vk_emulator.rawjson import encode
 from devtools.vk_emulator.stats import Stats
 
 MIN_VERSION = (5, 81)
@@ -34,10 +34,6 @@ class Reply:
     status: int
     body: bytes
     content_type: str = "application/json; charset=utf-8"
-
-
-def _encode(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _version_ok(v: str) -> bool:
@@ -109,7 +105,7 @@ class ApiCore:
             self.stats.error(exc.code)
             return Reply(
                 200,
-                _encode({"error": {"error_code": exc.code, "error_msg": exc.msg, "request_params": echo, **exc.extra}}),
+                encode({"error": {"error_code": exc.code, "error_msg": exc.msg, "request_params": echo, **exc.extra}}),
             )
 
     def _dispatch(self, method: str, raw: dict[str, str], token: str) -> Reply:
@@ -149,7 +145,7 @@ class ApiCore:
         assert spec.handler is not None
         with self.dataset.lock:
             result = spec.handler(ctx, params)
-        return Reply(200, _encode({"response": result}))
+        return Reply(200, encode({"response": result}))
 
     def _take_quota(self, token: str, method: str) -> None:
         limit = self.quotas.get(method)
@@ -171,7 +167,7 @@ class ApiCore:
         envelope: dict[str, Any] = {"response": value}
         if errors:
             envelope["execute_errors"] = errors
-        body = _encode(envelope)
+        body = encode(envelope)
         if len(body) > self.max_response_bytes:
             raise VkApiError(13, "response size is too big")
         return Reply(200, body)

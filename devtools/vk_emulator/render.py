@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from devtools.vk_emulator.model import Comment, Community, Post, User
@@ -114,30 +116,45 @@ def post(p: Post) -> dict[str, Any]:
     return obj
 
 
-def comment(c: Comment, *, need_likes: bool, preview_length: int) -> dict[str, Any]:
-    """A comment without its `thread` (the caller adds it for top-level items)."""
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def thread_json(count: int, items: list[str], *, can_post: bool) -> str:
+    """A top-level comment's `thread` object, with its inline replies already encoded."""
+    return (
+        f'{{"count":{count},"items":[{",".join(items)}],"can_post":{_flag(can_post)},'
+        '"show_reply_button":true,"groups_can_post":true}'
+    )
+
+
+def comment_json(c: Comment, *, need_likes: bool, preview_length: int, thread: str | None = None) -> str:
+    """A comment as JSON text (the hot path of wall.getComments: no intermediate dict).
+
+    Deleted comments become VK's placeholder `{id, parents_stack, date, thread, deleted}`.
+    """
+    stack = "[]" if c.parent_id is None else f"[{c.parent_id}]"
+    thread_part = "" if thread is None else f',"thread":{thread}'
     if c.deleted:
-        return {
-            "id": c.id,
-            "parents_stack": [] if c.parent_id is None else [c.parent_id],
-            "date": c.date,
-            "deleted": True,
-        }
+        return f'{{"id":{c.id},"parents_stack":{stack},"date":{c.date}{thread_part},"deleted":true}}'
     text = c.text if preview_length <= 0 else c.text[:preview_length]
-    obj: dict[str, Any] = {
-        "id": c.id,
-        "from_id": c.from_id,
-        "date": c.date,
-        "text": text,
-        "post_id": c.post_id,
-        "owner_id": c.owner_id,
-        "parents_stack": [] if c.parent_id is None else [c.parent_id],
-    }
-    if c.attachments:
-        obj["attachments"] = c.attachments
-    if c.parent_id is not None:
-        obj["reply_to_user"] = c.reply_to_user
-        obj["reply_to_comment"] = c.reply_to_comment
-    if need_likes:
-        obj["likes"] = {"count": c.likes, "user_likes": 0, "can_like": 1, "can_publish": 1}
-    return obj
+    attachments = (
+        f',"attachments":{json.dumps(c.attachments, ensure_ascii=False, separators=(",", ":"))}'
+        if c.attachments
+        else ""
+    )
+    reply = (
+        f',"reply_to_user":{_int_or_null(c.reply_to_user)},"reply_to_comment":{_int_or_null(c.reply_to_comment)}'
+        if c.parent_id is not None
+        else ""
+    )
+    likes = f',"likes":{{"count":{c.likes},"user_likes":0,"can_like":1,"can_publish":1}}' if need_likes else ""
+    return (
+        f'{{"id":{c.id},"from_id":{c.from_id},"date":{c.date},"text":{encode_basestring(text)},'
+        f'"post_id":{c.post_id},"owner_id":{c.owner_id},"parents_stack":{stack}'
+        f"{attachments}{reply}{likes}{thread_part}}}"
+    )
+
+
+def _int_or_null(value: int | None) -> str:
+    return "null" if value is None else str(value)

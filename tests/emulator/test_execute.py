@@ -242,8 +242,8 @@ def test_execute_counts_once_per_second_inner_calls_hit_quotas(limited: tuple[Em
     # Echo mode repeats the failure under "execute", as VK sometimes does.
     assert [e["method"] for e in body["execute_errors"]] == ["wall.get", "execute"]
     assert {e["error_code"] for e in body["execute_errors"]} == {29}
-    for _ in range(2):
-        vk.ok("execute", code="return [" + ",".join(["API.users.get({})"] * 25) + "];")
+    vk.ok("execute", code="return [" + ",".join(["API.users.get({})"] * 25) + "];")
+    vk.ok("execute", code="return [" + ",".join(["API.users.get({})"] * 25) + "];")
     assert vk.error("execute", code="return 1;")["error_code"] == 6
     stats = emu.stats()
     assert stats["requests"]["user-1"]["execute"] == 4
@@ -270,3 +270,19 @@ def test_inner_latency_is_per_call() -> None:
         vk.ok("execute", code="return [" + ",".join(["API.users.get({})"] * 5) + "];")
         assert time.perf_counter() - started >= 0.2
         vk.http.close()
+
+
+def test_scripts_can_inspect_and_change_api_results(vk: Vk, tiny: Dataset) -> None:
+    owner = open_community(tiny)
+    post_id = busiest_post(tiny, owner)
+    code = (
+        f"var r = API.wall.getComments({{owner_id: {owner}, post_id: {post_id}, count: 3}}); var alias = r;"
+        "alias.count = 5; r.items = r.items.slice(0, 1); delete r.can_post;"
+        "return [r, alias.count, r.items@.id, r.items[0].thread.count >= 0];"
+    )
+    r, count, ids, has_thread = vk.ok("execute", code=code)
+    assert r["count"] == count == 5
+    assert len(r["items"]) == 1
+    assert "can_post" not in r
+    assert ids == [r["items"][0]["id"]]
+    assert has_thread is True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from devtools.vk_emulator.rawjson import unwrap
 from devtools.vk_emulator.vkscript import ast
 from devtools.vk_emulator.vkscript.values import (
     ScriptRuntimeError,
@@ -93,11 +94,11 @@ class Interpreter:
 
     def _delete(self, target: ast.Node) -> None:
         if isinstance(target, ast.Member):
-            container = self.eval(target.obj)
+            container = unwrap(self.eval(target.obj))
             if isinstance(container, dict):
                 container.pop(target.name, None)
         elif isinstance(target, ast.Index):
-            container = self.eval(target.obj)
+            container = unwrap(self.eval(target.obj))
             key = self.eval(target.index)
             if isinstance(container, dict):
                 container.pop(str(key), None)
@@ -171,7 +172,7 @@ class Interpreter:
     def _api_call(self, node: ast.ApiCall) -> Any:
         values: dict[str, Any] = {}
         for arg in node.args:
-            value = self.eval(arg)
+            value = unwrap(self.eval(arg))
             if not isinstance(value, dict):
                 raise ScriptRuntimeError(f"API.{node.method} expects an object of parameters")
             values.update(value)
@@ -193,12 +194,12 @@ class Interpreter:
         if isinstance(target, ast.Name):
             self.env[target.name] = value
         elif isinstance(target, ast.Member):
-            container = self.eval(target.obj)
+            container = unwrap(self.eval(target.obj))
             if not isinstance(container, dict):
                 raise ScriptRuntimeError(f"Cannot set field {target.name} of a non-object")
             container[target.name] = value
         elif isinstance(target, ast.Index):
-            container = self.eval(target.obj)
+            container = unwrap(self.eval(target.obj))
             key = self.eval(target.index)
             if isinstance(container, dict):
                 container[str(key)] = value

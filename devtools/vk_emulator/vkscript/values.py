@@ -11,12 +11,16 @@ import json
 import math
 from typing import Any
 
+from devtools.vk_emulator.rawjson import RawJson, unwrap
+
 
 class ScriptRuntimeError(Exception):
     """Becomes VK error 13 "Runtime error occurred during code invocation: <detail>"."""
 
 
 def truthy(v: Any) -> bool:
+    if isinstance(v, RawJson):
+        return True  # API results are objects or arrays: always truthy, no need to decode
     if v is None or v is False:
         return False
     if isinstance(v, int | float) and not isinstance(v, bool):
@@ -27,6 +31,7 @@ def truthy(v: Any) -> bool:
 
 
 def to_number(v: Any) -> int | float:
+    v = unwrap(v)
     if isinstance(v, bool):
         return int(v)
     if isinstance(v, int | float):
@@ -50,6 +55,7 @@ def normalize(n: int | float) -> int | float:
 
 
 def to_text(v: Any) -> str:
+    v = unwrap(v)
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -65,6 +71,7 @@ def to_text(v: Any) -> str:
 
 def to_param(v: Any) -> str | None:
     """A value passed to an API call becomes a request parameter string (None = omitted)."""
+    v = unwrap(v)
     if v is None:
         return None
     if isinstance(v, bool):
@@ -75,6 +82,7 @@ def to_param(v: Any) -> str | None:
 
 
 def add(a: Any, b: Any) -> Any:
+    a, b = unwrap(a), unwrap(b)
     if isinstance(a, list) and isinstance(b, list):
         return a + b
     if isinstance(a, dict) and isinstance(b, dict):
@@ -102,6 +110,7 @@ def arithmetic(op: str, a: Any, b: Any) -> Any:
 
 
 def loose_equal(a: Any, b: Any) -> bool:
+    a, b = unwrap(a), unwrap(b)
     if a is None or b is None:
         return a is None and b is None
     numeric = (int, float, bool)
@@ -118,6 +127,7 @@ def loose_equal(a: Any, b: Any) -> bool:
 
 
 def compare(op: str, a: Any, b: Any) -> bool:
+    a, b = unwrap(a), unwrap(b)
     if isinstance(a, str) and isinstance(b, str):
         x: Any = a
         y: Any = b
@@ -136,6 +146,7 @@ def compare(op: str, a: Any, b: Any) -> bool:
 
 
 def get_field(obj: Any, name: str) -> Any:
+    obj = unwrap(obj)
     if isinstance(obj, dict):
         return obj.get(name)
     if name == "length" and isinstance(obj, list | str):
@@ -144,6 +155,7 @@ def get_field(obj: Any, name: str) -> Any:
 
 
 def get_index(obj: Any, index: Any) -> Any:
+    obj, index = unwrap(obj), unwrap(index)
     if isinstance(obj, dict):
         return obj.get(to_text(index))
     if isinstance(obj, list | str):
@@ -156,8 +168,9 @@ def get_index(obj: Any, index: Any) -> Any:
 
 
 def project(obj: Any, name: str) -> Any:
+    obj = unwrap(obj)
     if isinstance(obj, list):
-        return [item.get(name) if isinstance(item, dict) else None for item in obj]
+        return [get_field(item, name) for item in obj]
     return None
 
 
@@ -175,6 +188,7 @@ def _js_slice(length: int, start: int | None, end: int | None) -> tuple[int, int
 
 def call_method(obj: Any, name: str, args: list[Any]) -> Any:
     """Array and string methods VKScript offers (slice, push, pop, shift, unshift, splice, ...)."""
+    obj = unwrap(obj)
     if isinstance(obj, list):
         return _list_method(obj, name, args)
     if isinstance(obj, str):

@@ -134,6 +134,7 @@ class Comment(Base):
         Index("ix_comments_author", "workspace_id", "from_id"),
         Index("ix_comments_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_comments_workspace_fingerprint", "workspace_id", "fingerprint"),
+        Index("ix_comments_workspace_id", "workspace_id", "id"),  # keyset walks of re-analysis
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -159,6 +160,7 @@ class Comment(Base):
     # analysis (written by the analyze step; analyzed_hash = content_hash it analyzed)
     analyzed_hash: Mapped[str | None] = mapped_column(String(64))
     analyzed_at: Mapped[datetime | None] = mapped_column(_TS)
+    analyzed_rules: Mapped[str | None] = mapped_column(String(32))  # version of the keyword rules applied
     sentiment: Mapped[str | None] = mapped_column(String(8))  # positive | neutral | negative
     sentiment_score: Mapped[float | None] = mapped_column(Float)
     is_spam: Mapped[bool | None] = mapped_column(Boolean)

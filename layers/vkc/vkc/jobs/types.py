@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vkc.analysis_store.schemas import ReanalyzePayload
 from vkc.collection.schemas import CollectPayload
 from vkc.communities.upload import MAX_UPLOAD_BYTES, UploadFormat
 from vkc.settings import Priority, WorkerKind
@@ -16,6 +17,7 @@ class JobType(StrEnum):
     PROBE = "probe"
     COMMUNITIES_IMPORT = "communities.import"
     COLLECT = "collect"
+    REANALYZE = "reanalyze"
 
 
 class ProbePayload(BaseModel):
@@ -56,4 +58,5 @@ JOB_SPECS: dict[JobType, JobSpec] = {
     JobType.PROBE: JobSpec(WorkerKind.PARSE, Priority.HIGH, ProbePayload),
     JobType.COMMUNITIES_IMPORT: JobSpec(WorkerKind.PARSE, Priority.LOW, CommunitiesImportPayload),
     JobType.COLLECT: JobSpec(WorkerKind.PARSE, Priority.HIGH, CollectPayload),
+    JobType.REANALYZE: JobSpec(WorkerKind.ANALYZE, Priority.LOW, ReanalyzePayload),
 }

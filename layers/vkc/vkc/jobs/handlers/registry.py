@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from vkc.analysis_store.reanalysis import RANGE_TASK, run_range, run_reanalysis
+from vkc.analysis_store.task import ANALYZE_TASK, run_analyze_task
 from vkc.collection.harvest_task import HARVEST_TASK, run_harvest_task
 from vkc.collection.plan import start_collection
 from vkc.communities.importer import IMPORT_CONTINUE_TASK, continue_communities_import, run_communities_import
@@ -25,13 +27,17 @@ ROOT_HANDLERS: dict[str, RootHandler] = {
     JobType.PROBE.value: run_probe,
     JobType.COLLECT.value: start_collection,
     JobType.COMMUNITIES_IMPORT.value: run_communities_import,
+    JobType.REANALYZE.value: run_reanalysis,
 }
 TASK_HANDLERS: dict[str, TaskHandler] = {
     HARVEST_TASK: run_harvest_task,
     IMPORT_CONTINUE_TASK: continue_communities_import,
+    RANGE_TASK: run_range,
 }
 # Detached tasks outlive the job that queued them (analysis of comments a finished collection stored,
 # webhook deliveries): they run whatever the job's state and never move it.
-DETACHED_HANDLERS: dict[str, TaskHandler] = {}
+DETACHED_HANDLERS: dict[str, TaskHandler] = {
+    ANALYZE_TASK: run_analyze_task,
+}
 
 __all__ = ["DEFERRED", "DETACHED_HANDLERS", "ROOT_HANDLERS", "TASK_HANDLERS", "RootHandler", "TaskHandler"]

@@ -1,0 +1,125 @@
+"""Spam signal "the same text across posts", decided from fingerprints stored in the workspace.
+
+A fingerprint counts as duplicated text when at least ``MIN_OCCURRENCES`` analyzed comments of the
+workspace share it and they sit under at least two different posts. Short texts ("спасибо!", "+1")
+repeat innocently and are never counted. Callers hold the workspace's duplicate lock (see
+``lock_workspace``) so two concurrent batches cannot both miss a threshold they cross together.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from vkc.analysis.spam import SpamVerdict
+
+REASON = "duplicate_text"
+ENGINE_REASON = "duplicate"  # what ``SpamVerdict.with_duplicates`` appends
+MIN_OCCURRENCES = 3
+MIN_CHARS = 20
+
+
+def eligible(comment_text: str) -> bool:
+    return len(comment_text.strip()) >= MIN_CHARS
+
+
+def stored_reasons(verdict: SpamVerdict) -> list[str]:
+    """The engine's reasons as stored: its "duplicate" is spelled ``duplicate_text`` in the database."""
+    return [REASON if r == ENGINE_REASON else r for r in verdict.reasons]
+
+
+def with_duplicate(reasons: Sequence[str]) -> SpamVerdict:
+    """Re-score stored reasons plus the duplicate signal through the engine's own weights."""
+    engine = tuple(r for r in reasons if r not in (REASON, ENGINE_REASON))
+    return SpamVerdict(is_spam=False, score=0.0, reasons=engine).with_duplicates(1)
+
+
+@dataclass
+class _Seen:
+    count: int = 0
+    posts: set[tuple[int, int]] = field(default_factory=set)
+
+
+def lock_workspace(session: Session, workspace_id: uuid.UUID) -> None:
+    """Serialize duplicate counting per workspace until the transaction ends."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended('vkc.duplicates:' || :ws, 0))"),
+        {"ws": str(workspace_id)},
+    )
+
+
+def duplicated(
+    session: Session,
+    workspace_id: uuid.UUID,
+    batch: Iterable[tuple[int, int, int, str]],  # (comment id, owner_id, post_id, fingerprint)
+) -> set[str]:
+    """Fingerprints of the batch that reach the threshold, counting the batch and stored comments."""
+    seen: dict[str, _Seen] = {}
+    ids: list[int] = []
+    for comment_id, owner_id, post_id, fp in batch:
+        ids.append(comment_id)
+        entry = seen.setdefault(fp, _Seen())
+        entry.count += 1
+        entry.posts.add((owner_id, post_id))
+    if not seen:
+        return set()
+    rows = session.execute(
+        text(
+            """
+            SELECT fingerprint, count(*) AS n,
+                   (array_agg(DISTINCT ARRAY[owner_id, post_id]))[1:2] AS posts
+            FROM comments
+            WHERE workspace_id = :ws AND fingerprint = ANY(:fps) AND NOT (id = ANY(:ids))
+            GROUP BY fingerprint
+            """
+        ),
+        {"ws": workspace_id, "fps": list(seen), "ids": ids},
+    ).all()
+    for row in rows:
+        entry = seen[row.fingerprint]
+        entry.count += row.n
+        entry.posts.update((int(p[0]), int(p[1])) for p in row.posts or ())
+    return {fp for fp, e in seen.items() if e.count >= MIN_OCCURRENCES and len(e.posts) >= 2}
+
+
+def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[str], exclude: list[int]) -> int:
+    """Add the reason to stored comments that share a now-duplicated fingerprint; returns how many.
+
+    Rows another transaction is analyzing right now are skipped (SKIP LOCKED): that transaction counts
+    them itself once it holds the workspace lock.
+    """
+    if not fingerprints:
+        return 0
+    rows = session.execute(
+        text(
+            """
+            SELECT id, spam_reasons FROM comments
+            WHERE workspace_id = :ws AND fingerprint = ANY(:fps) AND NOT (id = ANY(:ids))
+              AND NOT coalesce(spam_reasons, '[]'::jsonb) ? :reason
+            ORDER BY id FOR UPDATE SKIP LOCKED
+            """
+        ),
+        {"ws": workspace_id, "fps": sorted(fingerprints), "ids": exclude, "reason": REASON},
+    ).all()
+    if not rows:
+        return 0
+    updates = []
+    for row in rows:
+        verdict = with_duplicate(row.spam_reasons or [])
+        updates.append({"id": row.id, "is_spam": verdict.is_spam, "spam_reasons": stored_reasons(verdict)})
+    session.execute(
+        text(
+            """
+            UPDATE comments AS c SET is_spam = r.is_spam, spam_reasons = r.spam_reasons
+            FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id bigint, is_spam boolean, spam_reasons jsonb)
+            WHERE c.id = r.id
+            """
+        ),
+        {"rows": json.dumps(updates, ensure_ascii=False)},
+    )
+    return len(updates)

@@ -1,0 +1,59 @@
+"""The detached `analyze.comments` task, and how the collection queues it.
+
+Contract: message `{job_id, task: "analyze.comments", task_id, params: {"comment_ids": [int, …]}}` on
+an analyze queue (≤ 1,000 ids per message as sent; ≤ 5,000 accepted). The comments are read in the
+job's workspace only; ids of other workspaces are ignored. The task is detached: it runs whether the
+job that stored the comments is still running or long finished, and never changes that job.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from vkc.analysis_store.apply import Scope, analyze_comments
+from vkc.jobs.context import TaskContext
+from vkc.jobs.schemas import TaskMessage
+from vkc.settings import WorkerKind
+
+log = logging.getLogger(__name__)
+
+ANALYZE_TASK = "analyze.comments"
+IDS_PER_MESSAGE = 1_000
+MAX_IDS = 5_000
+
+
+def queue_analysis(ctx: TaskContext, comment_ids: Sequence[int]) -> int:
+    """Send analyze messages for these comments at the job's priority; returns the number of messages."""
+    ids = sorted(set(comment_ids))
+    chunks = [ids[i : i + IDS_PER_MESSAGE] for i in range(0, len(ids), IDS_PER_MESSAGE)]
+    for n, chunk in enumerate(chunks):
+        ctx.deps.queue.send(
+            WorkerKind.ANALYZE,
+            ctx.priority,
+            TaskMessage(
+                job_id=ctx.job_id,
+                task=ANALYZE_TASK,
+                task_id=f"{ctx.message.task_id}.a{n}",
+                params={"comment_ids": chunk},
+            ),
+            correlation_id=ctx.correlation_id,
+            workspace_id=str(ctx.workspace_id),
+            job_type=ctx.job_type,
+        )
+    return len(chunks)
+
+
+def run_analyze_task(ctx: TaskContext) -> None:
+    ids = ctx.message.params.get("comment_ids")
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        log.error("analyze task without a list of comment ids; dropped", extra={"task_id": ctx.message.task_id})
+        return
+    if len(ids) > MAX_IDS:
+        log.error("analyze task with %d ids (limit %d); dropped", len(ids), MAX_IDS)
+        return
+    with Session(ctx.deps.engine) as session, session.begin():
+        counts = analyze_comments(session, ctx.workspace_id, Scope(ids=ids), source="collection")
+    log.info("comments analyzed", extra={"task_id": ctx.message.task_id, **counts.as_dict()})
