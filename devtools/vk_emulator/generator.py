@@ -32,6 +32,7 @@ class Preset:
     hot_threads: int  # per community: threads with 100+ replies
     days: int
     hot_communities: int  # how many open communities get the hot posts and threads
+    hot_max: int  # the most top-level comments a hot post gets
 
 
 PRESETS: dict[str, Preset] = {
@@ -44,16 +45,18 @@ PRESETS: dict[str, Preset] = {
         hot_threads=1,
         days=20,
         hot_communities=1,
+        hot_max=125,
     ),
     "small": Preset(
         communities=4,
         posts_per_community=60,
         users=600,
-        top_level_mean=5,
+        top_level_mean=4,
         hot_posts=1,
         hot_threads=1,
         days=120,
-        hot_communities=4,
+        hot_communities=3,
+        hot_max=180,
     ),
     "large": Preset(
         communities=8,
@@ -64,6 +67,7 @@ PRESETS: dict[str, Preset] = {
         hot_threads=4,
         days=365,
         hot_communities=8,
+        hot_max=600,
     ),
 }
 
@@ -250,7 +254,7 @@ class _Generator:
     def _top_level_count(self, hot: bool) -> int:
         rng = self.rng
         if hot:
-            return rng.randint(101, 130 if self.spec.communities <= 2 else 400)
+            return rng.randint(101, self.spec.hot_max)
         if rng.random() < 0.1:
             return 0
         sigma = 1.1
