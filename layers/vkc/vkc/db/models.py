@@ -85,4 +85,4 @@ class Job(Base):
 
 
 # Collection and analysis tables live in their own modules; importing registers them on Base.metadata.
-from vkc.db import models_analysis, models_collection  # noqa: E402, F401
+from vkc.db import models_analysis, models_collection, models_webhooks  # noqa: E402, F401

@@ -19,6 +19,8 @@ from vkc.jobs.context import TaskContext
 from vkc.jobs.handlers.probe import run_probe
 from vkc.jobs.outcomes import DEFERRED, Deferred
 from vkc.jobs.types import JobType
+from vkc.webhooks.alerts import DELIVER_TASK
+from vkc.webhooks.delivery import run_delivery_task
 
 RootHandler = Callable[[TaskContext], dict[str, Any] | Deferred]
 TaskHandler = Callable[[TaskContext], None]
@@ -38,6 +40,7 @@ TASK_HANDLERS: dict[str, TaskHandler] = {
 # webhook deliveries): they run whatever the job's state and never move it.
 DETACHED_HANDLERS: dict[str, TaskHandler] = {
     ANALYZE_TASK: run_analyze_task,
+    DELIVER_TASK: run_delivery_task,
 }
 
 __all__ = ["DEFERRED", "DETACHED_HANDLERS", "ROOT_HANDLERS", "TASK_HANDLERS", "RootHandler", "TaskHandler"]
