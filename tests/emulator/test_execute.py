@@ -13,81 +13,81 @@ from devtools.vk_emulator.server import Emulator
 
 from .conftest import TOKENS, Vk, busiest_post, open_community
 
-# The shape of vk_api's VkTools.get_all script (tools.py, with count_diff), filled in the way
-# vk_api's VkFunction does: JSON for values, str for the rest, then every line stripped and joined.
-VK_TOOLS_GET_ALL = """
-    var params = %(values)s,
-        calls = 0,
-        items = [],
-        count = %(count)s,
-        offset = %(offset)s,
-        ri;
+# Scripts in the style real clients send (written for these tests, same constructs): a paging loop
+# like vk_api's VkTools.get_all (comma declarations, `x == null ? 0 : ...`, count_diff, `};`), the
+# VkRequestsPool loops, and a vk-io collect-iterator style loop driven by Args. They are minified the
+# way vk_api does it: every line stripped and joined without separators.
+PAGING_LOOP = """
+    var req = %(values)s,
+        n = 0,
+        got = [],
+        total = %(count)s,
+        pos = %(offset)s,
+        page;
 
-    while(calls < 25) {
-        calls = calls + 1;
-
-        params.offset = offset * %(offset_mul)s;
-        var response = API.%(method)s(params),
-            new_count = response.count,
-            count_diff = (count == null ? 0 : new_count - count);
-        if (!response) {
+    while(n < 25) {
+        n = n + 1;
+        req.offset = pos * %(offset_mul)s;
+        var resp = API.%(method)s(req),
+            now_total = resp.count,
+            shift = (total == null ? 0 : now_total - total);
+        if (!resp) {
             return {"_error": 1};
         }
-
-        if (count_diff < 0) {
-            offset = offset + count_diff;
+        if (shift < 0) {
+            pos = pos + shift;
         } else {
-            ri = response.%(key)s;
-            items = items + ri.slice(count_diff);
-            offset = offset + params.count + count_diff;
-            if (ri.length < params.count) {
-                calls = 99;
+            page = resp.%(key)s;
+            got = got + page.slice(shift);
+            pos = pos + req.count + shift;
+            if (page.length < req.count) {
+                n = 99;
             }
         }
-
-        count = new_count;
-
-        if (count != null && offset >= count) {
-            calls = 99;
+        total = now_total;
+        if (total != null && pos >= total) {
+            n = 99;
         }
     };
 
-    return {
-        count: count,
-        items: items,
-        offset: offset,
-        more: calls != 99
-    };
+    return {count: total, items: got, offset: pos, more: n != 99};
 """
-
-# vk_api VkRequestsPool: one method over a values array, and one parameter over values.
-VK_ONE_METHOD = """
-    var values = %(values)s,
-        i = 0,
-        result = [];
-
-    while(i < values.length) {
-        result.push(API.%(method)s(values[i]));
+POOL_ONE_METHOD = """
+    var calls = %(values)s, k = 0, out = [];
+    while(k < calls.length) {
+        out.push(API.%(method)s(calls[k]));
+        k = k + 1;
+    }
+    return out;
+"""
+POOL_ONE_PARAM = """
+    var base = %(default_values)s, vals = %(values)s, out = [], k = 0;
+    while(k < vals.length) {
+        base.%(key)s = vals[k];
+        out.push(API.%(method)s(base));
+        k = k + 1;
+    }
+    return out;
+"""
+COLLECT_LOOP = """
+    var p = %(params)s;
+    p.offset = parseInt(Args.offset);
+    var total = parseInt(Args.total), seen = parseInt(Args.received);
+    var go = total == 0 || seen < total;
+    var i = 0, items = [], profiles = [], groups = [], r, len;
+    while (i < 25 && go) {
+        r = API.%(method)s(p);
+        len = r.items.length;
+        if (total == 0 || total > r.count) total = r.count;
+        items = items + r.items;
+        if (r.profiles) profiles = profiles + r.profiles;
+        if (r.groups) groups = groups + r.groups;
+        seen = seen + len;
+        p.offset = p.offset + len;
+        go = seen < total;
         i = i + 1;
     }
-
-    return result;
-"""
-VK_ONE_PARAM = """
-    var def_values = %(default_values)s,
-        values = %(values)s,
-        result = [],
-        i = 0;
-
-    while(i < values.length) {
-        def_values.%(key)s = values[i];
-
-        result.push(API.%(method)s(def_values));
-
-        i = i + 1;
-    }
-
-    return result;
+    return {total: total, items: items.splice(0, total), profiles: profiles, groups: groups};
 """
 
 
@@ -122,7 +122,7 @@ def test_vk_tools_get_all_loop(vk: Vk, tiny: Dataset) -> None:
     owner = open_community(tiny)
     post_id = busiest_post(tiny, owner)
     code = vk_function(
-        VK_TOOLS_GET_ALL,
+        PAGING_LOOP,
         method="wall.getComments",
         key="items",
         values={"owner_id": owner, "post_id": post_id, "count": 100, "sort": "asc"},
@@ -141,7 +141,7 @@ def test_vk_tools_get_all_loop(vk: Vk, tiny: Dataset) -> None:
 def test_vk_tools_wall_get_loop(vk: Vk, tiny: Dataset) -> None:
     owner = open_community(tiny)
     code = vk_function(
-        VK_TOOLS_GET_ALL,
+        PAGING_LOOP,
         method="wall.get",
         key="items",
         values={"owner_id": owner, "count": 2},
@@ -153,11 +153,25 @@ def test_vk_tools_wall_get_loop(vk: Vk, tiny: Dataset) -> None:
     assert [p["id"] for p in resp["items"]] == [p["id"] for p in vk.ok("wall.get", owner_id=owner, count=100)["items"]]
 
 
+def test_collect_iterator_style_loop_with_args(vk: Vk, tiny: Dataset) -> None:
+    owner = open_community(tiny)
+    post_id = busiest_post(tiny, owner)
+    params = {"owner_id": owner, "post_id": post_id, "count": 100, "extended": 1}
+    code = vk_function(COLLECT_LOOP, method="wall.getComments", params=params)
+    resp = vk.ok("execute", code=code, offset=0, total=0, received=0)
+    post = tiny.post(owner, post_id)
+    assert post is not None
+    # `count` includes replies, so such a loop asks for more pages than the top level has.
+    assert [c["id"] for c in resp["items"]] == [c.id for c in post.comments]
+    assert resp["total"] == post.comment_total
+    assert resp["profiles"]
+
+
 def test_requests_pool_scripts(vk: Vk, tiny: Dataset) -> None:
     owner = open_community(tiny)
     post_ids = [p["id"] for p in vk.ok("wall.get", owner_id=owner, count=100)["items"]]
     code = vk_function(
-        VK_ONE_METHOD,
+        POOL_ONE_METHOD,
         method="wall.getComments",
         values=[{"owner_id": owner, "post_id": p, "count": 5} for p in post_ids],
     )
@@ -166,7 +180,7 @@ def test_requests_pool_scripts(vk: Vk, tiny: Dataset) -> None:
     assert [i for i, r in enumerate(resp["response"]) if r is False] == closed
     assert [e["error_code"] for e in resp.get("execute_errors", [])] == [212] * len(closed)
     code = vk_function(
-        VK_ONE_PARAM,
+        POOL_ONE_PARAM,
         method="wall.getById",
         key="posts",
         default_values={"extended": 0},
