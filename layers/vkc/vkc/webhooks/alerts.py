@@ -18,7 +18,9 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vkc.analysis_store.hooks import ON_NEW_MATCHES, StoredMatch
 from vkc.comments.links import comment_url
+from vkc.db.models import Job
 from vkc.db.models_analysis import Keyword
 from vkc.db.models_collection import Comment, Community
 from vkc.db.models_webhooks import Webhook, WebhookEvent
@@ -37,6 +39,8 @@ DELIVERY_PRIORITY = Priority.HIGH
 MAX_MATCHES_PER_EVENT = 100
 MAX_EVENT_BYTES = 256 * 1024
 _OUTBOX_KEY = "vkc.webhooks.outbox"
+#: `session.info[ALERT_JOB_KEY] = (job_id, correlation_id)`: the job whose task is storing matches
+ALERT_JOB_KEY = "vkc.alerts.job"
 
 
 class NewMatch(Protocol):
@@ -200,3 +204,51 @@ def _flush_outbox(session: Session) -> None:
 
 def _drop_outbox(session: Session) -> None:
     session.info[_OUTBOX_KEY] = []
+
+
+def on_new_matches(session: Session, workspace_id: uuid.UUID, matches: list[StoredMatch]) -> None:
+    """The `ON_NEW_MATCHES` hook of the analysis store: queue alerts for what it just stored.
+
+    Delivery tasks are detached tasks of a job. The analyze task names its job in
+    `session.info[ALERT_JOB_KEY]`; without it, the job that first stored one of the comments is used
+    (the collection that brought them in). With neither, the events are created but not queued, and a
+    warning says so.
+    """
+    if not session.scalar(
+        select(Webhook.id).where(Webhook.workspace_id == workspace_id, Webhook.active.is_(True)).limit(1)
+    ):
+        return
+    job_id, correlation_id = _alert_job(session, matches)
+    if job_id is None:
+        log.warning("new matches but no job to attach webhook deliveries to", extra={"workspace_id": str(workspace_id)})
+        return
+    enqueue_alerts(session, _queue(), workspace_id, matches, job_id=job_id, correlation_id=correlation_id)
+
+
+def _alert_job(session: Session, matches: Sequence[NewMatch]) -> tuple[uuid.UUID | None, str]:
+    named = session.info.get(ALERT_JOB_KEY)
+    if named is not None:
+        job_id, correlation_id = named
+        return uuid.UUID(str(job_id)), str(correlation_id or "")
+    comment_ids = list({m.comment_id for m in matches})[:1000]
+    row = session.execute(
+        select(Job.id, Job.correlation_id)
+        .join(Comment, Comment.first_seen_job_id == Job.id)
+        .where(Comment.id.in_(comment_ids))
+        .limit(1)
+    ).first()
+    return (row.id, row.correlation_id or "") if row is not None else (None, "")
+
+
+def _queue() -> TaskQueue:
+    """The worker's SQS queue (built lazily: the hook runs inside the analyze worker)."""
+    from vkc.adapters.aws import sqs
+    from vkc.adapters.sqs_queue import SqsTaskQueue
+    from vkc.settings import get_settings
+
+    settings = get_settings()
+    return SqsTaskQueue(settings, sqs(settings.aws_region))
+
+
+if on_new_matches not in ON_NEW_MATCHES:
+    ON_NEW_MATCHES.append(on_new_matches)
