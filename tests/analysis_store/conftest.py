@@ -65,7 +65,9 @@ class Space:
                 s, self.workspace_id, KeywordCreate(text=text, **options), on_change=lambda *_: None
             )
 
-    def analyze(self, ids: list[int] | None = None, *, force: bool = False, source: str = "collection") -> AnalyzeCounts:
+    def analyze(
+        self, ids: list[int] | None = None, *, force: bool = False, source: str = "collection"
+    ) -> AnalyzeCounts:
         scope = Scope(ids=ids) if ids is not None else Scope(lo=0, hi=2**62)
         with Session(self.engine) as s, s.begin():
             return analyze_comments(s, self.workspace_id, scope, analyzers=self.cache, force=force, source=source)

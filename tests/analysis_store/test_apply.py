@@ -46,12 +46,18 @@ def test_scores_matches_and_search_vector_are_written(space: Space) -> None:
     counts = space.analyze(ids)
     assert (counts.comments, counts.analyzed, counts.matches) == (3, 3, 2)
     first, second, empty = (space.row(i) for i in ids)
-    assert first.match_count == 2 and second.match_count == 0 and empty.match_count == 0
+    assert first.match_count == 2
+    assert second.match_count == 0
+    assert empty.match_count == 0
     assert first.analyzed_hash == first.content_hash
-    assert first.analyzed_rules and len(first.analyzed_rules) == 32
+    assert first.analyzed_rules
+    assert len(first.analyzed_rules) == 32
     assert first.language == "ru"
-    assert second.sentiment == "negative" and (second.sentiment_score or 0) < 0
-    assert first.fingerprint and first.lemmas and "квартира" in first.lemmas
+    assert second.sentiment == "negative"
+    assert (second.sentiment_score or 0) < 0
+    assert first.fingerprint
+    assert first.lemmas
+    assert "квартира" in first.lemmas
     with Session(space.engine) as s:
         hit = s.execute(
             text("SELECT id FROM comments WHERE search_vector @@ to_tsquery('russian', 'квартирами')")
@@ -71,9 +77,11 @@ def test_rerun_changes_nothing_and_forced_rerun_keeps_the_same_rows(space: Space
     matches, scores = space.matches(), _scores(space, ids)
     assert len(matches) == 3
     again = space.analyze(ids)
-    assert again.analyzed == 0 and again.comments == 2
+    assert again.analyzed == 0
+    assert again.comments == 2
     forced = space.analyze(ids, force=True)
-    assert forced.analyzed == 2 and forced.new_matches == 0
+    assert forced.analyzed == 2
+    assert forced.new_matches == 0
     assert space.matches() == matches  # same rows, same ids: nothing deleted and re-inserted
     assert _scores(space, ids) == scores
 
@@ -122,7 +130,9 @@ def test_same_text_under_three_posts_is_duplicate_spam(space: Space) -> None:
         assert "duplicate_text" in (row.spam_reasons or []), cid
         assert row.is_spam
     same_post = space.comments(*["Отличная статья, спасибо автору за труд"] * 3, post=7)
-    short = space.comments("Спасибо!", post=8) + space.comments("Спасибо!", post=9) + space.comments("Спасибо!", post=10)
+    short = (
+        space.comments("Спасибо!", post=8) + space.comments("Спасибо!", post=9) + space.comments("Спасибо!", post=10)
+    )
     space.analyze(same_post + short)
     for cid in same_post + short:
         assert "duplicate_text" not in (space.row(cid).spam_reasons or []), cid
@@ -155,7 +165,8 @@ def test_a_failing_hook_rolls_the_batch_back(space: Space, hooks: list[Any]) -> 
     ids = space.comments("доставка опоздала")
     with pytest.raises(RuntimeError):
         space.analyze(ids)
-    assert space.matches() == [] and space.row(ids[0]).analyzed_hash is None
+    assert space.matches() == []
+    assert space.row(ids[0]).analyzed_hash is None
     hooks.remove(boom)
     assert space.analyze(ids).matches == 1
 

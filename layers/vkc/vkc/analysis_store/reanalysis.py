@@ -98,7 +98,7 @@ def _plan(session: Session, ctx: TaskContext) -> list[NewTask]:
             """
             SELECT id FROM (
                 SELECT id, row_number() OVER (ORDER BY id) AS n FROM comments WHERE workspace_id = :ws
-            ) AS numbered WHERE n % :per = 1 ORDER BY id
+            ) AS numbered WHERE mod(n, :per) = 1 ORDER BY id
             """
         ),
         {"ws": ctx.workspace_id, "per": COMMENTS_PER_TASK},

@@ -51,6 +51,8 @@ def check_rule(fields: dict[str, Any], rule_id: str | int = "candidate") -> Keyw
     """The engine's rule for these fields, or ``RuleError`` with the reason it is not valid."""
     values = {k: v for k, v in fields.items() if k in RULE_FIELDS}
     values["text"] = str(values.get("text", "")).strip()
+    if not values["text"]:
+        raise RuleError("The keyword text is blank.")
     values["category"] = clean_category(values.get("category"))
     if values.get("kind") is None:
         values["kind"] = infer_kind(values["text"])

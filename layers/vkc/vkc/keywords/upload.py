@@ -104,7 +104,8 @@ def _guess_format(sample: list[str]) -> ImportFormat:
     for d in DELIMITERS:
         if sample and all(d in line for line in sample):
             return ImportFormat.CSV
-    if sample and _is_header(_cells(sample[0], _sniff(sample[:1])), ImportFormat.CSV):
+    first = _cells(sample[0], _sniff(sample[:1])) if sample else []
+    if len(first) > 1 and _is_header(first, ImportFormat.CSV):
         return ImportFormat.CSV
     return ImportFormat.TXT
 
