@@ -184,7 +184,12 @@ class FakeVk:
     def _resolve(self, p: dict[str, Any], ttype: str) -> Any:
         return {"object_id": 1, "type": "page"} if p["screen_name"] == "apiclub" else []
 
+    def _get_by_id(self, p: dict[str, Any], ttype: str) -> Any:
+        owner, _, pid = str(p["posts"]).partition("_")
+        return {"items": [x for x in self.posts.get(int(owner), []) if x["id"] == int(pid)]}
+
     METHODS: ClassVar[dict[str, Any]] = {
+        "wall.getById": _get_by_id,
         "wall.get": _wall_get,
         "wall.getComments": _get_comments,
         "groups.getById": _groups_get_by_id,

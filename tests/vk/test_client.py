@@ -20,7 +20,7 @@ def test_token_types_are_detected_cached_and_reported(client_factory, fake: Fake
         token_id(GROUP): TokenType.COMMUNITY,
     }
     probes = len(fake.log)
-    assert probes == 5  # community: 1 call; user and service: 2 each
+    assert probes == 5  # service: 1 call (execute → 28); user and community: 2 (then wall.getById)
     again = client_factory([USER, SERVICE, GROUP])  # another worker: types come from Redis
     assert {t.id: t.type for t in again.pool.tokens} == types
     assert len(fake.log) == probes

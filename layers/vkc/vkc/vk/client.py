@@ -40,6 +40,7 @@ from vkc.vk.errors import (
     VkDeadlineError,
     VkError,
     VkNoTokenError,
+    VkQuotaError,
     action_for,
 )
 from vkc.vk.execute import build_code, chunks, halves, inner_counts, unpack
@@ -55,7 +56,7 @@ from vkc.vk.models import (
     parse_profiles,
     parse_resolved,
 )
-from vkc.vk.pool import COOLDOWN_S, TokenPool
+from vkc.vk.pool import TokenPool
 from vkc.vk.tokens import TokenType, VkToken
 from vkc.vk.transport import Envelope, VkTransport
 
@@ -297,6 +298,11 @@ class VkClient:
             first, second = halves(chunk)
             log.info("execute error 13 on %d calls: splitting", len(chunk))
             return self._execute_chunk(first, deadline) + self._execute_chunk(second, deadline)
+        except VkQuotaError as exc:
+            if len(chunk) == 1:
+                return [CallResult(chunk[0], error=exc)]
+            first, second = halves(chunk)  # no token has room for all of it: smaller batches may fit
+            return self._execute_chunk(first, deadline) + self._execute_chunk(second, deadline)
         except VkError as exc:
             return [CallResult(c, error=exc) for c in chunk]
         results = unpack(chunk, envelope)
@@ -312,7 +318,7 @@ class VkClient:
             self.pool.quota.mark_exhausted(token.id, error.method)
         elif error.code in TOKEN_COOLDOWN_CODES:
             self.pool.breaker.record_failure(
-                token.id, f"vk:{error.code}", immediate=True, cooldown_s=COOLDOWN_S[error.code]
+                token.id, f"vk:{error.code}", immediate=True, cooldown_s=self.pool.cooldowns[error.code]
             )
 
     # --- token types -------------------------------------------------------------------------------
@@ -345,14 +351,6 @@ class VkClient:
 
     def _probe(self, token: VkToken, deadline: Deadline) -> TokenType | None:
         try:
-            groups = parse_groups(self._probe_call(token, "groups.getById", {}, deadline))
-            if groups:
-                return TokenType.COMMUNITY
-        except VkApiError as exc:
-            if exc.code in (5, 17):
-                self.pool.breaker.retire(token.id, f"vk:{exc.code}")
-                return None
-        try:
             self._probe_call(token, "execute", {"code": "return 1;"}, deadline)
         except VkApiError as exc:
             if exc.code == 28:
@@ -360,6 +358,14 @@ class VkClient:
             if exc.code in (5, 17):
                 self.pool.breaker.retire(token.id, f"vk:{exc.code}")
             return None
+        try:  # user and community tokens both run execute; only a community token is refused wall methods
+            self._probe_call(token, "wall.getById", {"posts": "1_1"}, deadline)
+        except VkApiError as exc:
+            if exc.code == 27:
+                return TokenType.COMMUNITY
+            if exc.code in (5, 17):
+                self.pool.breaker.retire(token.id, f"vk:{exc.code}")
+                return None
         return TokenType.USER
 
     # --- typed methods -------------------------------------------------------------------------------

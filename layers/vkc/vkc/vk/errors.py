@@ -109,6 +109,10 @@ class VkNoTokenError(VkError):
     """No token in the pool may make this call now (wrong types, retired, open breakers, quotas)."""
 
 
+class VkQuotaError(VkNoTokenError):
+    """Every token that may make the call has spent today's quota for a method in it (or VK said 29)."""
+
+
 class VkDeadlineError(VkError):
     """The caller's deadline (e.g. Lambda remaining time) ran out before the call succeeded."""
 

@@ -31,6 +31,7 @@ from vkc.vk.errors import (
     VkDeadlineError,
     VkError,
     VkNoTokenError,
+    VkQuotaError,
     action_for,
 )
 from vkc.vk.limiter import RateLimiter
@@ -82,6 +83,7 @@ class TokenPool:
         breaker: CircuitBreaker | None = None,
         quota: QuotaBook | None = None,
         max_in_flight: int = 3,
+        cooldowns: Mapping[int, float] | None = None,
     ) -> None:
         if len({t.id for t in tokens}) != len(tokens):
             raise ValueError("duplicate tokens in the pool")
@@ -92,6 +94,7 @@ class TokenPool:
         self.breaker = breaker or CircuitBreaker(client, prefix=prefix)
         self.quota = quota or QuotaBook(client, prefix=prefix)
         self.max_in_flight = max_in_flight
+        self.cooldowns = dict(COOLDOWN_S if cooldowns is None else cooldowns)
         self._in_flight = dict.fromkeys((t.id for t in tokens), 0)
         self._cond = threading.Condition()
         self._rotation = itertools.count()
@@ -152,13 +155,14 @@ class TokenPool:
                 typed = [t for t in typed if all(may_call(t.type, m) for m in calls if t.type)]
             if not typed:
                 raise VkNoTokenError(f"no token of a type allowed to call {method}", method=method)
+            quota_ok = self.quota.allows_many([t.id for t in typed], calls)
+            typed = [t for t, ok in zip(typed, quota_ok, strict=True) if ok]
+            if not typed:  # quotas free up tomorrow: waiting cannot help
+                raise VkQuotaError(f"daily quota spent on every token for {dict(calls)}", method=method)
             gates = self.breaker.peek([t.id for t in typed])
             open_: list[tuple[VkToken, Gate]] = [
                 (t, g) for t, g in zip(typed, gates, strict=True) if g is not Gate.DENY
             ]
-            if open_:
-                quota_ok = self.quota.allows_many([t.id for t, _ in open_], calls)
-                open_ = [tg for tg, ok in zip(open_, quota_ok, strict=True) if ok]
             if not open_:
                 if only is None and all(self.breaker.snapshot(t.id).state is BreakerState.RETIRED for t in typed):
                     raise VkNoTokenError(f"every token for {method} is retired", method=method)
@@ -227,7 +231,7 @@ class TokenPool:
         elif action is Action.ROTATE and code == QUOTA_CODE:
             self.quota.mark_exhausted(token.id, getattr(error, "method", None) or lease.method)
         elif action is Action.ROTATE and code in TOKEN_COOLDOWN_CODES:
-            self.breaker.record_failure(token.id, self._reason(error), immediate=True, cooldown_s=COOLDOWN_S[code])
+            self.breaker.record_failure(token.id, self._reason(error), immediate=True, cooldown_s=self.cooldowns[code])
         elif action is Action.RETIRE:
             log.error("retiring VK token %s: %s", token.id, self._reason(error))
             self.breaker.retire(token.id, self._reason(error))

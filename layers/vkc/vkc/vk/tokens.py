@@ -4,11 +4,10 @@ Token types (vk-api.md §1): user and service tokens get 3 requests/s, community
 methods refuse community tokens (error 27); `execute` refuses service tokens (error 28). We only send
 `execute` with user tokens: a community token may run it, but every wall call inside would fail.
 
-Detection (`detect_type`) costs at most two calls and is cached in Redis by the pool:
-1. `groups.getById` with no ids: a community token answers with its own community; user and service
-   tokens get an error (100) or an empty list.
-2. `execute` with `return 1;`: a user token passes; a service token fails with 28.
-A token that fails either probe with 5 (invalid) or 17 (validation) is reported as invalid.
+Detection (`VkClient.detect_token_types`) costs one or two calls per token, cached in Redis for 30 days:
+1. `execute` with `return 1;`: a service token fails with 28 → service.
+2. `wall.getById` (`posts=1_1`): a community token fails with 27 → community; anything else → user.
+A token that fails a probe with 5 (invalid) or 17 (validation) is retired instead.
 """
 
 from __future__ import annotations
