@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from api_routes import collections, comments, communities, health, jobs, openapi_doc, vk_tokens
+from api_routes import analysis, keywords
 from api_routes import webhooks as webhooks_routes
 from api_routes.middleware import authenticate_request, json_media_type, request_id_and_headers
 from api_routes.problems import problem, validation_errors
@@ -37,6 +38,8 @@ def create_app() -> APIGatewayHttpResolver:
     api.include_router(jobs.router, prefix="/v1")
     api.include_router(communities.router, prefix="/v1")
     api.include_router(vk_tokens.router, prefix="/v1")
+    api.include_router(keywords.router, prefix="/v1")
+    api.include_router(analysis.router, prefix="/v1")
     api.include_router(comments.router, prefix="/v1")
     api.include_router(collections.router, prefix="/v1")
     api.include_router(webhooks_routes.router, prefix="/v1")

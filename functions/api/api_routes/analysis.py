@@ -1,0 +1,31 @@
+"""/v1/analysis: try keyword rules and scores on texts before saving anything."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from vkc.analysis_store import preview
+from vkc.analysis_store.schemas import PreviewRequest, PreviewResponse
+from vkc.db.engine import session_scope
+
+from api_routes.deps import principal
+
+router = Router()
+
+
+@router.post(
+    "/analysis/preview",
+    summary="Preview matches and scores for texts",
+    description=(
+        "Up to 100 texts (≤ 10,000 characters each) against ad hoc `rules` (keyword-shaped objects), saved "
+        "`keyword_ids` (inactive ones too), or, when neither is given, the workspace's active keywords. "
+        "Answers per text with the matches (rule, matched form, offsets, lemmas, snippet with highlight "
+        "offsets) and the scores (sentiment, spam with reasons, profanity, language). Stores nothing; the "
+        "cross-post duplicate spam signal needs stored comments and is not part of a preview. 422 names an "
+        "invalid rule and why; 404 lists saved keyword ids not found in the workspace."
+    ),
+    tags=["analysis"],
+)
+def preview_analysis(body: PreviewRequest) -> PreviewResponse:
+    who = principal(router)
+    with session_scope() as session:
+        return preview.preview(session, who.workspace_id, body)
