@@ -89,6 +89,14 @@ def split_units(task_id: str, units: list[Unit], window: WallWindow) -> list[New
     ]
 
 
+class HarvestStalled(RuntimeError):
+    """Transient: the task fetched nothing before its deadline; the message is retried."""
+
+
+def _no_progress(report: HarvestReport) -> bool:
+    return not (report.posts or report.comments or report.cursors or report.skipped or report.failed)
+
+
 def run_harvest_task(ctx: TaskContext) -> None:
     from vkc.collection.finalize import finalize_collection  # the last task closes the job
 
@@ -142,6 +150,10 @@ def run_harvest_task(ctx: TaskContext) -> None:
         "pending": len(report.pending),
     }
     was_cancelled = deadline.was_cancelled
+    if not was_cancelled and report.pending and _no_progress(report):
+        # VK unreachable or every token cooling down: fail this delivery so SQS retries it later
+        # (and dead-letters it after maxReceiveCount), instead of re-queueing the same units forever
+        raise HarvestStalled(f"no progress: {len(report.pending)} units still pending, nothing fetched")
     children = [] if was_cancelled else split_units(task_id, report.pending, window)
     with Session(deps.engine) as session, session.begin():
         _checkpoint(session, ctx, community.id, report)

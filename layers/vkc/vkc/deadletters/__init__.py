@@ -1,0 +1,1 @@
+"""Dead letters: tasks that exhausted their retries, visible per workspace, and sent back when fixed."""
