@@ -7,6 +7,7 @@ slept before any lock is taken, so concurrent requests overlap like they do agai
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections.abc import Iterable, Mapping
@@ -24,6 +25,8 @@ from devtools.vk_emulator.methods.context import CallContext
 from devtools.vk_emulator.params import Params
 from devtools.vk_emulator.rawjson import encode
 from devtools.vk_emulator.stats import Stats
+
+log = logging.getLogger(__name__)
 
 MIN_VERSION = (5, 81)
 _HTTP_FAULT_STATUSES = (500, 502, 503, 504)
@@ -100,7 +103,14 @@ class ApiCore:
             echo.append({"key": "v", "value": raw["v"]})
         echo.extend({"key": k, "value": v} for k, v in raw.items() if k != "v")
         try:
-            return self._dispatch(method, raw, token)
+            try:
+                return self._dispatch(method, raw, token)
+            except VkApiError:
+                raise
+            except Exception:
+                # An emulator bug must not look like a network failure: answer as VK does (10).
+                log.exception("vk_emulator: %s failed", method)
+                raise VkApiError(10) from None
         except VkApiError as exc:
             self.stats.error(exc.code)
             return Reply(

@@ -225,3 +225,13 @@ def test_latency_overlaps_between_requests(scenario_emu: Emulator) -> None:
     elapsed = time.perf_counter() - started
     assert all(r.status_code == 200 for r in results)
     assert 0.3 <= elapsed < 2.0  # serial would take 2.4 s
+
+
+def test_emulator_bug_answers_internal_error(scenario_emu: Emulator, svk: Vk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from devtools.vk_emulator import methods
+
+    def broken(ctx: object, params: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(methods.METHODS, "users.get", methods.MethodSpec(broken, methods.ALL))
+    assert svk.error("users.get", user_ids="1")["error_code"] == 10
