@@ -185,6 +185,13 @@ class ApiCore:
     def call_inner(self, token: str, ttype: TokenType, method: str, values: Mapping[str, str]) -> Any:
         """One API call made from inside execute: quotas count, the per-second window does not."""
         self.stats.inner_call(token, method)
+        try:
+            return self._inner(token, ttype, method, values)
+        except VkApiError as exc:
+            self.stats.inner_error(exc.code)
+            raise
+
+    def _inner(self, token: str, ttype: TokenType, method: str, values: Mapping[str, str]) -> Any:
         spec = METHODS.get(method)
         if spec is None or spec.handler is None:
             raise VkApiError(3)

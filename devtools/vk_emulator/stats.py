@@ -16,6 +16,7 @@ class Stats:
         self._requests: dict[str, Counter[str]] = {}
         self._inner: dict[str, Counter[str]] = {}
         self._errors: Counter[int] = Counter()
+        self._inner_errors: Counter[int] = Counter()
         self._faults: Counter[str] = Counter()
         self._total = 0
 
@@ -32,6 +33,11 @@ class Stats:
         with self._lock:
             self._errors[code] += 1
 
+    def inner_error(self, code: int) -> None:
+        """An error of a call inside execute (it became a `false` slot, not an envelope)."""
+        with self._lock:
+            self._inner_errors[code] += 1
+
     def fault(self, kind: str) -> None:
         with self._lock:
             self._faults[kind] += 1
@@ -43,5 +49,6 @@ class Stats:
                 "requests": {t: dict(c) for t, c in self._requests.items()},
                 "inner_calls": {t: dict(c) for t, c in self._inner.items()},
                 "errors": {str(code): n for code, n in sorted(self._errors.items())},
+                "inner_errors": {str(code): n for code, n in sorted(self._inner_errors.items())},
                 "faults": dict(self._faults),
             }

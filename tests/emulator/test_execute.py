@@ -262,6 +262,8 @@ def test_execute_counts_once_per_second_inner_calls_hit_quotas(limited: tuple[Em
     stats = emu.stats()
     assert stats["requests"]["user-1"]["execute"] == 4
     assert stats["inner_calls"]["user-1"] == {"wall.get": 6, "users.get": 50}
+    assert stats["inner_errors"] == {"29": 1}
+    assert stats["errors"] == {"6": 1}
 
 
 def test_response_size_cap(limited: tuple[Emulator, Vk]) -> None:
