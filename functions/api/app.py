@@ -5,7 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from api_routes import collections, health, jobs, openapi_doc
+from api_routes import (
+    analysis,
+    collections,
+    comments,
+    communities,
+    dead_letters,
+    health,
+    jobs,
+    keywords,
+    openapi_doc,
+    vk_tokens,
+)
+from api_routes import webhooks as webhooks_routes
 from api_routes.middleware import authenticate_request, json_media_type, request_id_and_headers
 from api_routes.problems import problem, validation_errors
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -35,6 +47,13 @@ def create_app() -> APIGatewayHttpResolver:
     api.include_router(health.router, prefix="/health")
     api.include_router(jobs.router, prefix="/v1")
     api.include_router(collections.router, prefix="/v1")
+    api.include_router(dead_letters.router, prefix="/v1")
+    api.include_router(communities.router, prefix="/v1")
+    api.include_router(vk_tokens.router, prefix="/v1")
+    api.include_router(keywords.router, prefix="/v1")
+    api.include_router(analysis.router, prefix="/v1")
+    api.include_router(comments.router, prefix="/v1")
+    api.include_router(webhooks_routes.router, prefix="/v1")
     if not get_settings().is_prod:
         _register_docs(api)
     _register_error_handlers(api)
