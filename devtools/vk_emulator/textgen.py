@@ -70,11 +70,17 @@ class TextMaker:
         planted_slots = {i for i in range(n) if rng.random() < self.plant_rate}
         if len(planted_slots) > 1 and rng.random() < 0.5:
             planted_slots = {min(planted_slots)}
+        used: set[str] = set()
         for i in range(n):
-            if i in planted_slots:
-                add(*self._keyword_sentence(template_tone, lower=tone == "slang"))
-            else:
-                add(rng.choice(_POOLS[tone]))
+            for _ in range(3):  # people rarely repeat a sentence verbatim
+                if i in planted_slots:
+                    sentence, found = self._keyword_sentence(template_tone, lower=tone == "slang")
+                else:
+                    sentence, found = rng.choice(_POOLS[tone]), []
+                if sentence not in used:
+                    break
+            used.add(sentence)
+            add(sentence, found)
         if tone in _EMOJI and rng.random() < 0.5:
             add(rng.choice(_EMOJI[tone]) * rng.randint(1, 3))
         elif rng.random() < 0.08:
