@@ -153,7 +153,9 @@ def test_keyword_change_reanalysis_finds_old_comments(engine: Engine, settings: 
                 )
                 == 0
             )
-            comments = s.scalar(select(func.count()).select_from(Comment).where(Comment.workspace_id == h.workspace_id))
+            comments = (
+                s.scalar(select(func.count()).select_from(Comment).where(Comment.workspace_id == h.workspace_id)) or 0
+            )
         started_ids: list[uuid.UUID] = []
 
         def reanalyze(session: Session, workspace_id: uuid.UUID) -> uuid.UUID:
@@ -171,7 +173,8 @@ def test_keyword_change_reanalysis_finds_old_comments(engine: Engine, settings: 
         started = time.perf_counter()
         h.drain(duplicate_every=2)  # redelivered range tasks count once
         elapsed = time.perf_counter() - started
-        done = h.job(first.reanalysis_job_id)  # type: ignore[arg-type]
+        assert first.reanalysis_job_id is not None
+        done = h.job(first.reanalysis_job_id)
         assert done.status is JobStatus.SUCCEEDED, done.error
         result: dict[str, Any] = done.result or {}
         with Session(h.engine) as s:
@@ -199,6 +202,7 @@ def test_keyword_change_reanalysis_finds_old_comments(engine: Engine, settings: 
             third = service.create_keyword(s, h.workspace_id, KeywordCreate(text="сбербанк"), on_change=reanalyze)
         assert third.reanalysis_job_id not in (None, first.reanalysis_job_id)
         h.drain()
-        again = h.job(third.reanalysis_job_id)  # type: ignore[arg-type]
+        assert third.reanalysis_job_id is not None
+        again = h.job(third.reanalysis_job_id)
         assert again.status is JobStatus.SUCCEEDED
         assert (again.result or {})["comments_analyzed"] == comments  # rules changed: every comment is stale
