@@ -15,6 +15,7 @@ from api_routes import (
     jobs,
     keywords,
     openapi_doc,
+    stats,
     vk_tokens,
 )
 from api_routes import webhooks as webhooks_routes
@@ -53,6 +54,7 @@ def create_app() -> APIGatewayHttpResolver:
     api.include_router(keywords.router, prefix="/v1")
     api.include_router(analysis.router, prefix="/v1")
     api.include_router(comments.router, prefix="/v1")
+    api.include_router(stats.router, prefix="/v1")
     api.include_router(webhooks_routes.router, prefix="/v1")
     if not get_settings().is_prod:
         _register_docs(api)

@@ -117,7 +117,12 @@ def build_world(engine: Engine) -> World:
             s.add(Author(workspace_id=ws.id, vk_id=vk_id, name=name, screen_name=f"id{vk_id}"))
         s.flush()
         world.keywords = {"bank": bank.id, "credit": credit.id, "school": school.id}
-        analyzed = {"language": "ru", "is_spam": False, "has_profanity": False}
+        analyzed = {
+            "language": "ru",
+            "is_spam": False,
+            "has_profanity": False,
+            "analyzed_at": ts("2024-04-01T00:00:00"),
+        }
         a = _comment(
             s, p1, 1, "Банк снова поднял ставки по кредиту, банк жадный", from_id=11, date=ts("2024-01-10T10:00:00"),
             likes_count=5, sentiment="negative", sentiment_score=-0.6, match_count=3, thread_count=1,

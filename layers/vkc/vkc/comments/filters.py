@@ -18,6 +18,7 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
 
+from vkc.comments.keyset import date_key
 from vkc.db.models_analysis import Keyword, KeywordMatch
 from vkc.db.models_collection import Comment
 
@@ -159,10 +160,15 @@ def filter_conditions(workspace_id: uuid.UUID, filters: CommentFilters) -> list[
         )
     if filters.author:
         conds.append(c.from_id.in_(filters.author))
+    # Bounds are put on the date sort key (what the indexes hold) so a date range is an index range;
+    # the key is -infinity for an undated comment, which a lower bound excludes and the explicit
+    # null check keeps out of an upper-bound-only range.
     if filters.date_from is not None:
-        conds.append(c.date >= filters.date_from)
+        conds.append(date_key() >= filters.date_from)
     if filters.date_to is not None:
-        conds.append(c.date < filters.date_to)
+        conds.append(date_key() < filters.date_to)
+        if filters.date_from is None:
+            conds.append(c.date.is_not(None))
     if filters.sentiment:
         conds.append(c.sentiment.in_([s.value for s in filters.sentiment]))
     if filters.is_spam is not None:

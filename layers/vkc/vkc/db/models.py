@@ -86,3 +86,5 @@ class Job(Base):
 
 # Collection and analysis tables live in their own modules; importing registers them on Base.metadata.
 from vkc.db import models_analysis, models_collection, models_webhooks  # noqa: E402, F401
+# Search indexes over comments (declared beside the tables they index).
+from vkc.db import models_search  # noqa: E402, F401
