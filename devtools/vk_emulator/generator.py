@@ -8,6 +8,7 @@ closed comments. Ids are given in date order per wall (posts and comments share 
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from dataclasses import dataclass
@@ -171,7 +172,8 @@ class _Generator:
         return out
 
     def _author(self) -> int:
-        return self.rng.choices(self.user_ids, cum_weights=self.user_cum_weights)[0]
+        weights = self.user_cum_weights
+        return self.user_ids[bisect.bisect(weights, self.rng.random() * weights[-1])]
 
     # ---- walls -------------------------------------------------------------------------------
 

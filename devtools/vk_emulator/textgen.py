@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
 
 from devtools.vk_emulator import vocabulary as voc
@@ -21,12 +23,13 @@ class TextMaker:
         self.rng = rng
         self.plant_rate = plant_rate
         self._tone_names = [t for t, _ in _TONES]
-        self._tone_weights = [w for _, w in _TONES]
+        self._tone_cum = list(itertools.accumulate(w for _, w in _TONES))
 
     def comment(self, mention: str | None = None) -> tuple[str, list[Plant], str | None]:
         """A comment text, its plants and its tone label (None when mixed or unclear)."""
         rng = self.rng
-        tone = rng.choices(self._tone_names, self._tone_weights)[0]
+        # bisect over cumulative weights: what random.choices does, without its per-call overhead
+        tone = self._tone_names[bisect.bisect(self._tone_cum, rng.random() * self._tone_cum[-1])]
         parts: list[str] = []
         plants: list[Plant] = []
         pos = 0
@@ -65,7 +68,8 @@ class TextMaker:
                 add(*self._keyword_sentence("neutral"))
             return "".join(parts), plants, None
 
-        n = rng.choices((1, 2, 3), (60, 30, 10))[0]
+        roll = rng.random()
+        n = 1 if roll < 0.6 else 2 if roll < 0.9 else 3
         template_tone = tone if tone in ("positive", "negative") else "neutral"
         planted_slots = {i for i in range(n) if rng.random() < self.plant_rate}
         if len(planted_slots) > 1 and rng.random() < 0.5:
