@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from devtools.vk_emulator import load_dataset
 
@@ -42,3 +43,12 @@ def test_cli_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_benchmark_runs_on_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    from devtools.vk_emulator import benchmark
+
+    assert benchmark.main(["--preset", "tiny", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "generate tiny/42" in out
+    assert out.count("execute 25 x wall.getComments") == 2
