@@ -56,7 +56,7 @@ def test_replies_keep_their_thread_root(engine: Engine) -> None:
     with Session(engine) as s, s.begin():
         upsert_comments(s, _rows(ws, community, [vk_comment(1, "корень"), vk_comment(2, "ответ", root=1)]))
         rows = s.execute(select(Comment.comment_id, Comment.root_comment_id).where(Comment.workspace_id == ws)).all()
-        roots = {comment_id: root for comment_id, root in rows}
+        roots = dict(rows)
     assert roots == {1: None, 2: 1}
 
 
