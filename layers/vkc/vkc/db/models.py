@@ -84,7 +84,6 @@ class Job(Base):
     community_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
 
 
-# Collection and analysis tables live in their own modules; importing registers them on Base.metadata.
-from vkc.db import models_analysis, models_collection, models_webhooks  # noqa: E402, F401
-# Search indexes over comments (declared beside the tables they index).
-from vkc.db import models_search  # noqa: E402, F401
+# The other tables (collection, analysis, search indexes, webhooks) live in their own modules;
+# importing them registers them on Base.metadata.
+from vkc.db import models_analysis, models_collection, models_search, models_webhooks  # noqa: E402, F401
