@@ -3,7 +3,9 @@
     python -m bench.run search
     python -m bench.search_bench [rows]      # alone; rows defaults to 1,000,000
 
-A throwaway migrated database is filled in SQL (INSERT … SELECT generate_series, on two
+Comments are stored roughly in the order they were written (dates rise with the row number, ±3 days
+of jitter), as monitoring stores them: new comments arrive after old ones. A throwaway migrated
+database is filled in SQL (INSERT … SELECT generate_series, on two
 connections): eight communities of skewed sizes, dates over a year, a sentiment mix, spam and
 profanity flags, ~30 % of comments matched by 1–3 of 20 keywords (rows in keyword_matches), and
 Russian text drawn from a Zipf-like vocabulary of inflected forms, with `search_vector` built by
@@ -111,7 +113,7 @@ def _load(engine: Engine, rows: int) -> dict[str, object]:
     # comments: chunks of the series on two connections (each statement well inside the socket timeout)
     chunks = [(lo, min(lo + CHUNK - 1, rows)) for lo in range(1, rows + 1, CHUNK)]
     errors: list[BaseException] = []
-    _parallel(errors, lambda: _fill(engine, chunks, ws, communities))
+    _parallel(errors, lambda: _fill(engine, chunks, rows, ws, communities))
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -138,11 +140,14 @@ def _take[T](pending: list[T]) -> T | None:
         return pending.pop(0) if pending else None
 
 
-def _fill(engine: Engine, chunks: list[tuple[int, int]], ws: uuid.UUID, communities: list[uuid.UUID]) -> None:
+def _fill(
+    engine: Engine, chunks: list[tuple[int, int]], rows: int, ws: uuid.UUID, communities: list[uuid.UUID]
+) -> None:
     while (chunk := _take(chunks)) is not None:
         with engine.begin() as conn:
             conn.execute(text("SET LOCAL synchronous_commit = off"))
-            params = {"ws": ws, "lo": chunk[0], "hi": chunk[1], "comms": communities, "vocab": list(VOCABULARY)}
+            params = {"ws": ws, "lo": chunk[0], "hi": chunk[1], "rows": rows, "comms": communities}
+            params["vocab"] = list(VOCABULARY)
             conn.execute(_COMMENTS_SQL, params)
 
 
@@ -178,7 +183,8 @@ _COMMENTS_SQL = text(
         root_comment_id, likes_count, attachments, is_deleted, content_hash, analyzed_at, sentiment,
         sentiment_score, is_spam, has_profanity, language, match_count, search_vector, viewed_at, archived_at)
     SELECT :ws, (CAST(:comms AS uuid[]))[ci], -(1000 + ci - 1), 1 + mod(g * 7919, 2500), g, 1 + mod(g * 104729, 50000),
-        TIMESTAMPTZ '2026-01-01 00:00:00+00' - (r1 * INTERVAL '365 days'),
+        TIMESTAMPTZ '2026-01-01 00:00:00+00' - ((1 - g::float8 / :rows) * INTERVAL '365 days')
+            - (r1 * INTERVAL '3 days'),
         t.body,
         CASE WHEN r2 < 0.3 THEN g - 1 END,
         floor(r3 * r3 * r3 * 200)::int, '[]'::jsonb, false, md5(g::text), now(),

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from vkc.comments import query
 from vkc.comments.filters import CommentFilters, PostRef
 from vkc.comments.keyset import CommentSort
 from vkc.comments.query import fetch_page, iter_comment_batches, iter_comments
@@ -149,3 +150,22 @@ def test_pages_and_stream_walk_every_row_once_in_order(world: World, sort: Comme
         assert world.names(streamed) == everything
         batches = list(iter_comment_batches(s, world.workspace_id, CommentFilters(), sort, batch_size=2))
         assert [len(b) for b in batches] == [2, 2, 1]
+
+
+@pytest.mark.parametrize("few_hits", [4000, -1])  # the GIN-first plan and the ordered index walk
+def test_full_text_pages_are_the_same_on_both_access_paths(
+    world: World, few_hits: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(query, "FEW_TEXT_HITS", few_hits)
+    for sort in (CommentSort.DATE_DESC, CommentSort.LIKES_ASC):
+        with session_scope() as s:
+            seen: list[int] = []
+            cursor = None
+            while True:
+                filters = CommentFilters(q="банк or школа or телефон")
+                rows, cursor = fetch_page(s, world.workspace_id, filters, sort, cursor=cursor, limit=1)
+                seen += [r.id for r in rows]
+                if cursor is None:
+                    break
+            expected = ["d", "c", "b", "a"] if sort is CommentSort.DATE_DESC else ["d", "b", "a", "c"]
+            assert world.names(seen) == expected

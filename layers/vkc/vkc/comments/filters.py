@@ -17,6 +17,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
+from sqlalchemy.orm import aliased
 
 from vkc.comments.keyset import date_key
 from vkc.db.models_analysis import Keyword, KeywordMatch
@@ -140,23 +141,20 @@ def filter_conditions(workspace_id: uuid.UUID, filters: CommentFilters) -> list[
     if filters.post is not None:
         conds += [c.owner_id == filters.post.owner_id, c.post_id == filters.post.post_id]
     if filters.keyword_id:
+        km = aliased(KeywordMatch)  # its own alias: correlates only to comments, even in joins with matches
         conds.append(
-            exists().where(
-                KeywordMatch.comment_id == c.id,
-                KeywordMatch.workspace_id == workspace_id,
-                KeywordMatch.keyword_id.in_(filters.keyword_id),
-            )
+            exists()
+            .where(km.comment_id == c.id, km.workspace_id == workspace_id, km.keyword_id.in_(filters.keyword_id))
+            .correlate(c)
         )
     if filters.category:
-        in_category = select(Keyword.id).where(
-            Keyword.workspace_id == workspace_id, Keyword.category.in_(filters.category)
-        )
+        kw = aliased(Keyword)
+        in_category = select(kw.id).where(kw.workspace_id == workspace_id, kw.category.in_(filters.category))
+        km = aliased(KeywordMatch)
         conds.append(
-            exists().where(
-                KeywordMatch.comment_id == c.id,
-                KeywordMatch.workspace_id == workspace_id,
-                KeywordMatch.keyword_id.in_(in_category),
-            )
+            exists()
+            .where(km.comment_id == c.id, km.workspace_id == workspace_id, km.keyword_id.in_(in_category))
+            .correlate(c)
         )
     if filters.author:
         conds.append(c.from_id.in_(filters.author))

@@ -62,11 +62,15 @@ def sort_key(sort: CommentSort) -> ColumnElement[Any]:
     return match_count
 
 
-def order_by(sort: CommentSort) -> list[UnaryExpression[Any]]:
-    key = sort_key(sort)
+def order_by(
+    sort: CommentSort, key: ColumnElement[Any] | None = None, row_id: ColumnElement[int] | None = None
+) -> list[UnaryExpression[Any]]:
+    """ORDER BY of `sort`; `key`/`row_id` stand in for the comments columns when ordering a derived table."""
+    k = sort_key(sort) if key is None else key
+    i: ColumnElement[int] = Comment.id.expression if row_id is None else row_id
     if sort.descending:
-        return [key.desc(), Comment.id.desc()]
-    return [key.asc(), Comment.id.asc()]
+        return [k.desc(), i.desc()]
+    return [k.asc(), i.asc()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +92,15 @@ class Position:
             key = row.match_count
         return cls(sort, key, row.id)
 
-    def after(self) -> ColumnElement[bool]:
-        """Rows strictly after this position in its order."""
+    def after(
+        self, key: ColumnElement[Any] | None = None, row_id: ColumnElement[int] | None = None
+    ) -> ColumnElement[bool]:
+        """Rows strictly after this position in its order (`key`/`row_id` as in `order_by`)."""
         if self.sort.field == "date":
             value: ColumnElement[Any] = NO_DATE if self.key is None else literal(self.key, DateTime(timezone=True))
         else:
             value = literal(self.key, Integer)
-        left = tuple_(sort_key(self.sort), Comment.id)
+        left = tuple_(sort_key(self.sort) if key is None else key, Comment.id if row_id is None else row_id)
         right = tuple_(value, literal(self.id, Comment.id.type))
         return left < right if self.sort.descending else left > right
 
