@@ -188,7 +188,8 @@ class TokenPool:
                 continue  # another worker is probing this token; its slot is spent, try again
             with self._cond:
                 self._in_flight[token.id] += 1
-            self.quota.record(token.id, calls)
+            # nothing else between the grant and the send: every Redis round trip here would let other
+            # threads take the GIL and delay the request past the slot it was granted
             return Lease(token, method, calls, probe)
 
     def _order(self, ready: list[tuple[VkToken, Gate]]) -> list[tuple[VkToken, Gate]]:
@@ -218,6 +219,7 @@ class TokenPool:
             self._in_flight[lease.token.id] -= 1
             self._cond.notify_all()
         token = lease.token
+        self.quota.record(token.id, lease.calls)  # the request was sent: it counts, whatever came back
         if error is None:
             self.breaker.record_success(token.id)
             return
