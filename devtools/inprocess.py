@@ -1,16 +1,20 @@
-"""Run collection jobs in-process: real PostgreSQL, Redis and VK emulator; the queue is a list we drain.
+"""Run the pipeline in-process: real PostgreSQL, Redis and VK emulator; the queue is a list we drain.
 
-The local stack does the same over SQS (tests/e2e); here each message is handed straight to the worker
-code, so a test can also deliver a message twice, or kill a task midway, on purpose.
+A dev tool for tests and benchmarks. The local stack does the same over SQS (tests/e2e); here each
+message is handed straight to the worker code, so a test can deliver a message twice on purpose, and a
+benchmark can drain with several workers at once without SQS polling in the measurement.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -20,14 +24,14 @@ from vkc.jobs import service
 from vkc.jobs.context import WorkerDeps
 from vkc.jobs.runner import run_task
 from vkc.jobs.schemas import JobCreate, JobView
-from vkc.settings import Settings
+from vkc.settings import Settings, WorkerKind
 from vkc.vk.client import VkClient
 from vkc.vk.tokens import TokenType, VkToken
 from vkc.workspaces.service import create_workspace
 
-from devtools.vk_emulator import EmulatorConfig, start_emulator
+from devtools.recording_queue import RecordingQueue, SentMessage
+from devtools.vk_emulator import Emulator, EmulatorConfig, start_emulator
 from devtools.vk_emulator.dataset import Dataset
-from tests.fakes import RecordingQueue, SentMessage
 
 USER_TOKEN = "emu-user-token-1"
 
@@ -42,6 +46,7 @@ class Harness:
     queue: RecordingQueue = field(default_factory=RecordingQueue)
     redis_prefix: str = field(default_factory=lambda: f"vkc:test:{uuid.uuid4().hex[:8]}")
     tokens: list[str] = field(default_factory=lambda: [USER_TOKEN])
+    emulator: Emulator | None = None  # set when `harness()` started it in-process
 
     def client(self, workspace_id: uuid.UUID) -> VkClient:
         settings = self.settings.model_copy(update={"vk_api_url": self.emulator_url})
@@ -68,16 +73,38 @@ class Harness:
                 s, self.queue, workspace_id=self.workspace_id, request=request, correlation_id="t"
             )
 
-    def drain(self, *, duplicate_every: int = 0) -> int:
-        """Deliver queued messages until none are left (optionally delivering some twice)."""
+    def drain(self, *, duplicate_every: int = 0, workers: int = 1, only: WorkerKind | None = None) -> int:
+        """Deliver queued messages until none are left, on `workers` threads (like concurrent Lambdas).
+
+        `duplicate_every=n` delivers every n-th message twice (at-least-once); `only` leaves other
+        workers' messages queued (e.g. measure collection without analysis).
+        """
         delivered = 0
-        while self.queue.sent:
-            sent: SentMessage = self.queue.sent.pop(0)
-            run_task(sent.message, self.deps(), receive_count=1)
-            delivered += 1
-            if duplicate_every and delivered % duplicate_every == 0:
-                run_task(sent.message, self.deps(), receive_count=2)
-        return delivered
+        lock = threading.Lock()
+        deps = self.deps()
+
+        def take() -> SentMessage | None:
+            with lock:
+                for i, sent in enumerate(self.queue.sent):
+                    if only is None or sent.worker is only:
+                        return self.queue.sent.pop(i)
+                return None
+
+        def work() -> int:
+            count = 0
+            while (sent := take()) is not None:
+                run_task(sent.message, deps, receive_count=1)
+                count += 1
+                if duplicate_every and count % duplicate_every == 0:
+                    run_task(sent.message, deps, receive_count=2)
+            return count
+
+        while True:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                done = sum(pool.map(lambda _: work(), range(workers)))
+            delivered += done
+            if done == 0:
+                return delivered
 
     def job(self, job_id: uuid.UUID) -> JobView:
         with Session(self.engine) as s:
@@ -106,7 +133,7 @@ def truth(dataset: Dataset, vk_id: int) -> dict[tuple[int, int], str | None]:
 
 
 @contextmanager
-def harness(engine: Engine, settings: Settings, dataset: Dataset, **emulator: object) -> Iterator[Harness]:
+def harness(engine: Engine, settings: Settings, dataset: Dataset, **emulator: Any) -> Iterator[Harness]:
     config = EmulatorConfig(dataset=dataset, tokens={USER_TOKEN: "user"}, host="127.0.0.1", port=0, **emulator)
     emu = start_emulator(config)
     try:
@@ -127,6 +154,6 @@ def harness(engine: Engine, settings: Settings, dataset: Dataset, **emulator: ob
                 )
                 s.add(row)
                 communities[c.id] = row.id
-        yield Harness(engine, settings, emu.url, ws.id, communities)
+        yield Harness(engine, settings, emu.url, ws.id, communities, emulator=emu)
     finally:
         emu.stop()

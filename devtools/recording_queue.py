@@ -1,4 +1,4 @@
-"""In-memory stand-ins for external adapters (never for our database or Redis)."""
+"""A TaskQueue that keeps what is sent (an in-memory stand-in for SQS; never used for our DB or Redis)."""
 
 from __future__ import annotations
 

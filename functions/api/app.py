@@ -19,7 +19,12 @@ from api_routes import (
     vk_tokens,
 )
 from api_routes import webhooks as webhooks_routes
-from api_routes.middleware import authenticate_request, json_media_type, request_id_and_headers
+from api_routes.middleware import (
+    authenticate_request,
+    json_media_type,
+    request_id_and_headers,
+    unsupported_media_type,
+)
 from api_routes.problems import problem, validation_errors
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -88,6 +93,9 @@ def _register_error_handlers(api: APIGatewayHttpResolver) -> None:
 
     @api.exception_handler(RequestValidationError)
     def on_validation(exc: RequestValidationError) -> Response[str]:
+        media = unsupported_media_type(api)
+        if media is not None:
+            return media
         return problem(422, "The request is not valid; see errors.", errors=validation_errors(exc.errors()), **ctx())
 
     @api.exception_handler(DomainError)

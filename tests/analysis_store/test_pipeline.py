@@ -25,11 +25,11 @@ from vkc.keywords import service
 from vkc.keywords.schemas import KeywordCreate
 from vkc.settings import Priority, Settings, WorkerKind
 
+from devtools.inprocess import Harness, harness
+from devtools.recording_queue import SentMessage
 from devtools.vk_emulator import generate_dataset
 from devtools.vk_emulator.dataset import Dataset
 from devtools.vk_emulator.planted import PLANTED
-from tests.collection.harness import Harness, harness
-from tests.fakes import SentMessage
 
 MIN_RECALL = 0.98
 MIN_PRECISION = 0.95

@@ -7,9 +7,9 @@ from sqlalchemy import Engine
 from vkc.jobs.schemas import JobStatus
 from vkc.settings import Settings
 
+from devtools.inprocess import harness, truth
 from devtools.vk_emulator import generate_dataset
 from devtools.vk_emulator.dataset import Dataset
-from tests.collection.harness import harness, truth
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +69,28 @@ def test_rerun_with_nothing_new_costs_a_handful_of_requests(engine: Engine, sett
         assert (again.result or {})["comments_new"] == 0
         assert (again.result or {})["vk_requests"] <= 3
         assert (h.job(first.id).result or {})["vk_requests"] > (again.result or {})["vk_requests"]
+
+
+def test_incremental_run_stores_only_the_new_comments(engine: Engine, settings: Settings) -> None:
+    dataset = generate_dataset(preset="tiny", seed=7)
+    with harness(engine, settings, dataset) as h:
+        assert h.emulator is not None
+        vk_id = _open_communities(dataset)[0]
+        h.start(vk_id)
+        h.drain()
+        before = h.stored(vk_id)
+        posts = sorted({post_id for post_id, _ in before})
+        # new activity on VK: a top-level comment on an old post, a reply in an old thread, a new post
+        old_post, (thread_post, thread_root) = posts[0], next(iter(before))
+        top = h.emulator.add_comment(-vk_id, old_post, "Новый комментарий про доставку", from_id=101)
+        reply = h.emulator.add_comment(-vk_id, thread_post, "Ответ в старой ветке", from_id=102, reply_to=thread_root)
+        new_post = h.emulator.add_post(-vk_id, "Свежий пост")
+        on_new_post = h.emulator.add_comment(-vk_id, new_post, "Первый!", from_id=103)
+        job = h.start(vk_id)
+        h.drain()
+        done = h.job(job.id)
+        assert done.status is JobStatus.SUCCEEDED
+        after = h.stored(vk_id)
+        assert set(after) - set(before) == {(old_post, top), (thread_post, reply), (new_post, on_new_post)}
+        assert (done.result or {})["comments_new"] == 3
+        assert after == truth(dataset, vk_id)

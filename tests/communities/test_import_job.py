@@ -23,8 +23,8 @@ from vkc.jobs.service import get_job
 from vkc.settings import Priority, WorkerKind
 from vkc.vk_tokens.clients import workspace_client, workspace_client_factory
 
+from devtools.recording_queue import RecordingQueue
 from tests.communities.test_service import communities
-from tests.fakes import RecordingQueue
 from tests.vk_tokens.harness import VkEnv, add, fresh_token
 
 

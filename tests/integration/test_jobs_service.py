@@ -14,7 +14,7 @@ from vkc.jobs.types import JobType
 from vkc.settings import Priority, WorkerKind
 from vkc.workspaces.service import create_workspace
 
-from tests.fakes import RecordingQueue
+from devtools.recording_queue import RecordingQueue
 
 
 @pytest.fixture

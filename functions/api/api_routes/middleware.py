@@ -11,18 +11,11 @@ from vkc.db.engine import session_scope
 from vkc.errors import Unauthorized
 from vkc.workspaces.service import authenticate
 
-from api_routes.problems import problem
+from api_routes.problems import problem, standard_headers
 
 Next = Callable[[APIGatewayHttpResolver], Response[Any]]
 
 PUBLIC_PREFIXES = ("/health/live", "/health/ready", "/swagger")
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
-    "Cache-Control": "no-store",
-}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
@@ -31,14 +24,16 @@ def request_id_and_headers(app: APIGatewayHttpResolver, next_middleware: Next) -
     request_id = app.current_event.request_context.request_id
     app.append_context(request_id=request_id)
     response = next_middleware(app)
-    response.headers["X-Request-Id"] = request_id
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    standard_headers(response.headers, request_id)
     return response
 
 
-def json_media_type(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[Any]:
-    """A request with a body must say it is JSON; anything else is 415, not a confusing 422."""
+def unsupported_media_type(app: APIGatewayHttpResolver) -> Response[str] | None:
+    """A request with a body must say it is JSON; anything else is 415, not a confusing 422.
+
+    Called by this middleware and by the validation-error handler: Powertools validates bodies before
+    user middlewares run, so a form body would otherwise surface as a 422.
+    """
     event = app.current_event
     if event.http_method in BODY_METHODS and event.body:
         content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
@@ -49,7 +44,11 @@ def json_media_type(app: APIGatewayHttpResolver, next_middleware: Next) -> Respo
                 instance=event.path,
                 request_id=event.request_context.request_id,
             )
-    return next_middleware(app)
+    return None
+
+
+def json_media_type(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[Any]:
+    return unsupported_media_type(app) or next_middleware(app)
 
 
 def authenticate_request(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[Any]:

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
 PROBLEM_JSON = "application/problem+json"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "Cache-Control": "no-store",
+}
+
+
+def standard_headers(headers: MutableMapping[str, Any], request_id: str | None) -> MutableMapping[str, Any]:
+    """The headers every response carries (middleware adds them too; errors raised inside the
+    middleware chain skip its way back, so problems set them themselves)."""
+    if request_id:
+        headers["X-Request-Id"] = request_id
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    return headers
 
 
 def problem(
@@ -38,7 +56,7 @@ def problem(
         status_code=status,
         content_type=PROBLEM_JSON,
         body=json.dumps(body, ensure_ascii=False, default=str),
-        headers=headers or {},
+        headers=dict(standard_headers(dict(headers or {}), request_id)),
     )
 
 
