@@ -19,6 +19,7 @@ from api_routes import (
     vk_tokens,
 )
 from api_routes import webhooks as webhooks_routes
+from api_routes import exports as exports_routes
 from api_routes.middleware import (
     authenticate_request,
     json_media_type,
@@ -61,6 +62,7 @@ def create_app() -> APIGatewayHttpResolver:
     api.include_router(comments.router, prefix="/v1")
     api.include_router(stats.router, prefix="/v1")
     api.include_router(webhooks_routes.router, prefix="/v1")
+    api.include_router(exports_routes.router, prefix="/v1")
     if not get_settings().is_prod:
         _register_docs(api)
     _register_error_handlers(api)

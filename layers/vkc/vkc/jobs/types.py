@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from vkc.analysis_store.schemas import ReanalyzePayload
 from vkc.collection.schemas import CollectPayload
 from vkc.communities.upload import MAX_UPLOAD_BYTES, UploadFormat
+from vkc.exports.schemas import ExportRequest
 from vkc.settings import Priority, WorkerKind
 
 
@@ -18,6 +19,7 @@ class JobType(StrEnum):
     COMMUNITIES_IMPORT = "communities.import"
     COLLECT = "collect"
     REANALYZE = "reanalyze"
+    EXPORT = "export"
 
 
 class ProbePayload(BaseModel):
@@ -59,4 +61,5 @@ JOB_SPECS: dict[JobType, JobSpec] = {
     JobType.COMMUNITIES_IMPORT: JobSpec(WorkerKind.PARSE, Priority.LOW, CommunitiesImportPayload),
     JobType.COLLECT: JobSpec(WorkerKind.PARSE, Priority.HIGH, CollectPayload),
     JobType.REANALYZE: JobSpec(WorkerKind.ANALYZE, Priority.LOW, ReanalyzePayload),
+    JobType.EXPORT: JobSpec(WorkerKind.ANALYZE, Priority.LOW, ExportRequest),
 }

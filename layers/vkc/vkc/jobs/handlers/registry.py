@@ -15,6 +15,7 @@ from vkc.analysis_store.task import ANALYZE_TASK, run_analyze_task
 from vkc.collection.harvest_task import HARVEST_TASK, run_harvest_task
 from vkc.collection.plan import start_collection
 from vkc.communities.importer import IMPORT_CONTINUE_TASK, continue_communities_import, run_communities_import
+from vkc.exports.task import run_export
 from vkc.jobs.context import TaskContext
 from vkc.jobs.handlers.probe import run_probe
 from vkc.jobs.outcomes import DEFERRED, Deferred
@@ -30,6 +31,7 @@ ROOT_HANDLERS: dict[str, RootHandler] = {
     JobType.COLLECT.value: start_collection,
     JobType.COMMUNITIES_IMPORT.value: run_communities_import,
     JobType.REANALYZE.value: run_reanalysis,
+    JobType.EXPORT.value: run_export,
 }
 TASK_HANDLERS: dict[str, TaskHandler] = {
     HARVEST_TASK: run_harvest_task,
