@@ -293,7 +293,7 @@ def run(rows: int = ROWS, repeats: int = REPEATS) -> dict[str, float]:
     name = "vkc_bench_search" if keep else f"vkc_bench_search_{uuid.uuid4().hex[:6]}"
     with migrated_database(name, keep=keep) as settings:
         engine = get_engine(settings)
-        loader = make_engine(settings.model_copy(update={"db_connect_timeout_s": 900.0}), pool_size=3)
+        loader = make_engine(settings.model_copy(update={"db_socket_timeout_s": 900.0}), pool_size=3)
         started = time.perf_counter()
         world = _load(loader, rows)
         loader.dispose()

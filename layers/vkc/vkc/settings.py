@@ -42,7 +42,10 @@ class Settings(BaseSettings):
     db_password: SecretStr = SecretStr("")
     db_iam_auth: bool = False
     db_ssl: bool = False
-    db_connect_timeout_s: float = 5.0
+    # pg8000's one timeout covers connecting AND every read: it must outlast the slowest legitimate
+    # query (job totals, statistics). Statement limits belong on the role (ALTER ROLE … SET
+    # statement_timeout), which does not pin RDS Proxy connections.
+    db_socket_timeout_s: float = 60.0
     # connections per process: the parse worker writes pages on two connections while it fetches
     # (RDS Proxy multiplexes them); the API uses one at a time
     db_pool_size: int = 2

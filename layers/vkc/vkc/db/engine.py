@@ -40,7 +40,7 @@ def database_url(settings: Settings, *, database: str | None = None) -> URL:
 def make_engine(settings: Settings, *, database: str | None = None, pool_size: int | None = None) -> Engine:
     """Build an engine; prefer `get_engine` which caches one per database."""
     connect_args: dict[str, Any] = {
-        "timeout": settings.db_connect_timeout_s,
+        "timeout": settings.db_socket_timeout_s,
         "application_name": f"vkc-{settings.stage}",
         "tcp_keepalive": True,
     }
