@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devtools.local_stack import aws, database
-from devtools.local_stack.emulator import RunningEmulator, start_vk_emulator
+from devtools.local_stack.emulator import DEV_VK_TOKENS, RunningEmulator, start_vk_emulator
 from devtools.local_stack.env import LocalResources, applied, stack_environment
 from devtools.local_stack.http_adapter import HttpApiServer, cors_from_template, routes_from_template
 from devtools.local_stack.invoker import Invoker
@@ -315,6 +315,41 @@ class LocalStack:
         with session_scope(self.settings) as session:
             workspace, key = create_workspace(session, f"local-{self.run_id}")
             self.api_key, self.workspace_id = key, str(workspace.id)
+        if self.persistent:
+            self._register_dev_tokens()
+
+    def _register_dev_tokens(self) -> None:
+        """`make up`'s dev workspace gets the emulator's tokens, so a collection works right away.
+
+        Test and demo stacks don't: they add tokens through the API like a user would.
+        """
+        import uuid as uuid_mod
+
+        from pydantic import SecretStr
+        from vkc.adapters.redis_client import get_redis
+        from vkc.adapters.secrets import secret_store
+        from vkc.db.engine import session_scope
+        from vkc.errors import Conflict
+        from vkc.vk_tokens.clients import transport
+        from vkc.vk_tokens.schemas import VkTokenCreate
+        from vkc.vk_tokens.service import add_token
+
+        if not self.emulator.url:
+            return
+        for token, kind in self.emulator.tokens.items() or DEV_VK_TOKENS.items():
+            try:
+                with session_scope(self.settings) as session:
+                    add_token(
+                        session,
+                        uuid_mod.UUID(self.workspace_id),
+                        VkTokenCreate(token=SecretStr(token), label=f"emulator {kind}"),
+                        settings=self.settings,
+                        redis_client=get_redis(self.settings),
+                        secrets=secret_store(self.settings),
+                        transport=transport(self.settings),
+                    )
+            except Conflict:
+                continue  # already registered in this dev database
 
     def _wait_live(self, timeout: float = 30.0) -> None:
         url = f"{self.api_url}/health/live"
