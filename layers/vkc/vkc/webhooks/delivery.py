@@ -68,16 +68,27 @@ def run_delivery_task(ctx: TaskContext) -> None:
     except ValueError:
         log.error("webhook delivery message without a valid event id", extra={"task_id": ctx.message.task_id})
         return
-    from vkc.adapters.secrets import secret_store  # the adapter is built by the task's door, not the domain
-
     settings = ctx.deps.settings
     deliver_event(
         ctx.deps.engine,
         event_id,
         settings=settings,
-        ports=DeliveryPorts(secrets=secret_store(settings), client=http_client()),
+        ports=DeliveryPorts(secrets=_uncached_secrets(settings.aws_region), client=http_client()),
         remaining_ms=ctx.deps.remaining_ms,
     )
+
+
+def _uncached_secrets(region: str) -> SecretStore:
+    """A secret store that reads every time: a rotated secret must sign the very next delivery.
+
+    (The shared store caches values for minutes, right for VK tokens whose value never changes under
+    one name; a webhook's secret changes under the same name when it is rotated.) Cheap to build: the
+    boto3 client underneath is the process-wide one.
+    """
+    from vkc.adapters.aws import client  # adapters are built by the task's door, not the domain
+    from vkc.adapters.secrets import SecretsManagerStore
+
+    return SecretsManagerStore(client("secretsmanager", region), cache_ttl_s=0)
 
 
 def deliver_event(
