@@ -18,8 +18,8 @@ from api_routes import (
     stats,
     vk_tokens,
 )
-from api_routes import webhooks as webhooks_routes
 from api_routes import exports as exports_routes
+from api_routes import webhooks as webhooks_routes
 from api_routes.middleware import (
     authenticate_request,
     json_media_type,

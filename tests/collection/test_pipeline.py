@@ -94,3 +94,24 @@ def test_incremental_run_stores_only_the_new_comments(engine: Engine, settings: 
         assert set(after) - set(before) == {(old_post, top), (thread_post, reply), (new_post, on_new_post)}
         assert (done.result or {})["comments_new"] == 3
         assert after == truth(dataset, vk_id)
+
+
+def test_without_threads_only_top_level_then_a_full_run_completes(engine: Engine, settings: Settings) -> None:
+    dataset = generate_dataset(preset="tiny", seed=11)
+    with harness(engine, settings, dataset) as h:
+        vk_id = _open_communities(dataset)[0]
+        expected = truth(dataset, vk_id)
+        tops = {k for k, c in zip(expected, _gt_entries(dataset, vk_id), strict=True) if c["parent_id"] is None}
+        first = h.start(vk_id, include_threads=False)
+        h.drain()
+        done = h.job(first.id)
+        assert done.status is JobStatus.SUCCEEDED
+        assert set(h.stored(vk_id)) == tops
+        assert "not requested" in (done.result or {})["completeness"]["note"]
+        h.start(vk_id)
+        h.drain()
+        assert h.stored(vk_id) == expected
+
+
+def _gt_entries(dataset: Dataset, vk_id: int) -> list[dict]:
+    return [c for c in dataset.ground_truth()["comments"] if c["owner_id"] == -vk_id]

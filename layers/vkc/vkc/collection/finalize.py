@@ -73,7 +73,11 @@ def completeness(session: Session, workspace_id: uuid.UUID, owner_id: int, paylo
         "extra": sum(max(0, m["difference"]) for m in mismatches),
         "posts_with_differences": len(mismatches),
         "differences": sorted(mismatches, key=lambda m: -abs(m["difference"]))[:MAX_MISMATCHES_LISTED],
-        "note": "VK's count includes replies; deleted comments and comments added during the run explain small gaps.",
+        "note": (
+            "VK's count includes replies; deleted comments and comments added during the run explain small gaps."
+            if payload.include_threads
+            else "Replies were not requested (include_threads=false): VK's counts include them."
+        ),
     }
 
 

@@ -124,7 +124,7 @@ def run_harvest_task(ctx: TaskContext) -> None:
     window = WallWindow.model_validate(params["window"]) if "window" in params else window_of(payload)
     with deps.vk_client(ctx.workspace_id) as client, PageWriter(deps.engine) as writer:
         sink = DbSink(deps.engine, writer, workspace_id=ctx.workspace_id, community_id=community.id, job_id=ctx.job_id)
-        harvester = Harvester(client, sink)
+        harvester = Harvester(client, sink, include_threads=payload.include_threads)
         if "units" in params:
             report = harvester.run_units(
                 units_from_json(params["units"]), window=window, cursors=cursors, deadline=deadline
@@ -156,7 +156,7 @@ def run_harvest_task(ctx: TaskContext) -> None:
         raise HarvestStalled(f"no progress: {len(report.pending)} units still pending, nothing fetched")
     children = [] if was_cancelled else split_units(task_id, report.pending, window)
     with Session(deps.engine) as session, session.begin():
-        _checkpoint(session, ctx, community.id, report)
+        _checkpoint(session, ctx, community.id, report, save_cursors_=payload.include_threads)
         add_tasks(session, ctx.job_id, children)
         fan = complete_task(session, ctx.job_id, task_id, counts=counts, status="skipped" if was_cancelled else "done")
         if fan is None:
@@ -172,8 +172,11 @@ def run_harvest_task(ctx: TaskContext) -> None:
         finalize_collection(ctx)
 
 
-def _checkpoint(session: Session, ctx: TaskContext, community_id: uuid.UUID, report: HarvestReport) -> None:
-    save_cursors(session, ctx.workspace_id, report.cursors)
+def _checkpoint(
+    session: Session, ctx: TaskContext, community_id: uuid.UUID, report: HarvestReport, *, save_cursors_: bool
+) -> None:
+    if save_cursors_:  # a run without threads must not mark posts complete: a later full run would skip replies
+        save_cursors(session, ctx.workspace_id, report.cursors)
     failed = [
         ("unit", f"{u.owner_id}_{getattr(u, 'post_id', '')}_{getattr(u, 'comment_id', '') or ''}_{u.offset}", why)
         for u, why in report.failed

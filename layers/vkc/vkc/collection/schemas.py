@@ -16,6 +16,7 @@ class CollectPayload(BaseModel):
     since: AwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
     until: AwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
     max_posts: int | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
+    include_threads: bool = Field(default=True, description="Also fetch replies in threads (default yes).")
     origin: Literal["api", "monitoring", "retry"] = Field(default="api", description="Who started it.")
 
     @model_validator(mode="after")

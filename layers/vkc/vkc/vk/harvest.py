@@ -206,10 +206,19 @@ def plan_post(post: Post, cursor: PostCursor | None) -> list[CommentPageRequest]
 
 
 class Harvester:
-    def __init__(self, client: VkClient, sink: HarvestSink | None = None, *, unit_attempts: int = 3) -> None:
+    def __init__(
+        self,
+        client: VkClient,
+        sink: HarvestSink | None = None,
+        *,
+        unit_attempts: int = 3,
+        include_threads: bool = True,
+    ) -> None:
         self.client = client
         self.sink: HarvestSink = sink if sink is not None else CollectingSink()
         self.unit_attempts = unit_attempts
+        # False: top-level comments only (no inline previews, no thread pages) — faster, fewer requests
+        self.include_threads = include_threads
 
     # --- entry points ----------------------------------------------------------------------------
     def harvest(
@@ -486,7 +495,7 @@ class _Run:
         flat: list[Comment] = []
         for comment in page.items:
             flat.append(comment)
-            if unit.comment_id is not None:
+            if unit.comment_id is not None or not self.h.include_threads:
                 continue
             if needs_thread_fetch(comment):
                 self.enqueue(CommentPageRequest(unit.owner_id, unit.post_id, 0, comment.id))
