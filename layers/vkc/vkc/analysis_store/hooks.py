@@ -16,6 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+#: `session.info[STORING_JOB_KEY] = (job_id, correlation_id)`: the job whose task stores the matches
+#: (set by the analyze and re-analysis tasks; hooks such as alerts attach their work to it).
+STORING_JOB_KEY = "vkc.alerts.job"
+
 
 @dataclass(frozen=True, slots=True)
 class StoredMatch:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from vkc.analysis_store.apply import Scope, analyze_comments
+from vkc.analysis_store.hooks import STORING_JOB_KEY
 from vkc.collection.fanout import NewTask, add_tasks, complete_task, task_totals
 from vkc.db.models import Job
 from vkc.db.models_analysis import KeywordMatch
@@ -142,6 +143,7 @@ def run_range(ctx: TaskContext) -> None:
             )
             if not ids:
                 break
+            session.info[STORING_JOB_KEY] = (ctx.job_id, ctx.correlation_id)  # alerts go out under this job
             counts = analyze_comments(session, ctx.workspace_id, Scope(ids=ids), source="reanalysis")
         for key, value in counts.as_dict().items():
             totals[key] = totals.get(key, 0) + value

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from vkc.analysis_store.apply import Scope, analyze_comments
+from vkc.analysis_store.hooks import STORING_JOB_KEY
 from vkc.jobs.context import TaskContext
 from vkc.jobs.schemas import TaskMessage
 from vkc.settings import WorkerKind
@@ -55,5 +56,6 @@ def run_analyze_task(ctx: TaskContext) -> None:
         log.error("analyze task with %d ids (limit %d); dropped", len(ids), MAX_IDS)
         return
     with Session(ctx.deps.engine) as session, session.begin():
+        session.info[STORING_JOB_KEY] = (ctx.job_id, ctx.correlation_id)  # alerts go out under this job
         counts = analyze_comments(session, ctx.workspace_id, Scope(ids=ids), source="collection")
     log.info("comments analyzed", extra={"task_id": ctx.message.task_id, **counts.as_dict()})

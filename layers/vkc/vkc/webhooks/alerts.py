@@ -18,7 +18,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vkc.analysis_store.hooks import ON_NEW_MATCHES, StoredMatch
+from vkc.analysis_store.hooks import ON_NEW_MATCHES, STORING_JOB_KEY, StoredMatch
 from vkc.comments.links import comment_url
 from vkc.db.models import Job
 from vkc.db.models_analysis import Keyword
@@ -40,7 +40,7 @@ MAX_MATCHES_PER_EVENT = 100
 MAX_EVENT_BYTES = 256 * 1024
 _OUTBOX_KEY = "vkc.webhooks.outbox"
 #: `session.info[ALERT_JOB_KEY] = (job_id, correlation_id)`: the job whose task is storing matches
-ALERT_JOB_KEY = "vkc.alerts.job"
+ALERT_JOB_KEY = STORING_JOB_KEY
 
 
 class NewMatch(Protocol):
