@@ -7,6 +7,10 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 TOOLS   := .tools-venv
 SAM     := $(TOOLS)/bin/sam
+# Security scanners get their own venv: checkov pins boto3 1.35 and packaging 23, sam pins boto3 exactly.
+SEC     := .sec-venv
+CHECKOV_VERSION   := 3.3.30
+PIP_AUDIT_VERSION := 2.10.1
 STAMP   := $(VENV)/.installed
 # sam build runs pip with the python3.13 it finds on PATH: put the real interpreter first.
 SAM_ENV := PATH="$(dir $(PY313)):$$PATH" AWS_DEFAULT_REGION=eu-central-1 SAM_CLI_TELEMETRY=0
@@ -29,6 +33,12 @@ $(TOOLS)/.installed:
 	$(TOOLS)/bin/pip install -q aws-sam-cli cfn-lint
 	@touch $@
 
+$(SEC)/.installed: Makefile
+	@test -x $(SEC)/bin/python || $(PY313) -m venv $(SEC)
+	$(SEC)/bin/pip install -q --upgrade pip
+	$(SEC)/bin/pip install -q checkov==$(CHECKOV_VERSION) pip-audit==$(PIP_AUDIT_VERSION)
+	@touch $@
+
 setup: $(STAMP)
 	@scripts/ensure-services.sh
 
@@ -47,7 +57,7 @@ up: setup
 down:
 	@test -x $(PY) && $(PY) -m devtools.local_stack down || true
 
-lint: $(STAMP) $(TOOLS)/.installed
+lint: $(STAMP) $(TOOLS)/.installed $(SEC)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/vkc/vkc devtools
@@ -55,6 +65,9 @@ lint: $(STAMP) $(TOOLS)/.installed
 	@for f in functions/*/; do echo "mypy $$f"; MYPYPATH=layers/vkc:$$f $(VENV)/bin/mypy $$f || exit 1; done
 	$(SAM_ENV) $(SAM) validate --template template.yaml
 	$(SAM_ENV) $(SAM) validate --lint --template template.yaml
+	@# checkov reads the SAM template itself (Serverless::Function, Globals); skips: .checkov.yaml + Metadata
+	$(SEC)/bin/checkov --config-file .checkov.yaml -f template.yaml
+	scripts/audit-deps.sh
 
 build: $(TOOLS)/.installed
 	$(SAM_ENV) $(SAM) build --template template.yaml
