@@ -47,16 +47,7 @@ def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> T
         if job is None:
             log.info("task skipped: job finished or unknown", extra={"job_id": str(message.job_id)})
             return TaskOutcome(str(message.job_id), "skipped")
-        ctx = TaskContext(
-            job_id=job.id,
-            workspace_id=job.workspace_id,
-            job_type=job.type,
-            priority=Priority(job.priority),
-            correlation_id=job.correlation_id or "",
-            payload=job.payload,
-            message=message,
-            deps=deps,
-        )
+        ctx = _context(job, message, deps)
         try:
             if message.task != ROOT_TASK:
                 TASK_HANDLERS[message.task](ctx)
@@ -108,7 +99,12 @@ def _run_detached(message: TaskMessage, deps: WorkerDeps) -> TaskOutcome:
     if job is None:
         log.info("detached task skipped: its job is gone", extra={"job_id": str(message.job_id)})
         return TaskOutcome(str(message.job_id), "skipped")
-    ctx = TaskContext(
+    DETACHED_HANDLERS[message.task](_context(job, message, deps))
+    return TaskOutcome(str(job.id), "task_done")
+
+
+def _context(job: Job, message: TaskMessage, deps: WorkerDeps) -> TaskContext:
+    return TaskContext(
         job_id=job.id,
         workspace_id=job.workspace_id,
         job_type=job.type,
@@ -118,5 +114,3 @@ def _run_detached(message: TaskMessage, deps: WorkerDeps) -> TaskOutcome:
         message=message,
         deps=deps,
     )
-    DETACHED_HANDLERS[message.task](ctx)
-    return TaskOutcome(str(job.id), "task_done")
