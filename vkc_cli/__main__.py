@@ -1,0 +1,5 @@
+import sys
+
+from vkc_cli.main import main
+
+sys.exit(main())
