@@ -231,7 +231,11 @@ def import_report(result: Mapping[str, Any]) -> str:
         for r in result.get("lines") or []
     ]
     summary = result.get("summary") or {}
-    counts = ", ".join(f"{k} {v}" for k, v in summary.items() if isinstance(v, int) and v and k != "lines")
+    counts = ", ".join(
+        f"{k} {v}"
+        for k, v in summary.items()
+        if isinstance(v, int) and not isinstance(v, bool) and v and k not in ("lines", "runs")
+    )
     head = f"{summary.get('lines', len(rows))} lines: {counts}" if counts else f"{len(rows)} lines"
     if not result.get("complete", True):
         head += " (incomplete)"

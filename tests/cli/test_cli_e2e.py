@@ -159,6 +159,27 @@ def test_export_downloads_a_csv_that_opens_with_cyrillic(configured: Path, commu
     assert "exists" in refused.stderr
 
 
+def test_communities_file_import_reports_every_line(configured: Path, community: dict[str, Any]) -> None:
+    dataset = generate_dataset(preset="small", seed=42)
+    other = next(c.screen_name for c in dataset.communities.values() if c.screen_name != community["screen_name"])
+    (configured / "list.txt").write_text(f"{other}\n!!not a community!!\n{other}\n", encoding="utf-8")
+    result = run(configured, "communities", "add", "--file", "list.txt", "--json")
+    assert result.returncode == 1, result.stderr  # a line was invalid
+    job = json.loads(result.stdout)
+    assert job["type"] == "communities.import"
+    assert [line["outcome"] for line in job["result"]["lines"]] == ["created", "invalid", "duplicate"]
+    text = run(configured, "jobs", "show", job["id"]).stdout
+    assert "invalid" in text
+    assert "Repeats line 1." in text
+
+
+def test_cancelling_a_finished_job_is_exit_1_with_the_conflict(configured: Path, community: dict[str, Any]) -> None:
+    jobs = as_json(run(configured, "jobs", "list", "--status", "succeeded", "--limit", "1", "--json"))
+    result = run(configured, "jobs", "cancel", jobs[0]["id"])
+    assert result.returncode == 1
+    assert "Conflict" in result.stderr or "409" in result.stderr, result.stderr
+
+
 def test_bad_key_is_exit_1_with_the_problem(configured: Path) -> None:
     result = run(configured, "jobs", "list", env={"VKC_API_KEY": "not-a-real-key"})
     assert result.returncode == 1
