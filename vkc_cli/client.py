@@ -24,6 +24,7 @@ class Api:
         self, endpoint: str, api_key: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None
     ):
         self.endpoint = endpoint
+        self._transport = transport
         self._http = httpx.Client(
             base_url=endpoint,
             headers={"X-Api-Key": api_key, "User-Agent": f"vkc/{__version__}", "Accept": "application/json"},
@@ -88,7 +89,10 @@ class Api:
         part = target.with_name(f".{target.name}.part")
         written = 0
         try:
-            with httpx.stream("GET", url, timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=True) as response:
+            with (
+                httpx.Client(transport=self._transport, timeout=httpx.Timeout(60.0, connect=10.0)) as plain,
+                plain.stream("GET", url, follow_redirects=True) as response,
+            ):
                 if response.status_code >= 400:
                     response.read()
                     raise CliError(
@@ -102,6 +106,10 @@ class Api:
             part.replace(target)
         except httpx.TransportError as exc:
             raise CliError(f"Download failed: {exc}", hint="Check the network and run `vkc export` again.") from exc
+        except OSError as exc:
+            raise CliError(
+                f"Cannot write {target}: {exc.strerror or exc}", hint="Give a writable --output path."
+            ) from exc
         finally:
             part.unlink(missing_ok=True)
         return written

@@ -202,3 +202,16 @@ def test_no_configuration_is_exit_1_with_a_hint(tmp_path: Path, monkeypatch: pyt
     err = capsys.readouterr().err
     assert "No endpoint and API key configured" in err
     assert "vkc configure" in err
+
+
+def test_download_streams_to_the_file_and_reports_unwritable_targets(tmp_path: Path) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert "x-api-key" not in request.headers  # the presigned link never gets the API key
+        return httpx.Response(200, content="\ufeffid,text\n1,Привет\n".encode())
+
+    with Api("http://api.test", "secret", transport=httpx.MockTransport(handler)) as api:
+        size = api.download("http://s3.test/file.csv", tmp_path / "out.csv")
+        assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig") == "id,text\n1,Привет\n"
+        assert size == (tmp_path / "out.csv").stat().st_size
+        with pytest.raises(CliError, match="Cannot write"):
+            api.download("http://s3.test/file.csv", tmp_path / "missing-dir" / "out.csv")
