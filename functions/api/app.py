@@ -34,12 +34,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from vkc.adapters.emf import install as install_metrics_hook
 from vkc.errors import DomainError
 from vkc.settings import get_settings
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+EMF = install_metrics_hook()
 
 TITLE = "VK Comments Parser API"
 API_VERSION = "1.0.0"
@@ -135,4 +137,7 @@ app = create_app()
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    try:
+        return app.resolve(event, context)
+    finally:
+        EMF.flush(metrics)  # what the domain counted during this request (dead letters …)

@@ -24,6 +24,8 @@ processor = BatchProcessor(event_type=EventType.SQS, model=TaskRecord)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     def record_handler(record: TaskRecord) -> None:
-        handle_task_record(record, logger=logger, metrics=metrics, remaining_ms=context.get_remaining_time_in_millis)
+        handle_task_record(
+            record, logger=logger, metrics=metrics, tracer=tracer, remaining_ms=context.get_remaining_time_in_millis
+        )
 
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
+from vkc import observability
 from vkc.adapters.aws import sqs
 from vkc.adapters.sqs_deadletters import SqsDeadLetterQueues
 from vkc.db.engine import get_engine, session_scope
@@ -39,7 +40,9 @@ class RedriveRequest(BaseModel):
 def dead_letters() -> DeadLetterList:
     who = principal(router)
     with session_scope() as session:
-        return DeadLetterList(items=list_dead_letters(session, _dlq(), who.workspace_id))
+        items = list_dead_letters(session, _dlq(), who.workspace_id)
+    observability.count(observability.DEAD_LETTERS, len(items), action="listed")
+    return DeadLetterList(items=items)
 
 
 @router.post(
@@ -51,4 +54,6 @@ def dead_letters() -> DeadLetterList:
 def redrive_dead_letters(body: RedriveRequest) -> RedriveResult:
     who = principal(router)
     with Session(get_engine(), expire_on_commit=False) as session:
-        return redrive(session, _dlq(), who.workspace_id, job_id=body.job_id)
+        result = redrive(session, _dlq(), who.workspace_id, job_id=body.job_id)
+    observability.count(observability.DEAD_LETTERS, result.redriven, action="redriven")
+    return result

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
+from vkc.adapters.log_context import log_context
 from vkc.db.engine import session_scope
 from vkc.errors import Unauthorized
 from vkc.workspaces.service import authenticate
 
 from api_routes.problems import problem, standard_headers
+
+logger = Logger()
+tracer = Tracer()
 
 Next = Callable[[APIGatewayHttpResolver], Response[Any]]
 
@@ -20,12 +26,43 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 def request_id_and_headers(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[Any]:
-    """Every response carries the request id (also the correlation id of the work it queues)."""
-    request_id = app.current_event.request_context.request_id
+    """Every response carries the request id (also the correlation id of the work it queues).
+
+    Every log line of the request carries it as `correlation_id` (context-local, so concurrent
+    requests never swap ids), and one access line closes the request: method, route path, status,
+    duration — never headers, query strings or bodies (keys and tokens travel there).
+    """
+    event = app.current_event
+    request_id = event.request_context.request_id
     app.append_context(request_id=request_id)
-    response = next_middleware(app)
-    standard_headers(response.headers, request_id)
+    started = time.perf_counter()
+    with log_context(logger, correlation_id=request_id):
+        response = next_middleware(app)
+        standard_headers(response.headers, request_id)
+        for name in [k for k in response.headers if k.lower().startswith("access-control-")]:
+            del response.headers[name]  # CORS is the HTTP API's (CorsConfiguration), never a wildcard from here
+        job_id = _queued_job_id(response)
+        if job_id:
+            tracer.put_annotation("job_id", job_id)
+        logger.info(
+            "request",
+            extra={
+                "http_method": event.http_method,
+                "path": event.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                **({"queued_job_id": job_id} if job_id else {}),
+            },
+        )
     return response
+
+
+def _queued_job_id(response: Response[Any]) -> str | None:
+    """The job a 202 answer points to (its Location is /v1/jobs/<id>), for the trace and the log."""
+    location = next((v for k, v in response.headers.items() if k.lower() == "location"), None)
+    if response.status_code != 202 or not isinstance(location, str) or "/jobs/" not in location:
+        return None
+    return location.rsplit("/", 1)[-1] or None
 
 
 def unsupported_media_type(app: APIGatewayHttpResolver) -> Response[str] | None:
@@ -72,4 +109,6 @@ def authenticate_request(app: APIGatewayHttpResolver, next_middleware: Next) -> 
             headers={"WWW-Authenticate": 'ApiKey header="X-Api-Key"'},
         )
     app.append_context(principal=who)
+    tracer.put_annotation("workspace_id", str(who.workspace_id))
+    logger.thread_safe_append_keys(workspace_id=str(who.workspace_id))  # inside the request's log context
     return next_middleware(app)

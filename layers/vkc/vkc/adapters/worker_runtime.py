@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 
+from vkc import observability
 from vkc.adapters.aws import sqs
+from vkc.adapters.emf import HOOK, emit, install
+from vkc.adapters.log_context import log_context
 from vkc.adapters.redis_client import get_redis
 from vkc.adapters.secrets import secret_store
 from vkc.adapters.sqs_queue import SqsTaskQueue
 from vkc.db.engine import get_engine
+from vkc.health import record_queue_lag
 from vkc.jobs.context import WorkerDeps
 from vkc.jobs.runner import run_task
 from vkc.jobs.schemas import TaskMessage
-from vkc.settings import get_settings
+from vkc.settings import Priority, Settings, WorkerKind, get_settings
 from vkc.vk_tokens.clients import workspace_client_factory
+
+install()  # the domain's counts go to this process's EMF hook
 
 
 class TaskRecord(SqsRecordModel):
@@ -48,17 +55,69 @@ def correlation_id_of(record: TaskRecord) -> str | None:
     return attr.stringValue if attr else None
 
 
+def queue_name_of(record: TaskRecord, settings: Settings) -> str:
+    """`parse-high` … for the record's source queue (a low-cardinality metric dimension)."""
+    name = record.eventSourceARN.rsplit(":", 1)[-1]
+    for worker in WorkerKind:
+        for priority in Priority:
+            if settings.queue_url(worker, priority).rstrip("/").endswith("/" + name):
+                return f"{worker.value}-{priority.value}"
+    return "other"
+
+
+def queue_lag_ms(record: TaskRecord) -> float:
+    """How long the message waited: now minus SQS's SentTimestamp (redeliveries included)."""
+    sent = record.attributes.SentTimestamp
+    return max(0.0, (datetime.now(UTC) - sent).total_seconds() * 1000)
+
+
 def handle_task_record(
-    record: TaskRecord, *, logger: Logger, metrics: Metrics, remaining_ms: Callable[[], int]
+    record: TaskRecord,
+    *,
+    logger: Logger,
+    metrics: Metrics,
+    remaining_ms: Callable[[], int],
+    tracer: Tracer | None = None,
 ) -> None:
-    """Run one record's task with its correlation id on every log line; raise to report it failed."""
+    """Run one record's task with its correlation id on every log line; raise to report it failed.
+
+    The log keys are context-local (Powertools' thread-safe keys), so they also reach the lines the
+    VK client and the DB writer emit from their thread pools (`vkc.observability.ContextThreadPool`)
+    and never leak into another record. Metrics counted by the domain while the task ran are
+    published as EMF when it ends, with the task's outcome and the message's queue lag.
+    """
     message = record.body
-    logger.set_correlation_id(correlation_id_of(record))
-    # scoped to this record: the next record (or another handler in the same process) starts clean
-    with logger.append_context_keys(job_id=str(message.job_id), task=message.task, message_id=record.messageId):
-        outcome = run_task(
-            message,
-            build_worker_deps(remaining_ms),
-            receive_count=int(record.attributes.ApproximateReceiveCount),
-        )
-    metrics.add_metric(name=f"Tasks_{outcome.status}", unit=MetricUnit.Count, value=1)
+    settings = get_settings()
+    queue = queue_name_of(record, settings)
+    workspace = record.messageAttributes.get("workspace_id")
+    keys = {
+        "correlation_id": correlation_id_of(record),
+        "job_id": str(message.job_id),
+        "task": message.task,
+        "message_id": record.messageId,
+        "queue": queue,
+    }
+    if tracer is not None:
+        tracer.put_annotation("job_id", str(message.job_id))
+        tracer.put_annotation("task", message.task)
+        if workspace is not None and workspace.stringValue:
+            tracer.put_annotation("workspace_id", workspace.stringValue)
+    metrics.add_metric(name="Records", unit=MetricUnit.Count, value=1)
+    lag_ms = queue_lag_ms(record)
+    emit(metrics, "QueueLag", lag_ms, {"queue": queue}, unit=MetricUnit.Milliseconds)
+    try:  # for /v1/health/deep; never worth failing the record over
+        record_queue_lag(get_redis(settings), queue, lag_ms, datetime.now(UTC))
+    except Exception as exc:
+        logger.warning("could not record the queue lag", extra={"error": type(exc).__name__})
+    outcome = "error"
+    with log_context(logger, **keys):
+        try:
+            result = run_task(
+                message,
+                build_worker_deps(remaining_ms),
+                receive_count=int(record.attributes.ApproximateReceiveCount),
+            )
+            outcome = result.status
+        finally:
+            observability.count(observability.TASKS, task=message.task, outcome=outcome)
+            HOOK.flush(metrics)

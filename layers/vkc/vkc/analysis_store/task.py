@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from vkc import observability
 from vkc.analysis_store.apply import Scope, analyze_comments
 from vkc.analysis_store.hooks import STORING_JOB_KEY
 from vkc.jobs.context import TaskContext
@@ -58,4 +59,5 @@ def run_analyze_task(ctx: TaskContext) -> None:
     with Session(ctx.deps.engine) as session, session.begin():
         session.info[STORING_JOB_KEY] = (ctx.job_id, ctx.correlation_id)  # alerts go out under this job
         counts = analyze_comments(session, ctx.workspace_id, Scope(ids=ids), source="collection")
+    observability.count(observability.COMMENTS_ANALYZED, counts.analyzed)
     log.info("comments analyzed", extra={"task_id": ctx.message.task_id, **counts.as_dict()})

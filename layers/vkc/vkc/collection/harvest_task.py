@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from vkc import observability
 from vkc.analysis_store.task import queue_analysis
 from vkc.collection.cursors import load_cursors, save_cursors
 from vkc.collection.deadline import CancellableDeadline
@@ -166,6 +167,8 @@ def run_harvest_task(ctx: TaskContext) -> None:
         send_tasks(ctx, resend)
         return
     send_tasks(ctx, children)
+    observability.count(observability.COMMENTS_COLLECTED, sink.comments_seen + sink.replies_seen)
+    observability.count(observability.COMMENTS_NEW, written.inserted + written.changed)
     queue_analysis(ctx, written.touched_ids)  # new or changed comments → the analyze worker (detached)
     log.info("harvest task done", extra={"task_id": task_id, **counts, "children": len(children)})
     if fan.last:

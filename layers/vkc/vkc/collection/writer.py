@@ -9,19 +9,20 @@ side by side nearly double throughput. Cursors advance only after the pages they
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from vkc.collection.store import UpsertResult, upsert_authors, upsert_comments
+from vkc.observability import ContextThreadPool
 
 
 class PageWriter:
     def __init__(self, engine: Engine, *, connections: int = 2) -> None:
         self._engine = engine
-        self._pool = ThreadPoolExecutor(max_workers=connections, thread_name_prefix="db-writer")
+        self._pool = ContextThreadPool(max_workers=connections, thread_name_prefix="db-writer")
         self._pending: list[Future[UpsertResult]] = []
         self.total = UpsertResult()
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from vkc import observability
 from vkc.db.models import Job
 from vkc.db.models_collection import MonitoringRun
 from vkc.errors import InvalidInput, NotFound
@@ -168,9 +169,10 @@ def finish_job(
             error=error.model_dump() if error else None,
             finished_at=now,
         )
-        .returning(Job.id)
+        .returning(Job.id, Job.type)
     ).first()
     if updated is not None:
+        observability.count(observability.JOBS, job_type=updated.type, outcome=status.value)
         # a monitoring run is recorded as finished when its job finishes, whatever the outcome
         session.execute(
             update(MonitoringRun)

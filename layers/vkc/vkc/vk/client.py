@@ -20,12 +20,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Self
 
 import redis
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from vkc import observability
+from vkc.observability import ContextThreadPool
 from vkc.settings import Settings, get_settings
 from vkc.vk import methods
 from vkc.vk.calls import CallResult, ParamValue, VkCall
@@ -125,7 +127,7 @@ class VkClient:
         self.stats = ClientStats()
         self.backoff_initial_s = backoff_initial_s
         self.backoff_max_s = backoff_max_s
-        self._executor = ThreadPoolExecutor(
+        self._executor = ContextThreadPool(
             max_workers=max_workers or max(4, pool.max_in_flight * len(pool.tokens) + 2),
             thread_name_prefix="vk",
             initializer=_mark_worker,
@@ -204,9 +206,11 @@ class VkClient:
                 except VkError as exc:
                     self.pool.release(lease, exc)
                     self.stats.error(exc)
+                    observability.count(observability.VK_REQUESTS, method=method, outcome=action_for(exc).value)
                     log.info("vk %s failed on token %s: %s", method, lease.token.id, exc)
                     raise
                 self.pool.release(lease)
+                observability.count(observability.VK_REQUESTS, method=method, outcome="ok")
                 return envelope, lease.token
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
@@ -307,6 +311,8 @@ class VkClient:
             return [CallResult(c, error=exc) for c in chunk]
         results = unpack(chunk, envelope)
         for result in results:
+            outcome = "ok" if result.error is None else action_for(result.error).value
+            observability.count(observability.VK_CALLS, method=result.call.method, outcome=outcome)
             if isinstance(result.error, VkApiError):
                 self.stats.error(result.error)
                 self._inner_failure(token, result.error)
