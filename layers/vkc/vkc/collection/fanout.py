@@ -83,6 +83,12 @@ def pending_children(session: Session, parent_id: str) -> list[NewTask]:
     return [NewTask(r.id, r.kind, r.params) for r in rows if r.id.count(".") == parent_id.count(".") + 1]
 
 
+def job_unfinished_with_all_tasks_done(session: Session, job_id: uuid.UUID) -> bool:
+    """True when every task of the job is finished but the job is still queued or running."""
+    row = session.execute(select(Job.status, Job.tasks_done, Job.tasks_total).where(Job.id == job_id)).first()
+    return row is not None and row.status in ("queued", "running") and row.tasks_done >= row.tasks_total
+
+
 def task_totals(session: Session, job_id: uuid.UUID) -> dict[str, int]:
     """Sum of the numeric counts every finished task recorded (exact: each task counts once)."""
     totals: dict[str, int] = {}

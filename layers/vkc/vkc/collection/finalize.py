@@ -1,8 +1,9 @@
 """Close a collection job: totals from the data, a completeness report against VK's counts.
 
 Totals come from what is stored (not from counters that could drift): posts in the job's window,
-comments and replies stored under them, distinct authors; plus what the tasks recorded exactly once
-(VK requests spent, new and changed comments) and the skipped objects grouped by reason.
+comments and replies stored under them, distinct authors, the comments this job stored first; plus
+what the tasks recorded exactly once (VK requests spent, changed comments) and the skipped objects
+grouped by reason.
 """
 
 from __future__ import annotations
@@ -85,11 +86,14 @@ def collection_totals(session: Session, job: Job, community: Community, payload:
     ws, owner = job.workspace_id, -community.vk_id
     posts_in_window = select(Post.post_id).where(and_(*_post_filter(ws, owner, payload))).scalar_subquery()
     base = [Comment.workspace_id == ws, Comment.owner_id == owner, Comment.post_id.in_(posts_in_window)]
-    comments, replies, authors = session.execute(
+    # new comments come from the data too: a task redelivered (or delivered twice at once) after it
+    # wrote pages finds them stored and counts them as old, so the tasks' own counts undercount
+    comments, replies, authors, comments_new = session.execute(
         select(
             func.count(),
             func.count().filter(Comment.root_comment_id.is_not(None)),
             func.count(func.distinct(Comment.from_id)),
+            func.count().filter(Comment.first_seen_job_id == job.id),
         ).where(*base)
     ).one()
     skipped = session.execute(
@@ -106,7 +110,7 @@ def collection_totals(session: Session, job: Job, community: Community, payload:
         "comments": comments,
         "replies": replies,
         "authors": authors,
-        "comments_new": tasks.get("comments_new", 0),
+        "comments_new": comments_new,
         "comments_changed": tasks.get("comments_changed", 0),
         "skipped": [{"code": c, "reason": r, "count": n} for c, r, n in skipped],
         "skipped_total": sum(n for _, _, n in skipped),

@@ -7,7 +7,8 @@
    describe committed comments.
 4. In one transaction: insert continuation tasks for units left pending, flip this task to done and
    advance the job's fan-in. After commit, send the continuations; the last task finalizes the job.
-A repeated delivery finds the task done, re-sends any children still pending, and stops.
+A repeated delivery finds the task done, re-sends any children still pending, and stops (closing
+the job first if every task is done but the job is not: the delivery that finished last died).
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from vkc import observability
 from vkc.analysis_store.task import queue_analysis
 from vkc.collection.cursors import load_cursors, save_cursors
 from vkc.collection.deadline import CancellableDeadline
-from vkc.collection.fanout import NewTask, add_tasks, complete_task, pending_children
+from vkc.collection.fanout import (
+    NewTask,
+    add_tasks,
+    complete_task,
+    job_unfinished_with_all_tasks_done,
+    pending_children,
+)
 from vkc.collection.schemas import CollectPayload
 from vkc.collection.sink import DbSink
 from vkc.collection.skips import record_skips
@@ -162,9 +169,13 @@ def run_harvest_task(ctx: TaskContext) -> None:
         fan = complete_task(session, ctx.job_id, task_id, counts=counts, status="skipped" if was_cancelled else "done")
         if fan is None:
             resend = pending_children(session, task_id)
+            unfinished = job_unfinished_with_all_tasks_done(session, ctx.job_id)
     if fan is None:
         log.info("task %s already done: re-sending %d pending children", task_id, len(resend))
         send_tasks(ctx, resend)
+        if unfinished:
+            # the delivery that flipped the last task died before closing the job: close it now
+            finalize_collection(ctx)
         return
     send_tasks(ctx, children)
     observability.count(observability.COMMENTS_COLLECTED, sink.comments_seen + sink.replies_seen)

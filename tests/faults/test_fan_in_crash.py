@@ -1,0 +1,50 @@
+"""The delivery that finishes a job's last task dies before closing the job: the redelivery closes it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from vkc.collection import finalize
+from vkc.jobs.context import TaskContext
+from vkc.jobs.runner import run_task
+from vkc.jobs.schemas import JobStatus
+from vkc.settings import Settings
+
+from devtools.inprocess import harness, truth
+from devtools.vk_emulator import generate_dataset
+
+
+class Killed(BaseException):
+    """The Lambda dies here (nothing after this point runs; the message is not deleted)."""
+
+
+def test_redelivery_closes_a_job_whose_closer_died(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dataset = generate_dataset(preset="tiny", seed=42)
+    real = finalize.finalize_collection
+    calls: list[int] = []
+
+    def dies_the_first_time(ctx: TaskContext) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise Killed
+        real(ctx)
+
+    monkeypatch.setattr(finalize, "finalize_collection", dies_the_first_time)
+    with harness(engine, settings, dataset) as h:
+        vk_id = next(c.id for c in dataset.communities.values() if c.is_closed == 0 and c.deactivated is None)
+        job = h.start(vk_id)
+        deps = h.deps()
+        while h.queue.sent:
+            sent = h.queue.sent.pop(0)
+            try:
+                run_task(sent.message, deps, receive_count=1)
+            except Killed:
+                assert h.job(job.id).status is JobStatus.RUNNING  # every task done, the job still open
+                run_task(sent.message, deps, receive_count=2)  # SQS redelivers after the visibility timeout
+        done = h.job(job.id)
+        assert len(calls) == 2
+        assert done.status is JobStatus.SUCCEEDED, done.error
+        assert h.stored(vk_id) == truth(dataset, vk_id)
+        assert (done.result or {})["comments"] == len(truth(dataset, vk_id))
