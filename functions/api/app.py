@@ -7,6 +7,7 @@ from typing import Any
 
 from api_routes import (
     analysis,
+    api_keys,
     collections,
     comments,
     communities,
@@ -54,6 +55,8 @@ def create_app() -> APIGatewayHttpResolver:
     api = APIGatewayHttpResolver(enable_validation=True)
     api.use(middlewares=[request_id_and_headers, json_media_type, authenticate_request])
     api.include_router(health.router, prefix="/health")
+    api.include_router(health.deep_router, prefix="/v1")
+    api.include_router(api_keys.router, prefix="/v1")
     api.include_router(jobs.router, prefix="/v1")
     api.include_router(collections.router, prefix="/v1")
     api.include_router(dead_letters.router, prefix="/v1")

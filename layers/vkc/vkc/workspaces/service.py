@@ -6,11 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from vkc.db.models import ApiKey, Workspace
-from vkc.errors import Unauthorized
+from vkc.errors import Conflict, NotFound, Unauthorized
 from vkc.workspaces.keys import display_prefix, generate_key, hash_key
 
 _LAST_USED_GRANULARITY = timedelta(minutes=5)
@@ -54,7 +55,7 @@ def authenticate(session: Session, presented: str | None) -> Principal:
         raise Unauthorized("An API key is required: send it in the X-Api-Key header.")
     row = session.execute(
         select(ApiKey.id, ApiKey.workspace_id, ApiKey.last_used_at).where(
-            ApiKey.key_hash == hash_key(presented.strip()), ApiKey.revoked_at.is_(None)
+            ApiKey.key_hash == hash_key(presented.strip()), _active(datetime.now(UTC))
         )
     ).first()
     if row is None:
@@ -63,3 +64,93 @@ def authenticate(session: Session, presented: str | None) -> Principal:
     if row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY:
         session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
     return Principal(workspace_id=row.workspace_id, api_key_id=row.id)
+
+
+# --- managing a workspace's keys (/v1/api-keys) ------------------------------------------------------
+
+MAX_GRACE_S = 7 * 24 * 3600
+
+
+class ApiKeyView(BaseModel):
+    id: uuid.UUID
+    name: str
+    prefix: str = Field(description="The key's first characters: enough to tell keys apart, never the key.")
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="Updated at most every 5 minutes.")
+    revoked_at: datetime | None = Field(description="When the key stops (stopped) working; may be in the future.")
+    active: bool = Field(description="The key authenticates requests now.")
+
+
+class ApiKeyCreated(ApiKeyView):
+    key: str = Field(description="The new key. Shown this once: only its SHA-256 hash is stored.")
+
+
+def _active(now: datetime) -> ColumnElement[bool]:
+    """Not revoked, or revoked with a grace period that has not ended yet."""
+    return or_(ApiKey.revoked_at.is_(None), ApiKey.revoked_at > now)
+
+
+def _view(row: ApiKey, now: datetime) -> ApiKeyView:
+    return ApiKeyView(
+        id=row.id,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+        active=row.revoked_at is None or row.revoked_at > now,
+    )
+
+
+def _key_row(session: Session, workspace_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+    row = session.get(ApiKey, key_id)
+    if row is None or row.workspace_id != workspace_id:
+        raise NotFound(f"API key {key_id} does not exist.")
+    return row
+
+
+def list_api_keys(session: Session, workspace_id: uuid.UUID) -> list[ApiKeyView]:
+    now = datetime.now(UTC)
+    rows = session.scalars(
+        select(ApiKey).where(ApiKey.workspace_id == workspace_id).order_by(ApiKey.created_at, ApiKey.id)
+    )
+    return [_view(row, now) for row in rows]
+
+
+def create_api_key(session: Session, workspace_id: uuid.UUID, *, name: str) -> ApiKeyCreated:
+    key = add_api_key(session, workspace_id, name=name)
+    row = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).one()
+    session.refresh(row)
+    return ApiKeyCreated(**_view(row, datetime.now(UTC)).model_dump(), key=key)
+
+
+def rotate_api_key(session: Session, workspace_id: uuid.UUID, key_id: uuid.UUID, *, grace_s: int = 0) -> ApiKeyCreated:
+    """A new key with the same name; the old one stops working now, or after `grace_s` seconds.
+
+    Rotating a key that is already revoked is refused (409): there is nothing to hand over.
+    """
+    if not 0 <= grace_s <= MAX_GRACE_S:
+        raise Conflict(f"grace_seconds must be between 0 and {MAX_GRACE_S}.")
+    row = _key_row(session, workspace_id, key_id)
+    now = datetime.now(UTC)
+    if row.revoked_at is not None:
+        raise Conflict(f"API key {key_id} is revoked; create a new key instead.")
+    row.revoked_at = now + timedelta(seconds=grace_s)
+    session.flush()
+    return create_api_key(session, workspace_id, name=row.name)
+
+
+def revoke_api_key(session: Session, workspace_id: uuid.UUID, key_id: uuid.UUID, *, caller_key_id: uuid.UUID) -> None:
+    """Revoke now (idempotent). The caller's own key only while another key of the workspace stays active."""
+    row = _key_row(session, workspace_id, key_id)
+    now = datetime.now(UTC)
+    if row.revoked_at is not None and row.revoked_at <= now:
+        return
+    if key_id == caller_key_id:
+        others = session.scalar(
+            select(ApiKey.id).where(ApiKey.workspace_id == workspace_id, ApiKey.id != key_id, _active(now)).limit(1)
+        )
+        if others is None:
+            raise Conflict("This is the workspace's only active key: create another key before revoking it.")
+    row.revoked_at = now
+    session.flush()
