@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     exports_bucket: str = ""
     vk_api_url: str = "https://api.vk.com/method"
     vk_api_version: str = "5.199"
+    # the client's retry budget per request (backoff with jitter up to vk_backoff_max_s)
+    vk_max_attempts: int = 6
+    vk_backoff_max_s: float = 8.0
     vk_tokens_secret_prefix: str = "vkc/"
 
     cors_origins: str = ""

@@ -39,7 +39,12 @@ def transport(settings: Settings, *, timeout_s: float = 10.0) -> VkTransport:
 
 def client_for_pool(pool: TokenPool, settings: Settings, *, timeout_s: float = 10.0) -> VkClient:
     """A client over `pool`; close it when done (its threads, not the shared connections)."""
-    return VkClient(pool, transport(settings, timeout_s=timeout_s))
+    return VkClient(
+        pool,
+        transport(settings, timeout_s=timeout_s),
+        max_attempts=settings.vk_max_attempts,
+        backoff_max_s=settings.vk_backoff_max_s,
+    )
 
 
 def workspace_client_factory(
