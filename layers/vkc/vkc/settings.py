@@ -72,6 +72,30 @@ class Settings(BaseSettings):
     vk_backoff_max_s: float = 8.0
     vk_tokens_secret_prefix: str = "vkc/"
 
+    # API rate limits per API key and route class (requests per window); Redis-backed, fail-open
+    rate_limit_enabled: bool = True
+    rate_limit_read_requests: int = 300
+    rate_limit_read_window_s: int = 60
+    rate_limit_write_requests: int = 60
+    rate_limit_write_window_s: int = 60
+    rate_limit_heavy_requests: int = 10
+    rate_limit_heavy_window_s: int = 60
+    rate_limit_key_prefix: str = "vkc:rl:"
+
+    # request size limits (413 beyond them)
+    max_body_bytes: int = 1_048_576
+    max_upload_body_bytes: int = 4_194_304
+
+    # Idempotency-Key on POSTs: how long a key's response is kept
+    idempotency_ttl_s: int = 86_400
+    idempotency_key_prefix: str = "vkc:idem"
+
+    # cache-aside for hot reads
+    cache_enabled: bool = True
+    cache_community_ttl_s: int = 300
+    cache_stats_ttl_s: int = 45
+    cache_key_prefix: str = "vkc:cache:"
+
     cors_origins: str = ""
     aws_region: str = Field(default="eu-central-1", validation_alias="AWS_REGION")
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from vkc.analysis_store.apply import Scope, analyze_comments
 from vkc.analysis_store.hooks import STORING_JOB_KEY
+from vkc.cache import invalidate_workspace_reads
 from vkc.collection.fanout import NewTask, add_tasks, complete_task, task_totals
 from vkc.db.models import Job
 from vkc.db.models_analysis import KeywordMatch
@@ -156,4 +157,6 @@ def run_range(ctx: TaskContext) -> None:
                 select(func.count()).select_from(KeywordMatch).where(KeywordMatch.workspace_id == ctx.workspace_id)
             )
             finish_job(session, ctx.job_id, JobStatus.SUCCEEDED, result=result)
+    if totals.get("comments_analyzed"):  # new scores and matches: the API's cached statistics are stale
+        invalidate_workspace_reads(ctx.deps.settings, ctx.deps.redis, ctx.workspace_id)
     log.info("re-analysis range done", extra={"task_id": ctx.message.task_id, **totals})

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from vkc import observability
 from vkc.analysis_store.apply import Scope, analyze_comments
 from vkc.analysis_store.hooks import STORING_JOB_KEY
+from vkc.cache import invalidate_workspace_reads
 from vkc.jobs.context import TaskContext
 from vkc.jobs.schemas import TaskMessage
 from vkc.settings import WorkerKind
@@ -60,4 +61,6 @@ def run_analyze_task(ctx: TaskContext) -> None:
         session.info[STORING_JOB_KEY] = (ctx.job_id, ctx.correlation_id)  # alerts go out under this job
         counts = analyze_comments(session, ctx.workspace_id, Scope(ids=ids), source="collection")
     observability.count(observability.COMMENTS_ANALYZED, counts.analyzed)
+    if counts.analyzed:  # scores and matches changed: the API's cached statistics are stale
+        invalidate_workspace_reads(ctx.deps.settings, ctx.deps.redis, ctx.workspace_id)
     log.info("comments analyzed", extra={"task_id": ctx.message.task_id, **counts.as_dict()})

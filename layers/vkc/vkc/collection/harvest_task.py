@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from vkc import observability
 from vkc.analysis_store.task import queue_analysis
+from vkc.cache import invalidate_workspace_reads
 from vkc.collection.cursors import load_cursors, save_cursors
 from vkc.collection.deadline import CancellableDeadline
 from vkc.collection.fanout import (
@@ -184,6 +185,8 @@ def run_harvest_task(ctx: TaskContext) -> None:
     log.info("harvest task done", extra={"task_id": task_id, **counts, "children": len(children)})
     if fan.last:
         finalize_collection(ctx)
+    # the API's cached reads of this workspace (stats, community metadata) now show the new comments
+    invalidate_workspace_reads(deps.settings, deps.redis, ctx.workspace_id)
 
 
 def _checkpoint(
