@@ -28,6 +28,7 @@ from vkc.settings import get_settings
 from vkc.vk.client import VkClient
 from vkc.vk_tokens.clients import workspace_client
 
+from api_routes.cached import cached
 from api_routes.deps import correlation_id, principal, task_queue
 
 router = Router()
@@ -147,8 +148,13 @@ def list_communities(
 @router.get("/communities/<community_id>", summary="Get a community", tags=["communities"])
 def get_community(community_id: CommunityId) -> CommunityView:
     who = principal(router)
-    with session_scope() as session:
-        return service.get_community(session, who.workspace_id, community_id)
+
+    def load() -> CommunityView:
+        with session_scope() as session:
+            return service.get_community(session, who.workspace_id, community_id)
+
+    ttl = get_settings().cache_community_ttl_s
+    return cached(who.workspace_id, f"community:{community_id}", {}, CommunityView, ttl, load)
 
 
 @router.patch(

@@ -13,7 +13,6 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import openapi as openapi_pkg
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from api_routes.problems import PROBLEM_JSON
 
@@ -45,31 +44,22 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 _REF = {"$ref": "#/components/schemas/Problem"}
 _DESCRIPTIONS = {
+    "400": "Malformed Idempotency-Key header",
     "401": "Missing, invalid or revoked API key",
     "404": "No such object in this workspace",
     "405": "Method not allowed on this path",
+    "409": "A request with this Idempotency-Key is still in progress",
+    "413": "Request body over the limit (1 MiB; 4 MiB on the import routes)",
     "415": "Body is not JSON",
     "422": "The request is not valid (see errors)",
-    "429": "Too many requests of this class for this API key; retry after Retry-After seconds",
     "500": "Unexpected server error (the request id identifies it)",
     "503": "A dependency is unavailable",
 }
 PUBLIC_PATHS = ("/health/live", "/health/ready")
 
 
-_RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
-
-
-def problem_response(description: str) -> OpenAPIResponse:
-    """A problem+json response a route declares itself (e.g. a 404 for an id sent in the query or body)."""
-    return {"description": description, "content": {PROBLEM_JSON: {"schema": _REF}}}
-
-
 def _problem(code: str) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": _DESCRIPTIONS[code], "content": {PROBLEM_JSON: {"schema": _REF}}}
-    if code == "429":
-        response["headers"] = {"Retry-After": _RETRY_AFTER}
-    return response
+    return {"description": _DESCRIPTIONS[code], "content": {PROBLEM_JSON: {"schema": _REF}}}
 
 
 def problem_aware(spec: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +73,7 @@ def problem_aware(spec: dict[str, Any]) -> dict[str, Any]:
             responses = op.setdefault("responses", {})
             codes = ["422", "500"]
             if not path.startswith(PUBLIC_PATHS):
-                codes += ["401", "429"]  # every authenticated route spends its key's rate budget
+                codes.append("401")
             else:
                 op["security"] = []
             if "{" in path:
@@ -94,7 +84,30 @@ def problem_aware(spec: dict[str, Any]) -> dict[str, Any]:
                 codes.append("503")
             for code in codes:
                 responses[code] = _problem(code)
+            if method in ("post", "put", "patch"):
+                responses.setdefault("413", _problem("413"))  # routes may say more (upload limits)
+            if method == "post" and not path.startswith(PUBLIC_PATHS):
+                _idempotency_key(op)
     return spec
+
+
+IDEMPOTENCY_KEY_PARAM: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes the POST safe to retry for 24 h: the same key and body get the first response again "
+    "(with Idempotent-Replayed: true); the same key with another body is 422; while the first request "
+    "still runs, 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"},
+}
+
+
+def _idempotency_key(op: dict[str, Any]) -> None:
+    """Every authenticated POST takes an optional Idempotency-Key (api_routes.idempotency)."""
+    op.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAM)
+    responses = op["responses"]
+    responses.setdefault("400", _problem("400"))
+    responses.setdefault("409", _problem("409"))
 
 
 _SWAGGER_DIR = Path(openapi_pkg.__path__[0])

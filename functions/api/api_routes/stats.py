@@ -1,14 +1,21 @@
-"""/v1/stats: numbers counted from stored data when asked (never cached, never invented)."""
+"""/v1/stats: numbers counted from stored data (never invented).
+
+Answers are cached per workspace for `CACHE_STATS_TTL_S` (45 s by default) and dropped at once when
+a collection stores comments or an analysis stores results (see `vkc.cache`).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from vkc.db.engine import session_scope
+from vkc.settings import get_settings
 from vkc.stats import authors, breakdowns, lemmas, sentiment, timeline, totals
 from vkc.stats.schemas import (
     AuthorStats,
@@ -25,6 +32,7 @@ from vkc.stats.schemas import (
 )
 from vkc.stats.scope import MAX_LIMIT, Scope
 
+from api_routes.cached import cached
 from api_routes.deps import principal
 
 router = Router()
@@ -48,8 +56,12 @@ def _scope(
 @router.get("/stats/totals", summary="Workspace totals", tags=["stats"])
 def get_totals() -> Totals:
     who = principal(router)
-    with session_scope() as session:
-        return totals.workspace_totals(session, who.workspace_id)
+
+    def load() -> Totals:
+        with session_scope() as session:
+            return totals.workspace_totals(session, who.workspace_id)
+
+    return _cached(who.workspace_id, "totals", {}, Totals, load)
 
 
 @router.get(
@@ -67,9 +79,13 @@ def get_per_community(
     limit: Limit = 50,
 ) -> list[CommunityStats]:
     who = principal(router)
-    with session_scope() as session:
-        scope = _scope(community_id, keyword_id, date_from, date_to)
-        return breakdowns.per_community(session, who.workspace_id, scope, limit)
+    scope = _scope(community_id, keyword_id, date_from, date_to)
+
+    def load() -> list[CommunityStats]:
+        with session_scope() as session:
+            return breakdowns.per_community(session, who.workspace_id, scope, limit)
+
+    return _cached(who.workspace_id, "per_community", {**asdict(scope), "limit": limit}, list[CommunityStats], load)
 
 
 @router.get(
@@ -86,9 +102,13 @@ def get_per_keyword(
     limit: Limit = 50,
 ) -> list[KeywordStats]:
     who = principal(router)
-    with session_scope() as session:
-        scope = _scope(community_id, keyword_id, date_from, date_to)
-        return breakdowns.per_keyword(session, who.workspace_id, scope, limit)
+    scope = _scope(community_id, keyword_id, date_from, date_to)
+
+    def load() -> list[KeywordStats]:
+        with session_scope() as session:
+            return breakdowns.per_keyword(session, who.workspace_id, scope, limit)
+
+    return _cached(who.workspace_id, "per_keyword", {**asdict(scope), "limit": limit}, list[KeywordStats], load)
 
 
 @router.get(
@@ -104,9 +124,13 @@ def get_per_category(
     limit: Limit = 50,
 ) -> list[CategoryStats]:
     who = principal(router)
-    with session_scope() as session:
-        scope = _scope(community_id, None, date_from, date_to)
-        return breakdowns.per_category(session, who.workspace_id, scope, limit)
+    scope = _scope(community_id, None, date_from, date_to)
+
+    def load() -> list[CategoryStats]:
+        with session_scope() as session:
+            return breakdowns.per_category(session, who.workspace_id, scope, limit)
+
+    return _cached(who.workspace_id, "per_category", {**asdict(scope), "limit": limit}, list[CategoryStats], load)
 
 
 @router.get(
@@ -128,9 +152,13 @@ def get_timeline(
     date_to: DateTo = None,
 ) -> Timeline:
     who = principal(router)
-    with session_scope() as session:
-        scope = _scope(community_id, keyword_id, date_from, date_to)
-        return timeline.timeline(session, who.workspace_id, scope, interval=interval, tz=tz)
+    scope = _scope(community_id, keyword_id, date_from, date_to)
+
+    def load() -> Timeline:
+        with session_scope() as session:
+            return timeline.timeline(session, who.workspace_id, scope, interval=interval, tz=tz)
+
+    return _cached(who.workspace_id, "timeline", {**asdict(scope), "interval": interval, "tz": tz}, Timeline, load)
 
 
 @router.get("/stats/authors", summary="Top authors", description="Most comments first.", tags=["stats"])
@@ -142,9 +170,13 @@ def get_top_authors(
     limit: Limit = 20,
 ) -> list[AuthorStats]:
     who = principal(router)
-    with session_scope() as session:
-        scope = _scope(community_id, keyword_id, date_from, date_to)
-        return authors.top_authors(session, who.workspace_id, scope, limit)
+    scope = _scope(community_id, keyword_id, date_from, date_to)
+
+    def load() -> list[AuthorStats]:
+        with session_scope() as session:
+            return authors.top_authors(session, who.workspace_id, scope, limit)
+
+    return _cached(who.workspace_id, "top_authors", {**asdict(scope), "limit": limit}, list[AuthorStats], load)
 
 
 @router.get(
@@ -162,9 +194,13 @@ def get_top_lemmas(
     limit: Limit = 30,
 ) -> TopLemmas:
     who = principal(router)
-    with session_scope() as session:
-        scope = _scope(community_id, keyword_id, date_from, date_to)
-        return lemmas.top_lemmas(session, who.workspace_id, scope, limit)
+    scope = _scope(community_id, keyword_id, date_from, date_to)
+
+    def load() -> TopLemmas:
+        with session_scope() as session:
+            return lemmas.top_lemmas(session, who.workspace_id, scope, limit)
+
+    return _cached(who.workspace_id, "top_lemmas", {**asdict(scope), "limit": limit}, TopLemmas, load)
 
 
 @router.get(
@@ -182,9 +218,13 @@ def get_trending_lemmas(
     limit: Limit = 30,
 ) -> TrendingLemmas:
     who = principal(router)
-    with session_scope() as session:
-        scope = _scope(community_id, keyword_id, date_from, date_to)
-        return lemmas.trending(session, who.workspace_id, scope, limit)
+    scope = _scope(community_id, keyword_id, date_from, date_to)
+
+    def load() -> TrendingLemmas:
+        with session_scope() as session:
+            return lemmas.trending(session, who.workspace_id, scope, limit)
+
+    return _cached(who.workspace_id, "trending_lemmas", {**asdict(scope), "limit": limit}, TrendingLemmas, load)
 
 
 @router.get(
@@ -203,6 +243,15 @@ def get_sentiment(
     limit: Limit = 50,
 ) -> SentimentDistribution:
     who = principal(router)
-    with session_scope() as session:
-        scope = _scope(community_id, keyword_id, date_from, date_to)
-        return sentiment.distribution(session, who.workspace_id, scope, group_by, limit)
+    scope = _scope(community_id, keyword_id, date_from, date_to)
+
+    def load() -> SentimentDistribution:
+        with session_scope() as session:
+            return sentiment.distribution(session, who.workspace_id, scope, group_by, limit)
+
+    params = {**asdict(scope), "group_by": group_by, "limit": limit}
+    return _cached(who.workspace_id, "sentiment", params, SentimentDistribution, load)
+
+
+def _cached[T](workspace_id: uuid.UUID, name: str, params: dict[str, Any], tp: Any, load: Callable[[], T]) -> T:
+    return cached(workspace_id, f"stats:{name}", params, tp, get_settings().cache_stats_ttl_s, load)
