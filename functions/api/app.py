@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -34,7 +35,10 @@ from api_routes.problems import problem, validation_errors
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -118,6 +122,21 @@ def _register_error_handlers(api: APIGatewayHttpResolver) -> None:
             return media
         return problem(422, "The request is not valid; see errors.", errors=validation_errors(exc.errors()), **ctx())
 
+    @api.exception_handler(RequestUnsupportedContentType)
+    def on_unsupported_content_type(exc: RequestUnsupportedContentType) -> Response[str]:
+        # Powertools parses the body before any middleware and refuses media types it can't parse
+        # (text/plain, ...): that is the client's 415, not our 500.
+        return unsupported_media_type(api) or problem(415, "Send the body as application/json.", **ctx())
+
+    @api.exception_handler(UnicodeDecodeError)
+    def on_undecodable_body(exc: UnicodeDecodeError) -> Response[str]:
+        # Powertools decodes a base64 (binary) body as UTF-8 before validating it: bytes that are not
+        # UTF-8 are a body that is not JSON, the client's 422 (like any JSON decode error), not a 500.
+        if _body_is_utf8(api.current_event.body, api.current_event.is_base64_encoded):
+            return on_unexpected(exc)
+        errors = [{"loc": ["body"], "msg": "The body is not UTF-8 encoded JSON.", "type": "json_invalid"}]
+        return problem(422, "The request is not valid; see errors.", errors=errors, **ctx())
+
     @api.exception_handler(DomainError)
     def on_domain(exc: DomainError) -> Response[str]:
         return problem(exc.status, exc.detail, title=exc.title, slug=exc.type_slug, **exc.extra, **ctx())
@@ -137,6 +156,12 @@ def _register_error_handlers(api: APIGatewayHttpResolver) -> None:
 
     @api.exception_handler(Exception)
     def on_unexpected(exc: Exception) -> Response[str]:
+        media = unsupported_media_type(api)
+        if media is not None:
+            # A non-JSON body never reaches a route (json_media_type), so this failure is Powertools'
+            # body parser choking on it first (multipart/form-data without a boundary, ...): a 415.
+            logger.info("non-JSON body refused by the body parser", extra={"error": type(exc).__name__})
+            return media
         logger.exception("unhandled error")
         return problem(500, "Something went wrong on our side; the request id identifies it.", **ctx())
 
@@ -144,6 +169,16 @@ def _register_error_handlers(api: APIGatewayHttpResolver) -> None:
 def _allowed_methods(api: APIGatewayHttpResolver, path: str) -> list[str]:
     routes = api._static_routes + api._dynamic_routes
     return sorted({r.method.upper() for r in routes if r.rule.match(path)})
+
+
+def _body_is_utf8(body: str | None, is_base64: bool | None) -> bool:
+    if not body or not is_base64:
+        return True
+    try:
+        base64.b64decode(body).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
 
 
 app = create_app()

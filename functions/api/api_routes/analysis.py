@@ -8,6 +8,7 @@ from vkc.analysis_store.schemas import PreviewRequest, PreviewResponse
 from vkc.db.engine import session_scope
 
 from api_routes.deps import principal
+from api_routes.openapi_doc import problem_response
 
 router = Router()
 
@@ -24,6 +25,10 @@ router = Router()
         "invalid rule and why; 404 lists saved keyword ids not found in the workspace."
     ),
     tags=["analysis"],
+    responses={
+        200: {"description": "Successful Response", "content": {"application/json": {"model": PreviewResponse}}},
+        404: problem_response("A saved keyword id is not in this workspace (the problem lists them)"),
+    },
 )
 def preview_analysis(body: PreviewRequest) -> PreviewResponse:
     who = principal(router)

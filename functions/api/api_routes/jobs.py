@@ -20,6 +20,7 @@ from vkc.jobs.types import JobType
 from vkc.settings import get_settings
 
 from api_routes.deps import correlation_id, principal, task_queue
+from api_routes.openapi_doc import problem_response
 
 router = Router()
 
@@ -73,6 +74,10 @@ def job_stats(
     "/jobs/failures",
     summary="What went wrong: skipped objects and failed jobs grouped by reason, and per day",
     tags=["jobs"],
+    responses={
+        200: {"description": "Successful Response", "content": {"application/json": {"model": FailureSummary}}},
+        404: problem_response("job_id names no job of this workspace"),
+    },
 )
 def failures(
     since: Annotated[datetime | None, Query(description="Only since this time")] = None,

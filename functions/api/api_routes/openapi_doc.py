@@ -13,6 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import openapi as openapi_pkg
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from api_routes.problems import PROBLEM_JSON
 
@@ -52,14 +53,26 @@ _DESCRIPTIONS = {
     "413": "Request body over the limit (1 MiB; 4 MiB on the import routes)",
     "415": "Body is not JSON",
     "422": "The request is not valid (see errors)",
+    "429": "Too many requests of this class for this API key; retry after Retry-After seconds",
     "500": "Unexpected server error (the request id identifies it)",
     "503": "A dependency is unavailable",
 }
 PUBLIC_PATHS = ("/health/live", "/health/ready")
 
 
+_RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+
+
+def problem_response(description: str) -> OpenAPIResponse:
+    """A problem+json response a route declares itself (e.g. a 404 for an id sent in the query or body)."""
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": _REF}}}
+
+
 def _problem(code: str) -> dict[str, Any]:
-    return {"description": _DESCRIPTIONS[code], "content": {PROBLEM_JSON: {"schema": _REF}}}
+    response: dict[str, Any] = {"description": _DESCRIPTIONS[code], "content": {PROBLEM_JSON: {"schema": _REF}}}
+    if code == "429":
+        response["headers"] = {"Retry-After": _RETRY_AFTER}
+    return response
 
 
 def problem_aware(spec: dict[str, Any]) -> dict[str, Any]:
@@ -73,7 +86,7 @@ def problem_aware(spec: dict[str, Any]) -> dict[str, Any]:
             responses = op.setdefault("responses", {})
             codes = ["422", "500"]
             if not path.startswith(PUBLIC_PATHS):
-                codes.append("401")
+                codes += ["401", "429"]  # every authenticated route spends its key's rate budget
             else:
                 op["security"] = []
             if "{" in path:
