@@ -5,7 +5,8 @@ body. The first request runs and its response (status, body, Content-Type, Locat
 `IDEMPOTENCY_TTL_S` (24 h); a repeat with the same body gets that response again with
 `Idempotent-Replayed: true`; the same key with another body is 422; a repeat while the first is
 still running is 409. Only successes are stored: error answers and raised errors are not
-(Powertools deletes the in-progress record), so the client may fix and retry with the same key. Without the header nothing changes.
+(Powertools deletes the in-progress record), so the client may fix and retry with the same key.
+Without the header nothing changes.
 
 When the store is unreachable before the work starts the request is refused (503, Retry-After):
 the client asked for at-most-once and we cannot promise it. If it fails after the work ran, the
