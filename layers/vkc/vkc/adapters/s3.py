@@ -16,27 +16,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 from vkc.settings import Settings
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
 MIB = 1024 * 1024
 PART_SIZE = 8 * MIB
 MIN_PART_SIZE = 5 * MIB
-
-# SigV4 is required for presigned URLs on KMS/AES-encrypted buckets and in newer regions.
-_CONFIG = Config(
-    signature_version="s3v4",
-    retries={"max_attempts": 3, "mode": "standard"},
-    connect_timeout=3,
-    read_timeout=30,
-)
 
 
 class ObjectStoreError(RuntimeError):
@@ -111,6 +100,8 @@ class S3MultipartWriter:
     def abort(self) -> None:
         """Drop the parts uploaded so far (best effort: the lifecycle rule catches what this misses)."""
         self._buffer.clear()
+        from botocore.exceptions import BotoCoreError, ClientError
+
         with contextlib.suppress(ClientError, BotoCoreError):
             self._client.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id)
 
@@ -159,6 +150,8 @@ class S3ObjectStore:
 
     def size_of(self, key: str) -> int | None:
         """The object's size, or None when it does not exist (expired by the lifecycle rule, say)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
             head = self._client.head_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
@@ -188,6 +181,8 @@ def attachment(filename: str) -> str:
 
 
 def _call(operation: str, fn: Any) -> Any:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         return fn()
     except ClientError as exc:
@@ -202,7 +197,18 @@ def _code(exc: ClientError) -> str:
 
 @lru_cache(maxsize=4)
 def _client(region: str) -> S3Client:
-    return boto3.client("s3", region_name=region, config=_CONFIG)
+    # boto3 is imported here, not with the module: the API's cold start should not pay for it
+    import boto3
+    from botocore.config import Config
+
+    # SigV4 is required for presigned URLs on KMS/AES-encrypted buckets and in newer regions.
+    config = Config(
+        signature_version="s3v4",
+        retries={"max_attempts": 3, "mode": "standard"},
+        connect_timeout=3,
+        read_timeout=30,
+    )
+    return boto3.client("s3", region_name=region, config=config)
 
 
 def exports_store(settings: Settings) -> S3ObjectStore:
