@@ -29,6 +29,7 @@ BENCHMARKS = {
     "search": "bench.search_bench",
     "load": "bench.load_bench",
     "coldstart": "bench.coldstart_bench",
+    "faults": "bench.faults_bench",
 }
 
 
