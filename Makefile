@@ -67,6 +67,10 @@ lint: $(STAMP) $(TOOLS)/.installed $(SEC)/.installed
 	$(SAM_ENV) $(SAM) validate --lint --template template.yaml
 	@# checkov reads the SAM template itself (Serverless::Function, Globals); skips: .checkov.yaml + Metadata
 	$(SEC)/bin/checkov --config-file .checkov.yaml -f template.yaml
+	@# ... and the CloudFormation SAM generates from it (execution roles, functions, stage, mappings)
+	@tmp=$$(mktemp --suffix .json); trap 'rm -f $$tmp' EXIT; \
+	  $(SAM_ENV) $(TOOLS)/bin/python scripts/sam_translate.py template.yaml $$tmp && \
+	  $(SEC)/bin/checkov --config-file .checkov.yaml -f $$tmp
 	scripts/audit-deps.sh
 
 build: $(TOOLS)/.installed
