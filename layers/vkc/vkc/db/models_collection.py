@@ -129,8 +129,6 @@ class Comment(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "owner_id", "comment_id"),
         Index("ix_comments_post", "workspace_id", "owner_id", "post_id"),
-        Index("ix_comments_community_date", "community_id", "date", "id"),
-        Index("ix_comments_workspace_date", "workspace_id", "date", "id"),
         Index("ix_comments_author", "workspace_id", "from_id"),
         Index("ix_comments_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_comments_workspace_fingerprint", "workspace_id", "fingerprint"),
