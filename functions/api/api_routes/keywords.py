@@ -78,7 +78,10 @@ def list_categories() -> CategoryList:
         "is nothing to import or over 10,000 lines."
     ),
     tags=["keywords"],
-    responses={413: _problem("The upload is over 1 MB")},
+    responses={
+        200: {"description": "The report, line by line", "content": {"application/json": {"model": ImportReport}}},
+        413: _problem("The upload is over 1 MB"),
+    },
 )
 def import_keywords(body: KeywordImportRequest) -> ImportReport:
     who = principal(router)
@@ -145,7 +148,10 @@ def get_keyword(keyword_id: KeywordId) -> KeywordView:
         "duplicates another keyword."
     ),
     tags=["keywords"],
-    responses={409: _problem("The new text duplicates another keyword")},
+    responses={
+        200: {"description": "The updated keyword", "content": {"application/json": {"model": KeywordView}}},
+        409: _problem("The new text duplicates another keyword"),
+    },
 )
 def update_keyword(keyword_id: KeywordId, body: KeywordUpdate) -> KeywordView:
     who = principal(router)
