@@ -63,6 +63,7 @@ class FaultRun:
     job_outcome: str = ""
     totals_true: bool = False
     redeliveries: int = 0
+    unanalyzed: int = 0  # stored comments the analyze worker never reached
     dead_letters: int = 0
     seconds: float = 0.0
     detail: dict[str, Any] = field(default_factory=dict)
@@ -77,10 +78,21 @@ class FaultRun:
             and self.job_outcome == "succeeded"
             and self.totals_true
             and self.dead_letters == 0
+            and self.unanalyzed == 0
         )
 
     def figures(self) -> dict[str, Any]:
-        keys = ("expected", "stored", "lost", "doubled", "job_outcome", "redeliveries", "dead_letters", "seconds")
+        keys = (
+            "expected",
+            "stored",
+            "lost",
+            "doubled",
+            "job_outcome",
+            "redeliveries",
+            "dead_letters",
+            "unanalyzed",
+            "seconds",
+        )
         data = asdict(self)
         return {f"faults.{self.scenario}.{k}": data[k] for k in keys} | {
             f"faults.{self.scenario}.content_equal": int(self.content_equal),
@@ -163,8 +175,12 @@ class World:
                     Comment.workspace_id == self.h.workspace_id
                 )
             ).all()
-            total, distinct = s.execute(
-                text("SELECT count(*), count(DISTINCT (owner_id, comment_id)) FROM comments WHERE workspace_id = :w"),
+            total, distinct, unanalyzed = s.execute(
+                text(
+                    "SELECT count(*), count(DISTINCT (owner_id, comment_id)),"
+                    " count(*) FILTER (WHERE analyzed_hash IS DISTINCT FROM content_hash)"
+                    " FROM comments WHERE workspace_id = :w"
+                ),
                 {"w": self.h.workspace_id},
             ).one()
         stored = {
@@ -190,6 +206,7 @@ class World:
         run.totals_true = not wrong and bool(views)
         depths = self.queue.depths()
         run.redeliveries, run.dead_letters = depths["redelivered"], depths["dlq"]
+        run.unanalyzed = int(unanalyzed)
         run.detail = {"wrong_totals": wrong, "jobs": len(views)}
         return run
 

@@ -1,10 +1,15 @@
-"""The delivery that finishes a job's last task dies before closing the job: the redelivery closes it."""
+"""A delivery dies between committing and its next step: the redelivery (or the job's close) finishes it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
-from sqlalchemy import Engine
-from vkc.collection import finalize
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+from vkc.analysis_store.task import queue_analysis
+from vkc.collection import finalize, harvest_task
+from vkc.db.models_collection import Comment
 from vkc.jobs.context import TaskContext
 from vkc.jobs.runner import run_task
 from vkc.jobs.schemas import JobStatus
@@ -48,3 +53,41 @@ def test_redelivery_closes_a_job_whose_closer_died(
         assert done.status is JobStatus.SUCCEEDED, done.error
         assert h.stored(vk_id) == truth(dataset, vk_id)
         assert (done.result or {})["comments"] == len(truth(dataset, vk_id))
+
+
+def test_comments_of_a_delivery_that_died_before_queueing_analysis_are_analyzed(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The task committed its pages and checkpoint, then died before sending their analyze messages:
+    the redelivery finds the task done (nothing new to send) and the job's closing sweep sends them."""
+    dataset = generate_dataset(preset="tiny", seed=42)
+    real = queue_analysis
+    calls: list[int] = []
+
+    def dies_the_first_time(ctx: TaskContext, ids: Sequence[int]) -> int:
+        calls.append(len(ids))
+        if len(calls) == 1:
+            raise Killed
+        return real(ctx, ids)
+
+    monkeypatch.setattr(harvest_task, "queue_analysis", dies_the_first_time)
+    with harness(engine, settings, dataset) as h:
+        vk_id = next(c.id for c in dataset.communities.values() if c.is_closed == 0 and c.deactivated is None)
+        job = h.start(vk_id)
+        deps = h.deps()
+        while h.queue.sent:
+            sent = h.queue.sent.pop(0)
+            try:
+                run_task(sent.message, deps, receive_count=1)
+            except Killed:
+                run_task(sent.message, deps, receive_count=2)
+        assert calls[0] > 0
+        assert h.job(job.id).status is JobStatus.SUCCEEDED
+        with Session(engine) as s:
+            stale = s.scalar(
+                select(func.count()).where(
+                    Comment.workspace_id == h.workspace_id,
+                    Comment.analyzed_hash.is_distinct_from(Comment.content_hash),
+                )
+            )
+        assert stale == 0

@@ -122,8 +122,34 @@ def collection_totals(session: Session, job: Job, community: Community, payload:
     }
 
 
+def queue_unanalyzed(ctx: TaskContext, community: Community) -> int:
+    """Send analysis for the community's comments whose analysis is missing or stale.
+
+    Each task queues analysis for what it wrote, after its commit; a delivery that dies in between
+    leaves comments its redelivery will not re-send (they are no longer new). Sweeping before the job
+    closes catches them; comments still waiting in the analyze queue are sent twice, which costs a
+    read (analysis skips comments already current). Returns how many comments were queued.
+    """
+    from vkc.analysis_store.task import queue_analysis
+
+    with Session(ctx.deps.engine) as session:
+        ids = session.scalars(
+            select(Comment.id).where(
+                Comment.workspace_id == ctx.workspace_id,
+                Comment.owner_id == -community.vk_id,
+                Comment.analyzed_hash.is_distinct_from(Comment.content_hash),
+            )
+        ).all()
+    queue_analysis(ctx, list(ids))
+    return len(ids)
+
+
 def finalize_collection(ctx: TaskContext) -> None:
     payload = CollectPayload.model_validate(ctx.payload)
+    with Session(ctx.deps.engine, expire_on_commit=False) as session:
+        community = session.get(Community, payload.community_id)
+    if community is not None:
+        queue_unanalyzed(ctx, community)  # before the job closes: a redelivered closer sweeps again
     with Session(ctx.deps.engine) as session, session.begin():
         job = session.get(Job, ctx.job_id)
         community = session.get(Community, payload.community_id)
