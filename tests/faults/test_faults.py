@@ -23,6 +23,7 @@ def test_nothing_lost_nothing_doubled(name: str, settings: Settings) -> None:
     assert run.job_outcome == "succeeded", summary
     assert run.totals_true, summary
     assert run.dead_letters == 0, summary
+    assert run.unanalyzed == 0, summary
     if name in ("kill", "duplicates", "redis_restart", "pg_restart"):
         assert run.redeliveries > 0, f"{name}: the fault never forced a redelivery: {summary}"
     if name == "kill":
