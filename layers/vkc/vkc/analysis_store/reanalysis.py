@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from vkc import observability
 from vkc.analysis_store.apply import Scope, analyze_comments
 from vkc.analysis_store.hooks import STORING_JOB_KEY
 from vkc.cache import invalidate_workspace_reads
@@ -146,6 +147,7 @@ def run_range(ctx: TaskContext) -> None:
                 break
             session.info[STORING_JOB_KEY] = (ctx.job_id, ctx.correlation_id)  # alerts go out under this job
             counts = analyze_comments(session, ctx.workspace_id, Scope(ids=ids), source="reanalysis")
+        observability.count(observability.COMMENTS_ANALYZED, counts.analyzed)
         for key, value in counts.as_dict().items():
             totals[key] = totals.get(key, 0) + value
         cursor = ids[-1] + 1
