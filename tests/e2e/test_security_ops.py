@@ -67,6 +67,23 @@ def test_deep_health_reports_dependencies_queues_scheduler_and_token_pool(stack:
         assert secret[-4:] + '"' not in response.text
 
 
+def test_deep_health_is_503_when_a_core_dependency_is_down(
+    stack: LocalStack, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis
+    from api_routes import health as health_routes  # the module the in-process ApiFunction runs
+
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    monkeypatch.setattr(health_routes, "get_redis", lambda settings: dead)
+    response = api.get("/v1/health/deep")
+    assert response.status_code == 503, response.text
+    _has_security_headers(response)
+    checks = {c["name"]: c for c in response.json()["checks"]}
+    assert response.json()["status"] == "unavailable"
+    assert checks["redis"]["ok"] is False
+    assert checks["database"]["ok"] is True
+
+
 def test_deep_health_lists_only_the_callers_token_pool(other: httpx.Client) -> None:
     body = other.get("/v1/health/deep").json()
     pool = next(c for c in body["checks"] if c["name"] == "vk_token_pool")

@@ -20,6 +20,7 @@ from vkc.health import (
     check_queues_deep,
     check_redis,
     check_scheduler,
+    skipped,
     timed,
 )
 from vkc.settings import get_settings
@@ -62,9 +63,10 @@ def ready() -> Response[dict[str, Any]]:
     summary="Deep health: dependencies, queues and DLQs, scheduler, this workspace's VK token pool",
     description=(
         "503 when a core dependency (database, Redis, SQS) is down; the scheduler and the token pool are "
-        "reported, not judged. Queue ages: SQS reports the age of the oldest message to CloudWatch only "
-        "and a peek would count as a receive, so each queue carries the lag of the last message a worker "
-        "received from it (now - SentTimestamp). Tokens appear by id and type, never the token."
+        "reported, not judged (skipped while Redis is down). Queue ages: SQS reports the age of the oldest "
+        "message to CloudWatch only and a peek would count as a receive, so each queue carries the lag of "
+        "the last message a worker received from it (now - SentTimestamp). Tokens appear by id and type, "
+        "never the token."
     ),
     tags=["health"],
 )
@@ -72,12 +74,15 @@ def deep() -> Response[dict[str, Any]]:
     who = principal(router=deep_router)
     settings = get_settings()
     redis_client = get_redis(settings)
+    database, cache = check_database(get_engine(settings)), check_redis(redis_client)
+    # with Redis down, what lives in it is skipped at once instead of waiting out its retries
+    up = redis_client if cache.ok else None
     checks = [
-        check_database(get_engine(settings)),
-        check_redis(redis_client),
-        check_queues_deep(sqs(settings.aws_region), settings, redis_client),
-        check_scheduler(redis_client, datetime.now(UTC)),
-        _token_pool(who.workspace_id, redis_client),
+        database,
+        cache,
+        check_queues_deep(sqs(settings.aws_region), settings, up),
+        check_scheduler(up, datetime.now(UTC)) if up else skipped("scheduler", "Redis is down"),
+        _token_pool(who.workspace_id, up) if up else skipped("vk_token_pool", "Redis is down"),
     ]
     ok = all(c.ok for c in checks if c.name in CORE)
     body = {"status": "ok" if ok else "unavailable", "checks": [c.model_dump(mode="json") for c in checks]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -150,8 +151,8 @@ def _depth(client: SQSClient, url: str) -> dict[str, int]:
     }
 
 
-def check_queues_deep(client: SQSClient, settings: Settings, redis_client: redis.Redis) -> CheckResult:
-    """Each work queue's depth and last receive lag, and its DLQ's depth."""
+def check_queues_deep(client: SQSClient, settings: Settings, redis_client: redis.Redis | None) -> CheckResult:
+    """Each work queue's depth and last receive lag (None without Redis), and its DLQ's depth."""
 
     def run() -> dict[str, Any]:
         queues: dict[str, Any] = {}
@@ -159,15 +160,20 @@ def check_queues_deep(client: SQSClient, settings: Settings, redis_client: redis
             for priority in Priority:
                 name = f"{worker.value}-{priority.value}"
                 url = settings.queue_url(worker, priority)
-                try:
-                    lag = _last_lag(redis_client, name)
-                except Exception:  # Redis has its own check; depths still count
-                    lag = {"last_received_lag_ms": None, "last_received_at": None}
+                lag: dict[str, Any] = {"last_received_lag_ms": None, "last_received_at": None}
+                if redis_client is not None:
+                    with contextlib.suppress(Exception):  # Redis has its own check; depths still count
+                        lag = _last_lag(redis_client, name)
                 dlq = _depth(client, dlq_url(client, url))
                 queues[name] = {**_depth(client, url), **lag, "dead_letters": dlq["visible"] + dlq["in_flight"]}
         return {"queues": queues, "age": AGE_NOTE}
 
     return _timed("queues", run)
+
+
+def skipped(name: str, reason: str) -> CheckResult:
+    """A check that could not run because what it reads is down (reported, never slow)."""
+    return CheckResult(name=name, ok=False, latency_ms=0.0, detail=f"skipped: {reason}")
 
 
 def check_scheduler(redis_client: redis.Redis, now: datetime) -> CheckResult:
