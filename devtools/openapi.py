@@ -7,6 +7,8 @@ python -m devtools.openapi check    # exit 1 when the committed file is stale
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -27,14 +29,35 @@ def _load_api_module() -> ModuleType:
     return module
 
 
-def generate() -> str:
+def _generate_here() -> str:
     module = _load_api_module()
     spec: str = module.openapi_schema(module.create_app())
     return spec
 
 
+def generate() -> str:
+    """The spec, built in a fresh interpreter.
+
+    Building the API app binds its Powertools routers to the new resolver; doing that inside a
+    process that already serves the API (a test run with a local stack) would take the routers
+    away from the serving app.
+    """
+    done = subprocess.run(
+        [sys.executable, "-m", "devtools.openapi", "print"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},
+    )
+    return done.stdout
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
+    if command == "print":
+        sys.stdout.write(_generate_here())
+        return 0
     current = generate()
     if command == "write":
         SPEC_FILE.write_text(current, encoding="utf-8")
