@@ -67,3 +67,26 @@ def test_same_comment_id_in_two_workspaces_are_two_rows(engine: Engine) -> None:
         a = upsert_comments(s, _rows(ws_a, com_a, [vk_comment(1, "a")]))
         b = upsert_comments(s, _rows(ws_b, com_b, [vk_comment(1, "b")]))
     assert (a.inserted, b.inserted) == (1, 1)
+
+
+def test_concurrent_writers_with_overlapping_authors_never_deadlock(engine: Engine) -> None:
+    """Regression: two page writers upserting the same authors in opposite orders deadlocked (40P01)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vkc.collection.store import upsert_authors
+
+    ws, _ = make_community(engine)
+    authors = [
+        {"workspace_id": str(ws), "vk_id": i, "name": f"Автор {i}", "screen_name": None, "photo_url": None,
+         "deactivated": None, "is_closed": False}
+        for i in range(1, 3001)
+    ]  # fmt: skip
+
+    def write(rows: list[dict]) -> None:
+        for round_ in range(5):
+            changed = [{**r, "name": f"{r['name']} {round_}"} for r in rows]
+            with Session(engine) as s, s.begin():
+                upsert_authors(s, changed)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(write, [authors, list(reversed(authors))]))

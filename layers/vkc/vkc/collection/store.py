@@ -135,11 +135,15 @@ def _chunks(rows: Sequence[dict[str, Any]], size: int = BATCH) -> list[Sequence[
 
 
 def _dedupe(rows: Sequence[dict[str, Any]], key: Sequence[str]) -> list[dict[str, Any]]:
-    """ON CONFLICT cannot touch one row twice in a statement: keep the last version of each key."""
+    """One row per key (ON CONFLICT cannot touch a row twice in a statement), in key order.
+
+    Key order matters: writers running side by side (two page writers, concurrent Lambdas) upsert
+    overlapping authors; taking row locks in the same order everywhere means they can never deadlock.
+    """
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
         seen[tuple(row[k] for k in key)] = row
-    return list(seen.values())
+    return [seen[k] for k in sorted(seen)]
 
 
 def upsert_comments(session: Session, rows: Sequence[dict[str, Any]]) -> UpsertResult:
