@@ -8,7 +8,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field
 from vkc.db.engine import session_scope
 from vkc.workspaces.service import (
@@ -22,17 +21,11 @@ from vkc.workspaces.service import (
 )
 
 from api_routes.deps import principal
+from api_routes.openapi_doc import problem_response
 
 router = Router()
 
 KeyId = Annotated[uuid.UUID, Path(description="The key's id (from GET /v1/api-keys), not the key")]
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
 
 
 class ApiKeyList(BaseModel):
@@ -95,7 +88,7 @@ def create_key(body: ApiKeyCreate) -> Response[ApiKeyCreated]:
     tags=["api-keys"],
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": ApiKeyCreated}}},
-        409: _problem("The key is already revoked"),
+        409: problem_response("The key is already revoked"),
     },
 )
 def rotate_key(key_id: KeyId, body: ApiKeyRotate | None = None) -> Response[ApiKeyCreated]:
@@ -121,7 +114,7 @@ def rotate_key(key_id: KeyId, body: ApiKeyRotate | None = None) -> Response[ApiK
     ),
     status_code=204,
     tags=["api-keys"],
-    responses={204: {"description": "Revoked"}, 409: _problem("It is the workspace's only active key")},
+    responses={204: {"description": "Revoked"}, 409: problem_response("It is the workspace's only active key")},
 )
 def revoke_key(key_id: KeyId) -> Response[None]:
     who = principal(router)

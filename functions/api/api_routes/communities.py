@@ -10,7 +10,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from sqlalchemy.orm import Session
 from vkc.adapters.redis_client import get_redis
 from vkc.adapters.secrets import secret_store
@@ -30,16 +29,9 @@ from vkc.vk_tokens.clients import workspace_client
 
 from api_routes.cached import cached
 from api_routes.deps import correlation_id, principal, task_queue
+from api_routes.openapi_doc import problem_response
 
 router = Router()
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    """A problem+json response documented beside the ones `openapi_doc.problem_aware` adds."""
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
 
 
 CommunityId = Annotated[uuid.UUID, Path(description="Community id")]
@@ -71,8 +63,8 @@ def _client_factory(session: Session, workspace_id: uuid.UUID) -> Callable[[], A
     tags=["communities"],
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": CommunityView}}},
-        409: _problem("Already in this workspace, or no usable VK token"),
-        502: _problem("VK answered with an unexpected error"),
+        409: problem_response("Already in this workspace, or no usable VK token"),
+        502: problem_response("VK answered with an unexpected error"),
     },
 )
 def create_community(body: CommunityCreate) -> Response[CommunityView]:
@@ -103,7 +95,7 @@ def create_community(body: CommunityCreate) -> Response[CommunityView]:
     tags=["communities"],
     responses={
         202: {"description": "Accepted", "content": {"application/json": {"model": JobView}}},
-        413: _problem("The upload is over 1 MB"),
+        413: problem_response("The upload is over 1 MB"),
     },
 )
 def import_communities(body: CommunityImportRequest) -> Response[JobView]:
@@ -185,7 +177,7 @@ def update_community(community_id: CommunityId, body: MonitoringUpdate) -> Commu
     tags=["communities"],
     responses={
         204: {"description": "Deleted"},
-        409: _problem("A job on this community is queued or running"),
+        409: problem_response("A job on this community is queued or running"),
     },
 )
 def delete_community(community_id: CommunityId) -> Response[None]:

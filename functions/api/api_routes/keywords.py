@@ -13,7 +13,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from sqlalchemy.orm import Session
 from vkc.analysis_store.reanalysis import start_reanalysis
 from vkc.db.engine import get_engine, session_scope
@@ -29,19 +28,12 @@ from vkc.keywords.schemas import (
 )
 
 from api_routes.deps import correlation_id, principal, task_queue
+from api_routes.openapi_doc import problem_response
 
 router = Router()
 log = logging.getLogger(__name__)
 
 KeywordId = Annotated[uuid.UUID, Path(description="Keyword id")]
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    """A problem+json response documented beside the ones `openapi_doc.problem_aware` adds."""
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
 
 
 def _reanalyze(session: Session, workspace_id: uuid.UUID) -> uuid.UUID | None:
@@ -80,7 +72,7 @@ def list_categories() -> CategoryList:
     tags=["keywords"],
     responses={
         200: {"description": "The report, line by line", "content": {"application/json": {"model": ImportReport}}},
-        413: _problem("The upload is over 1 MB"),
+        413: problem_response("The upload is over 1 MB"),
     },
 )
 def import_keywords(body: KeywordImportRequest) -> ImportReport:
@@ -102,7 +94,7 @@ def import_keywords(body: KeywordImportRequest) -> ImportReport:
     tags=["keywords"],
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": KeywordView}}},
-        409: _problem("The keyword already exists"),
+        409: problem_response("The keyword already exists"),
     },
 )
 def create_keyword(body: KeywordCreate) -> Response[KeywordView]:
@@ -150,7 +142,7 @@ def get_keyword(keyword_id: KeywordId) -> KeywordView:
     tags=["keywords"],
     responses={
         200: {"description": "The updated keyword", "content": {"application/json": {"model": KeywordView}}},
-        409: _problem("The new text duplicates another keyword"),
+        409: problem_response("The new text duplicates another keyword"),
     },
 )
 def update_keyword(keyword_id: KeywordId, body: KeywordUpdate) -> KeywordView:

@@ -8,7 +8,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from vkc.adapters.redis_client import get_redis
 from vkc.adapters.secrets import secret_store
 from vkc.db.engine import session_scope
@@ -18,16 +17,9 @@ from vkc.vk_tokens.clients import transport
 from vkc.vk_tokens.schemas import VkTokenCreate, VkTokenList, VkTokenView
 
 from api_routes.deps import principal
+from api_routes.openapi_doc import problem_response
 
 router = Router()
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    """A problem+json response documented beside the ones `openapi_doc.problem_aware` adds."""
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
 
 
 TokenRowId = Annotated[uuid.UUID, Path(description="The token's id in this API (not the token)")]
@@ -46,7 +38,7 @@ TokenRowId = Annotated[uuid.UUID, Path(description="The token's id in this API (
     tags=["vk-tokens"],
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": VkTokenView}}},
-        409: _problem("The token is already in the pool"),
+        409: problem_response("The token is already in the pool"),
     },
 )
 def add_token(body: VkTokenCreate) -> Response[VkTokenView]:

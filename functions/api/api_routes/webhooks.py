@@ -8,7 +8,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from vkc.adapters.secrets import secret_store
 from vkc.db.engine import get_engine, session_scope
 from vkc.settings import get_settings
@@ -27,6 +26,7 @@ from vkc.webhooks.schemas import (
 from vkc.webhooks.sender import http_client
 
 from api_routes.deps import principal
+from api_routes.openapi_doc import problem_response
 
 router = Router()
 
@@ -41,13 +41,6 @@ SIGNATURE_DOC = (
 )
 
 
-def _problem(description: str) -> OpenAPIResponse:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-
-
 @router.post(
     "/webhooks",
     summary="Subscribe an URL to new keyword matches",
@@ -60,7 +53,7 @@ def _problem(description: str) -> OpenAPIResponse:
     tags=["webhooks"],
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": WebhookCreated}}},
-        409: _problem("The workspace already has the maximum number of webhooks"),
+        409: problem_response("The workspace already has the maximum number of webhooks"),
     },
 )
 def create_webhook(body: WebhookCreate) -> Response[WebhookCreated]:
