@@ -52,15 +52,23 @@ def test_second_collection_while_one_is_active_is_409(stack: LocalStack, api: ht
 
 
 def test_cancel_keeps_stored_data_and_retry_resumes(stack: LocalStack, api: httpx.Client, community: dict) -> None:
-    started = api.post(f"/v1/communities/{community['id']}/collections", json={}).json()
-    cancelled = api.post(f"/v1/jobs/{started['id']}/cancel")
-    if cancelled.status_code == 409:  # it had already finished: nothing to cancel is the honest answer
-        assert cancelled.headers["content-type"] == "application/problem+json"
-        return
-    assert cancelled.status_code == 200, cancelled.text
-    assert cancelled.json()["status"] == "cancelled"
-    again = api.post(f"/v1/jobs/{started['id']}/cancel")
-    assert again.status_code == 409
+    stored_before = api.get("/v1/comments/count", params={"community_id": community["id"]}).json()["count"]
+    emulator = stack.emulator.handle
+    emulator.set_latency(latency_ms=1500)  # VK is slow: the job is certainly still running when cancelled
+    try:
+        started = api.post(f"/v1/communities/{community['id']}/collections", json={}).json()
+        cancelled = api.post(f"/v1/jobs/{started['id']}/cancel")
+        assert cancelled.status_code == 200, cancelled.text
+        assert cancelled.json()["status"] == "cancelled"
+        again = api.post(f"/v1/jobs/{started['id']}/cancel")
+        assert again.status_code == 409
+        assert again.headers["content-type"] == "application/problem+json"
+        stack.drain(timeout=60)  # the running task notices and stops; the job stays cancelled
+    finally:
+        emulator.set_latency(latency_ms=0)
+    assert api.get(f"/v1/jobs/{started['id']}").json()["status"] == "cancelled"
+    stored_after = api.get("/v1/comments/count", params={"community_id": community["id"]}).json()["count"]
+    assert stored_after == stored_before  # nothing stored was dropped
     retried = api.post(f"/v1/jobs/{started['id']}/retry")
     assert retried.status_code == 202, retried.text
     job = wait_for_job(stack, api, retried.json()["id"])
