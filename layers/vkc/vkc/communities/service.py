@@ -14,17 +14,17 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from vkc.communities.input import CommunityInputError, CommunityRef, parse_community_input
 from vkc.communities.resolve import collectability, resolve_one
 from vkc.communities.schemas import CommunityPage, CommunityView, MonitoringUpdate
-from vkc.db.models import Job
 from vkc.db.models_collection import Community
 from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
+from vkc.jobs.queries import active_job_on_community
 from vkc.settings import Priority
 from vkc.vk.client import VkClient
 from vkc.vk.deadline import Deadline
@@ -33,7 +33,6 @@ from vkc.vk.models import Community as VkCommunity
 ClientFactory = Callable[[], AbstractContextManager[VkClient]]
 #: The API answers within API Gateway's 30 s: resolution gets at most this long.
 RESOLVE_BUDGET_S = 20.0
-_ACTIVE_JOB_STATUSES = ("queued", "running")
 
 
 def parse_input(raw: str) -> CommunityRef:
@@ -195,16 +194,7 @@ def update_monitoring(
 def delete_community(session: Session, workspace_id: uuid.UUID, community_id: uuid.UUID) -> None:
     """Delete it with its posts, comments and monitoring runs (FK cascades); refused while a job runs on it."""
     row = get_row(session, workspace_id, community_id)
-    busy = session.scalar(
-        select(
-            exists().where(
-                Job.workspace_id == workspace_id,
-                Job.status.in_(_ACTIVE_JOB_STATUSES),
-                # collection jobs name their community in the payload; others may set the column
-                or_(Job.community_id == row.id, Job.payload["community_id"].astext == str(row.id)),
-            )
-        )
-    )
+    busy = active_job_on_community(session, workspace_id, row.id) is not None
     if busy:
         raise Conflict(
             f"Community {row.id} has a queued or running job; cancel it (POST /v1/jobs/{{id}}/cancel) first.",

@@ -13,6 +13,7 @@ from vkc.db.models import Job
 from vkc.db.models_collection import SkippedObject
 from vkc.errors import Conflict, NotFound
 from vkc.jobs.ports import TaskQueue
+from vkc.jobs.queries import OPEN, active_job_on_community
 from vkc.jobs.schemas import (
     FailureGroup,
     FailureSummary,
@@ -26,8 +27,6 @@ from vkc.jobs.schemas import (
 from vkc.jobs.service import create_job, finish_job, get_job
 from vkc.jobs.types import JobType
 from vkc.settings import Priority
-
-OPEN = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
 
 
 def _owned(session: Session, workspace_id: uuid.UUID, job_id: uuid.UUID) -> Job:
@@ -68,14 +67,7 @@ def retry_job(
 
 
 def ensure_no_active_collection(session: Session, workspace_id: uuid.UUID, community_id: str) -> None:
-    active = session.scalar(
-        select(Job.id).where(
-            Job.workspace_id == workspace_id,
-            Job.type == JobType.COLLECT.value,
-            Job.status.in_(OPEN),
-            Job.payload["community_id"].astext == str(community_id),
-        )
-    )
+    active = active_job_on_community(session, workspace_id, community_id, job_type=JobType.COLLECT)
     if active is not None:
         raise Conflict(
             f"A collection of this community is already active: job {active}.", extra={"job_id": str(active)}

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vkc.db.models import Job
 from vkc.db.models_collection import Community, MonitoringRun
 from vkc.jobs.ports import TaskQueue
+from vkc.jobs.queries import active_job_on_community
 from vkc.jobs.schemas import JobCreate
 from vkc.jobs.service import create_job
 from vkc.jobs.types import JobType
@@ -29,7 +29,6 @@ from vkc.settings import Priority
 
 RECHECK_DAYS = 30
 BATCH = 200
-OPEN = ("queued", "running")
 
 
 def queue_due_monitoring(session: Session, queue: TaskQueue, now: datetime) -> dict[str, Any]:
@@ -49,15 +48,7 @@ def queue_due_monitoring(session: Session, queue: TaskQueue, now: datetime) -> d
     claimed: list[Community] = []
     busy: list[str] = []
     for community in due:
-        active = session.scalar(
-            select(Job.id).where(
-                Job.workspace_id == community.workspace_id,
-                Job.type == JobType.COLLECT.value,
-                Job.status.in_(OPEN),
-                Job.payload["community_id"].astext == str(community.id),
-            )
-        )
-        if active is not None:
+        if active_job_on_community(session, community.workspace_id, community.id, job_type=JobType.COLLECT):
             busy.append(str(community.id))
             continue
         community.next_monitoring_at = now + timedelta(minutes=community.monitoring_interval_minutes)

@@ -1,0 +1,31 @@
+"""Questions about jobs that several places ask."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from vkc.db.models import Job
+from vkc.jobs.schemas import JobStatus
+from vkc.jobs.types import JobType
+
+OPEN = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+
+
+def active_job_on_community(
+    session: Session, workspace_id: uuid.UUID, community_id: uuid.UUID | str, *, job_type: JobType | None = None
+) -> uuid.UUID | None:
+    """A queued or running job on the community (of `job_type` if given), or None.
+
+    Collection jobs name their community in the payload from the start; the column is set when they run.
+    """
+    query = select(Job.id).where(
+        Job.workspace_id == workspace_id,
+        Job.status.in_(OPEN),
+        or_(Job.community_id == uuid.UUID(str(community_id)), Job.payload["community_id"].astext == str(community_id)),
+    )
+    if job_type is not None:
+        query = query.where(Job.type == job_type.value)
+    return session.scalar(query.limit(1))
