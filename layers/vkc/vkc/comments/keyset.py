@@ -10,9 +10,7 @@ with literal constants, so PostgreSQL walks an index in order and stops after on
 
 from __future__ import annotations
 
-import base64
 import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,6 +20,7 @@ from sqlalchemy import ColumnElement, DateTime, Integer, UnaryExpression, func, 
 
 from vkc.db.models_collection import Comment
 from vkc.errors import InvalidInput
+from vkc.jobs.cursor import pack, unpack
 
 #: A comment VK gave no date sorts as the oldest.
 NO_DATE: ColumnElement[datetime] = literal_column("'-infinity'::timestamptz", DateTime(timezone=True))
@@ -106,14 +105,13 @@ class Position:
 
     def encode(self) -> str:
         key = self.key.isoformat() if isinstance(self.key, datetime) else self.key
-        raw = json.dumps({"s": self.sort.value, "k": key, "i": self.id}, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return pack({"s": self.sort.value, "k": key, "i": self.id})
 
     @classmethod
     def decode(cls, cursor: str, sort: CommentSort) -> Position:
         """The position `cursor` names; InvalidInput (422) for anything else, or for another sort's cursor."""
         try:
-            raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            raw = unpack(cursor)
             cursor_sort = CommentSort(raw["s"])
             row_id = raw["i"]
             key = raw["k"]

@@ -7,7 +7,6 @@ the secret itself, so a hash would not do) and returned once; rows keep only its
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Sequence
 
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from vkc.db.models_analysis import Keyword
 from vkc.db.models_webhooks import Webhook, WebhookDelivery, WebhookEvent
 from vkc.errors import Conflict, InvalidInput, NotFound
+from vkc.jobs.cursor import invalid_cursor, pack, unpack
 from vkc.settings import Settings
 from vkc.vk_tokens.ports import SecretStore
 from vkc.webhooks.schemas import (
@@ -200,11 +200,14 @@ def _checked_keywords(
 
 
 def _encode_cursor(delivery_id: int) -> str:
-    return base64.urlsafe_b64encode(str(delivery_id).encode()).decode().rstrip("=")
+    return pack(delivery_id)
 
 
 def _decode_cursor(cursor: str) -> int:
     try:
-        return int(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode())
+        value = unpack(cursor)
     except ValueError:
-        raise InvalidInput("The cursor is not valid; use next_cursor from a previous page.") from None
+        raise invalid_cursor() from None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid_cursor()
+    return value
