@@ -22,10 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from vkc.exports.columns import Value
 
 BOM = "\ufeff".encode()
@@ -99,6 +95,13 @@ class XlsxWriter:
     """Rows into a write-only workbook; `finish(path)` saves the .xlsx there."""
 
     def __init__(self, header: Sequence[str]) -> None:
+        # openpyxl (~0.1 s to import) loads here, not when a worker starts: most workers never write XLSX
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        self._cell_type = WriteOnlyCell
+        self._illegal = ILLEGAL_CHARACTERS_RE
         self._wb = Workbook(write_only=True)
         self._ws = self._wb.create_sheet("comments")
         self._ws.freeze_panes = "A2"
@@ -115,16 +118,16 @@ class XlsxWriter:
     def finish(self, path: Path) -> None:
         self._wb.save(str(path))
 
-    def _cell(self, value: Value) -> WriteOnlyCell | object:
+    def _cell(self, value: Value) -> object:
         if value is None or isinstance(value, (bool, int, float)):
             return value
         if isinstance(value, datetime):
-            cell = WriteOnlyCell(self._ws, value=value.replace(tzinfo=None))  # Excel has no time zones: UTC
+            cell = self._cell_type(self._ws, value=value.replace(tzinfo=None))  # Excel has no time zones: UTC
             cell.number_format = DATE_FORMAT
             return cell
         text = _text(value)
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)[:XLSX_MAX_CELL]
-        cell = WriteOnlyCell(self._ws, value=text)
+        text = self._illegal.sub("", text)[:XLSX_MAX_CELL]
+        cell = self._cell_type(self._ws, value=text)
         cell.data_type = "s"  # never a formula, whatever the text starts with
         return cell
 
