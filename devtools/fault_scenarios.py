@@ -16,6 +16,7 @@ whether its totals are true. `tests/faults` asserts on them; `bench/faults_bench
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import random
 import subprocess
@@ -352,8 +353,14 @@ def scenario_vk_faults(settings: Settings, *, timeout: float = 120.0) -> FaultRu
     """10 % of VK requests fail: 5xx, hangs past the client's timeout, errors 1, 6, 9, 10, 14."""
     started = time.monotonic()
     faults = FaultConfig(probability=0.1, inner_probability=0.1, hang_seconds=1.5, seed=11)
-    with world(settings, preset="small", communities=2, visibility_s=2.0, faults=faults) as w:
-        config = w.worker_config(task_seconds=3.0, vk_timeout_s=1.0, time_scale=0.02)
+    # VK's cooldowns are scaled by TIME_SCALE; the retry budget must be scaled alike: production allows
+    # 5 receives × 540 s visibility (45 min, above the 30 min longest cooldown), here that time × scale
+    time_scale, visibility_s = 0.02, 2.0
+    max_receive = math.ceil(5 * 540 * time_scale / visibility_s)
+    with world(
+        settings, preset="small", communities=2, visibility_s=visibility_s, max_receive=max_receive, faults=faults
+    ) as w:
+        config = w.worker_config(task_seconds=3.0, vk_timeout_s=1.0, time_scale=time_scale)
         w.start()
         with ThreadWorkers(w.queue, build_deps(settings, w.queue, config), config, threads=2):
             w.wait(timeout)

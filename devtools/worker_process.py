@@ -79,6 +79,9 @@ def build_deps(settings: Settings, queue: DurableQueue, config: WorkerConfig) ->
         )
         return VkClient(pool, transport)
 
+    # the runner's "last delivery" must be the queue's: QUEUE_MAX_RECEIVE_COUNT equals maxReceiveCount
+    # in the template, and here it equals the durable queue's max_receive
+    settings = settings.model_copy(update={"queue_max_receive_count": queue.max_receive})
     return WorkerDeps(
         settings=settings,
         engine=get_engine(settings),
