@@ -182,7 +182,7 @@ def test_every_log_group_has_retention(tpl: SamTemplate) -> None:
 def test_layer_builds_for_python313_arm64(tpl: SamTemplate) -> None:
     layer = tpl.resources["VkcLayer"]
     assert layer["Type"] == "AWS::Serverless::LayerVersion"
-    assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+    assert layer["Metadata"]["BuildArchitecture"] == "arm64"  # built by packaging/Makefile: test_packaging
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
     assert layer["Properties"]["ContentUri"].rstrip("/") == "layers/vkc"
 
