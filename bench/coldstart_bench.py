@@ -1,15 +1,27 @@
-"""Cold import time of each function's handler module, in a fresh interpreter per run.
+"""Cold import time of each function's handler module, from the artifact `sam build` ships.
 
-What Lambda's init phase pays before the first event: `import app` with the function's CodeUri and
-the layer on `sys.path` (as `/var/task` and `/opt/python`), the template's environment (Globals +
-the function's own variables; intrinsic values get plausible placeholders, AWS is never called at
-import time). Median of `RUNS` runs → `coldstart.<function>_ms`. Targets: API < 300 ms, workers < 1 s.
+What Lambda's init phase pays before the first event: `import app` in a fresh interpreter that sees
+only the function's artifact (as /var/task), the layer's `python/` (as /opt/python) and the standard
+library, with Lambda's reserved environment variables (they change what Powertools and the X-Ray SDK
+do at import) and the template's own (Globals + the function's; intrinsics get plausible
+placeholders, STAGE is prod; nothing is contacted at import time). Bytecode is never written, as on
+Lambda's read-only file system.
+
+The artifacts are built by packaging/Makefile, the recipe `sam build` runs, from the committed tree;
+only the wheels' platform differs (this machine's instead of arm64, so they can be imported here).
+Median of `RUNS` runs → `coldstart.<function>_ms`. Targets: API < 300 ms, workers < 1 s.
+
+Two more figures explain the API's: `coldstart.api_without_bytecode_ms`, the same artifact without
+its .pyc files (what sam's python3.13 builder ships), and `coldstart.api_library_floor_ms`, importing
+only the libraries every API request needs (Powertools' resolver/logger/metrics/tracer, SQLAlchemy
+ORM + pg8000, redis, boto3, pydantic) — below that, an import-time figure only moves work into the
+first request.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,62 +40,130 @@ FUNCTIONS = {
     "scheduler": "SchedulerFunction",
     "migrate": "MigrateFunction",
 }
+LAYER = "VkcLayer"
 # values for the template's intrinsics (Ref/GetAtt/Sub/If): shapes as deployed, nothing is contacted
 PLACEHOLDERS = {
     "DB_HOST": "vkc-proxy.proxy-abc.eu-central-1.rds.amazonaws.com",
     "REDIS_URL": "rediss://master.vkc.abc.euc1.cache.amazonaws.com:6379/0",
     "VK_API_URL": "https://api.vk.com/method",
-    "STAGE": "dev",
+    "STAGE": "prod",
     "DB_NAME": "vkc",
     "DB_USER": "vkc",
     "POWERTOOLS_LOG_LEVEL": "INFO",
     "CORS_ORIGINS": "https://app.example.com",
 }
+# what the import measures: the first line puts the artifact where Lambda has /var/task and /opt/python
 PROBE = (
     "import sys, time\n"
     "sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
     "t = time.perf_counter()\n"
-    "import app\n"
+    "import {module}\n"
     "print((time.perf_counter() - t) * 1000)\n"
+)
+API_LIBRARIES = (
+    "aws_lambda_powertools.event_handler, aws_lambda_powertools.logging, aws_lambda_powertools.metrics, "
+    "aws_lambda_powertools.tracing, sqlalchemy.orm, pg8000.native, redis, boto3, pydantic"
 )
 
 
-def function_env(template: dict[str, Any], logical_id: str) -> dict[str, str]:
+def lambda_env(template: dict[str, Any], logical_id: str, task_root: Path) -> dict[str, str]:
+    """Lambda's reserved variables for this function plus the template's own."""
     props = merge_globals(
         template.get("Globals", {}).get("Function", {}), template["Resources"][logical_id]["Properties"]
     )
-    env: dict[str, str] = {}
-    for name, value in (props.get("Environment", {}).get("Variables", {}) or {}).items():
+    name = f"vkc-{logical_id}"
+    env = {
+        "PATH": "/var/lang/bin:/usr/local/bin:/usr/bin:/bin",
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "LAMBDA_TASK_ROOT": str(task_root),
+        "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(props.get("MemorySize", 128)),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/22/[$LATEST]0123456789abcdef",
+        "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+        "AWS_REGION": "eu-central-1",
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "AWS_ACCESS_KEY_ID": "ASIAPLACEHOLDER",
+        "AWS_SECRET_ACCESS_KEY": "placeholder",
+        "AWS_SESSION_TOKEN": "placeholder",
+        "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
+        "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
+        "_AWS_XRAY_DAEMON_PORT": "2000",
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "_HANDLER": str(props.get("Handler", "app.lambda_handler")),
+    }
+    for key, value in (props.get("Environment", {}).get("Variables", {}) or {}).items():
         if not is_intrinsic(value):
-            env[name] = str(value)
-        elif name.startswith("QUEUE_URL_"):
-            env[name] = f"https://sqs.eu-central-1.amazonaws.com/123456789012/vkc-{name[10:].lower()}"
+            env[key] = str(value)
+        elif key.startswith("QUEUE_URL_"):
+            env[key] = f"https://sqs.eu-central-1.amazonaws.com/123456789012/vkc-{key[10:].lower()}"
         else:
-            env[name] = PLACEHOLDERS.get(name, f"placeholder-{name.lower()}")
+            env[key] = PLACEHOLDERS.get(key, f"placeholder-{key.lower()}")
     return env
 
 
-def cold_import_ms(code_uri: Path, layer: Path, env: dict[str, str]) -> float:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
-    base |= {"AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "eu-central-1", "PYTHONDONTWRITEBYTECODE": "1"}
+def import_ms(task_root: Path, layer: Path, env: dict[str, str], module: str = "app") -> float:
+    """One cold import: -I -S so that nothing but the artifact and the standard library is on sys.path."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(code_uri), str(layer)],
-        env=base | env,
-        cwd=code_uri,
+        [sys.executable, "-I", "-S", "-B", "-c", PROBE.format(module=module), str(task_root), str(layer / "python")],
+        env=env,
+        cwd=task_root,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"import app failed in {code_uri.name}: {done.stderr[-2000:]}")
+        raise RuntimeError(f"import {module} failed in {task_root.name}: {done.stderr[-2000:]}")
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def committed_tree(into: Path) -> Path:
+def median_ms(task_root: Path, layer: Path, env: dict[str, str], module: str = "app") -> float:
+    import_ms(task_root, layer, env, module)  # the first run fills the OS page cache
+    return round(statistics.median(import_ms(task_root, layer, env, module) for _ in range(RUNS)), 1)
+
+
+def build_artifacts(into: Path, template: dict[str, Any]) -> dict[str, Path]:
+    """Every function and the layer as packaging/Makefile builds them, for this machine's platform."""
     archive = subprocess.run(
-        ["git", "archive", "HEAD", "functions", "layers"], cwd=ROOT, capture_output=True, check=True
+        ["git", "archive", "HEAD", "functions", "layers", "packaging"], cwd=ROOT, capture_output=True, check=True
     ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    source = into / "source"
+    source.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    artifacts: dict[str, Path] = {}
+    for logical_id in [*FUNCTIONS.values(), LAYER]:
+        props = template["Resources"][logical_id]["Properties"]
+        code_uri = props.get("CodeUri") or props["ContentUri"]
+        scratch = into / "scratch" / logical_id
+        shutil.copytree(source / code_uri, scratch)
+        out = into / "artifacts" / logical_id
+        out.mkdir(parents=True)  # sam build creates it before running make
+        subprocess.run(
+            [
+                "make",
+                "--no-print-directory",
+                "--makefile",
+                str(source / "packaging" / "Makefile"),
+                f"build-{logical_id}",
+                f"ARTIFACTS_DIR={out}",
+                f"PYTHON={sys.executable}",
+                "PIP_PLATFORM=",
+            ],
+            cwd=scratch,
+            check=True,
+            capture_output=True,
+        )
+        artifacts[logical_id] = out
+    return artifacts
+
+
+def without_bytecode(tree: Path, into: Path) -> Path:
+    shutil.copytree(tree, into, ignore=shutil.ignore_patterns("__pycache__"))
     return into
 
 
@@ -91,13 +171,17 @@ def run() -> dict[str, float]:
     template = load_template()
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="vkc-coldstart-") as tmp:
-        tree = committed_tree(Path(tmp))
+        artifacts = build_artifacts(Path(tmp), template)
+        layer = artifacts[LAYER]
         for name, logical_id in FUNCTIONS.items():
-            code_uri = tree / str(template["Resources"][logical_id]["Properties"]["CodeUri"])
-            env = function_env(template, logical_id)
-            cold_import_ms(code_uri, tree / "layers" / "vkc", env)  # the first run fills the OS page cache
-            samples = [cold_import_ms(code_uri, tree / "layers" / "vkc", env) for _ in range(RUNS)]
-            figures[f"coldstart.{name}_ms"] = round(statistics.median(samples), 1)
+            task = artifacts[logical_id]
+            figures[f"coldstart.{name}_ms"] = median_ms(task, layer, lambda_env(template, logical_id, task))
+        api = artifacts["ApiFunction"]
+        api_env = lambda_env(template, "ApiFunction", api)
+        bare_api = without_bytecode(api, Path(tmp) / "bare" / "ApiFunction")
+        bare_layer = without_bytecode(layer, Path(tmp) / "bare" / LAYER)
+        figures["coldstart.api_without_bytecode_ms"] = median_ms(bare_api, bare_layer, api_env)
+        figures["coldstart.api_library_floor_ms"] = median_ms(api, layer, api_env, module=API_LIBRARIES)
     return figures
 
 
