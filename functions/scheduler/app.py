@@ -1,8 +1,9 @@
-"""SchedulerFunction: the EventBridge tick that runs periodic duties (monitoring runs that are due)."""
+"""SchedulerFunction: the EventBridge tick that runs periodic duties (monitoring runs that are due, lost
+webhook deliveries)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -16,6 +17,7 @@ from vkc.db.engine import get_engine
 from vkc.monitoring.schedule import queue_due_monitoring
 from vkc.scheduling import Duty, tick
 from vkc.settings import get_settings
+from vkc.webhooks.outbox import requeue_stalled_events
 
 logger = Logger()
 metrics = Metrics()
@@ -28,7 +30,16 @@ def _monitoring(now: datetime) -> dict[str, Any]:
         return queue_due_monitoring(session, queue, now)
 
 
-DUTIES: dict[str, Duty] = {"monitoring": _monitoring}
+def _webhook_outbox(now: datetime) -> dict[str, Any]:
+    settings = get_settings()
+    queue = SqsTaskQueue(settings, sqs(settings.aws_region))
+    with Session(get_engine(settings)) as session:
+        return requeue_stalled_events(
+            session, queue, now, stale_after=timedelta(seconds=settings.webhook_requeue_after_s)
+        )
+
+
+DUTIES: dict[str, Duty] = {"monitoring": _monitoring, "webhook_outbox": _webhook_outbox}
 
 
 def _scheduled_time(event: dict[str, Any]) -> datetime:

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     # Must equal the queues' RedrivePolicy.maxReceiveCount: on the last delivery a worker records
     # the job as failed before the message moves to the DLQ.
     queue_max_receive_count: int = 5
+    # a pending webhook event nobody queued or touched for this long lost its queue message (a send
+    # that failed after commit): the scheduler queues it again. Longer than the analyze queues'
+    # visibility timeout (6 min), the longest a redelivery between two rounds takes.
+    webhook_requeue_after_s: int = Field(default=900, ge=60)
 
     exports_bucket: str = ""
     vk_api_url: str = "https://api.vk.com/method"

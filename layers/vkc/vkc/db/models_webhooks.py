@@ -49,6 +49,8 @@ class WebhookEvent(Base):
     __table_args__ = (
         CheckConstraint(f"status IN {WEBHOOK_EVENT_STATUSES!r}", name="status_valid"),
         Index("ix_webhook_events_webhook_created", "webhook_id", "created_at"),
+        # the outbox sweep: pending events nobody has handled for a while
+        Index("ix_webhook_events_pending_heartbeat", "heartbeat_at", postgresql_where="status = 'pending'"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -62,6 +64,11 @@ class WebhookEvent(Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     # a worker holds the event until then, so a duplicate queue message never sends it twice at once
     lease_until: Mapped[datetime | None] = mapped_column(_TS)
+    # the job whose detached task delivers it (a ping has none: the API delivers it while the caller waits)
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    # last time the event was queued or a round started or ended: the outbox sweep re-queues pending
+    # events whose heartbeat is older than any redelivery could be (their queue message was lost)
+    heartbeat_at: Mapped[datetime] = mapped_column(_TS, nullable=False, server_default=func.now())
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(_TS)

@@ -88,7 +88,7 @@ def enqueue_alerts(
         selected = [i for i in items if wanted is None or i.keyword.id in wanted]
         for chunk in _chunks(selected):
             data = {"matches": [i.model_dump(mode="json") for i in chunk]}
-            events.append(new_event(workspace_id, webhook.id, EventType.MATCHES_CREATED, data))
+            events.append(new_event(workspace_id, webhook.id, EventType.MATCHES_CREATED, data, job_id=job_id))
     if not events:
         return []
     session.add_all(events)
@@ -185,7 +185,8 @@ def _send_after_commit(
 
 
 def _flush_outbox(session: Session) -> None:
-    """Send what the committed transaction owes; a failed send is logged, never raised past the commit."""
+    """Send what the committed transaction owes; a failed send is logged, never raised past the commit:
+    the event stays pending and the scheduler's outbox sweep (`webhooks.outbox`) queues it again."""
     outbox = session.info.get(_OUTBOX_KEY) or []
     session.info[_OUTBOX_KEY] = []
     for queue, message, correlation_id, workspace_id in outbox:

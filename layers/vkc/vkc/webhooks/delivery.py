@@ -183,7 +183,7 @@ def _claim(engine: Engine, event_id: uuid.UUID) -> tuple[WebhookEvent, Webhook] 
                 WebhookEvent.status == EventStatus.PENDING.value,
                 or_(WebhookEvent.lease_until.is_(None), WebhookEvent.lease_until < now),
             )
-            .values(lease_until=now + LEASE, rounds=WebhookEvent.rounds + 1)
+            .values(lease_until=now + LEASE, rounds=WebhookEvent.rounds + 1, heartbeat_at=now)
             .returning(WebhookEvent.id)
         ).first()
         if claimed is None:
@@ -236,5 +236,5 @@ def _release(engine: Engine, event_id: uuid.UUID, error: str | None) -> None:
         session.execute(
             update(WebhookEvent)
             .where(WebhookEvent.id == event_id, WebhookEvent.status == EventStatus.PENDING.value)
-            .values(lease_until=None, last_error=error)
+            .values(lease_until=None, last_error=error, heartbeat_at=datetime.now(UTC))
         )

@@ -11,7 +11,12 @@ from vkc.webhooks.schemas import EventBody, EventStatus, EventType
 
 
 def new_event(
-    workspace_id: uuid.UUID, webhook_id: uuid.UUID, event_type: EventType, data: dict[str, Any]
+    workspace_id: uuid.UUID,
+    webhook_id: uuid.UUID,
+    event_type: EventType,
+    data: dict[str, Any],
+    *,
+    job_id: uuid.UUID | None = None,
 ) -> WebhookEvent:
     """A pending event; its id is the `X-Vkc-Event-Id` receivers deduplicate on."""
     event_id = uuid.uuid4()
@@ -32,4 +37,5 @@ def new_event(
         status=EventStatus.PENDING.value,
         rounds=0,
         attempts=0,
+        job_id=job_id,
     )
