@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from vkc.analysis_store import preview
 from vkc.analysis_store.schemas import PreviewRequest, PreviewResponse
 from vkc.db.engine import session_scope
 
@@ -31,6 +30,9 @@ router = Router()
     },
 )
 def preview_analysis(body: PreviewRequest) -> PreviewResponse:
+    # the analysis engine (matcher, morphology, scorers) loads on the first preview, not at every cold start
+    from vkc.analysis_store.preview import preview
+
     who = principal(router)
     with session_scope() as session:
-        return preview.preview(session, who.workspace_id, body)
+        return preview(session, who.workspace_id, body)

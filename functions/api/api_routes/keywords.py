@@ -14,7 +14,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sqlalchemy.orm import Session
-from vkc.analysis_store.reanalysis import start_reanalysis
 from vkc.db.engine import get_engine, session_scope
 from vkc.keywords import importer, service
 from vkc.keywords.schemas import (
@@ -38,6 +37,9 @@ KeywordId = Annotated[uuid.UUID, Path(description="Keyword id")]
 
 def _reanalyze(session: Session, workspace_id: uuid.UUID) -> uuid.UUID | None:
     """Queue (or join) the re-analysis; a queue outage must not undo a saved keyword."""
+    # keyword writes only: the module also holds the worker side, which pulls in the analysis engine (cold start)
+    from vkc.analysis_store.reanalysis import start_reanalysis
+
     try:
         return start_reanalysis(session, task_queue(), workspace_id, correlation_id=correlation_id(router))
     except Exception:
