@@ -39,7 +39,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from vkc.adapters.emf import install as install_metrics_hook
@@ -53,7 +52,6 @@ EMF = install_metrics_hook()
 
 TITLE = "VK Comments Parser API"
 API_VERSION = "1.0.0"
-SECURITY_SCHEMES: dict[str, Any] = {"ApiKey": APIKey(name="X-Api-Key", in_=APIKeyIn.header)}
 SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}]
 
 
@@ -93,8 +91,12 @@ def create_app() -> APIGatewayHttpResolver:
 
 def openapi_schema(api: APIGatewayHttpResolver) -> str:
     """The spec as the API behaves; committed as docs/openapi.json (a test keeps them equal)."""
+    # the OpenAPI models are imported by whatever builds a spec (docs, Swagger UI), not at a prod cold start
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+
+    security_schemes: dict[str, Any] = {"ApiKey": APIKey(name="X-Api-Key", in_=APIKeyIn.header)}
     raw = api.get_openapi_json_schema(
-        title=TITLE, version=API_VERSION, security_schemes=SECURITY_SCHEMES, security=SECURITY
+        title=TITLE, version=API_VERSION, security_schemes=security_schemes, security=SECURITY
     )
     return openapi_doc.dumps(openapi_doc.problem_aware(json.loads(raw)))
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import openapi as openapi_pkg
-from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from api_routes.problems import PROBLEM_JSON
@@ -128,6 +127,9 @@ _SWAGGER_DIR = Path(openapi_pkg.__path__[0])
 
 def swagger_html(spec_json: str) -> str:
     """Swagger UI with its assets inlined from the Powertools wheel (no CDN)."""
+    # outside prod only: the Swagger UI package (and the OpenAPI models it imports) stays out of a prod cold start
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+
     js = (_SWAGGER_DIR / "swagger_ui" / "swagger-ui-bundle.min.js").read_text(encoding="utf-8")
     css = (_SWAGGER_DIR / "swagger_ui" / "swagger-ui.min.css").read_text(encoding="utf-8")
     return generate_swagger_html(spec_json.replace("</", "<\\/"), js, css, "", None, False)
