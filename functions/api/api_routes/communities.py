@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -24,12 +24,13 @@ from vkc.communities.schemas import (
 from vkc.db.engine import get_engine, session_scope
 from vkc.jobs.schemas import JobView
 from vkc.settings import get_settings
-from vkc.vk.client import VkClient
-from vkc.vk_tokens.clients import workspace_client
 
 from api_routes.cached import cached
 from api_routes.deps import correlation_id, principal, task_queue
 from api_routes.openapi_doc import problem_response
+
+if TYPE_CHECKING:
+    from vkc.vk.client import VkClient
 
 router = Router()
 
@@ -38,6 +39,9 @@ CommunityId = Annotated[uuid.UUID, Path(description="Community id")]
 
 
 def _client_factory(session: Session, workspace_id: uuid.UUID) -> Callable[[], AbstractContextManager[VkClient]]:
+    # the VK client and httpx load when a community is added, not with the other routes (cold start)
+    from vkc.vk_tokens.clients import workspace_client
+
     settings = get_settings()
     return lambda: workspace_client(
         session,

@@ -13,7 +13,6 @@ from vkc.adapters.secrets import secret_store
 from vkc.db.engine import session_scope
 from vkc.settings import get_settings
 from vkc.vk_tokens import service
-from vkc.vk_tokens.clients import transport
 from vkc.vk_tokens.schemas import VkTokenCreate, VkTokenList, VkTokenView
 
 from api_routes.deps import principal
@@ -42,6 +41,9 @@ TokenRowId = Annotated[uuid.UUID, Path(description="The token's id in this API (
     },
 )
 def add_token(body: VkTokenCreate) -> Response[VkTokenView]:
+    # httpx and the VK transport load when a token is added, not with the other routes (cold start)
+    from vkc.vk_tokens.clients import transport
+
     who = principal(router)
     settings = get_settings()
     with session_scope() as session:

@@ -12,8 +12,6 @@ from vkc.adapters.secrets import secret_store
 from vkc.db.engine import get_engine, session_scope
 from vkc.settings import get_settings
 from vkc.webhooks import service
-from vkc.webhooks.delivery import DeliveryPorts
-from vkc.webhooks.ping import send_ping
 from vkc.webhooks.schemas import (
     DeliveryPage,
     DeliveryView,
@@ -23,7 +21,6 @@ from vkc.webhooks.schemas import (
     WebhookUpdate,
     WebhookView,
 )
-from vkc.webhooks.sender import http_client
 
 from api_routes.deps import principal
 from api_routes.openapi_doc import problem_response
@@ -157,6 +154,11 @@ def list_deliveries(
     tags=["webhooks"],
 )
 def test_webhook(webhook_id: WebhookId) -> DeliveryView:
+    # the sender (httpx, tenacity) loads for a test ping, not with the other routes (cold start)
+    from vkc.webhooks.delivery import DeliveryPorts
+    from vkc.webhooks.ping import send_ping
+    from vkc.webhooks.sender import http_client
+
     who = principal(router)
     settings = get_settings()
     ports = DeliveryPorts(secrets=secret_store(settings), client=http_client())

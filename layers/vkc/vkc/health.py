@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import redis
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
@@ -80,6 +79,8 @@ def check_queues(client: SQSClient, settings: Settings) -> CheckResult:
 
 def check_vk_api(settings: Settings, *, timeout_s: float = 3.0) -> CheckResult:
     """VK answers a call without a token with error 5: that proves the API is reachable and speaking VK."""
+    # only the probe job checks VK: the API and the workers' queue-lag record need not load httpx (cold start)
+    import httpx
 
     def run() -> dict[str, Any]:
         response = httpx.post(

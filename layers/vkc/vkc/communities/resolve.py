@@ -11,16 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from vkc.communities.input import CommunityRef
 from vkc.errors import InvalidInput, NotFound
 from vkc.vk import methods
-from vkc.vk.client import VkClient
 from vkc.vk.deadline import Deadline
 from vkc.vk.errors import Action, VkApiError, VkDeadlineError, VkError, VkNoTokenError
 from vkc.vk.models import Community as VkCommunity
 from vkc.vk.models import ResolvedObject, parse_groups, parse_resolved
 from vkc.vk_tokens.errors import vk_errors_as_problems
+
+if TYPE_CHECKING:  # the client (and httpx) is the caller's: the API imports it only to add a community
+    from vkc.vk.client import VkClient
 
 COMMUNITY_FIELDS = "description,members_count,photo_200"
 COMMUNITY_TYPES = frozenset({"group", "page", "event"})

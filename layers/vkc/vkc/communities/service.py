@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -26,11 +26,13 @@ from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
 from vkc.jobs.queries import active_job_on_community
 from vkc.settings import Priority
-from vkc.vk.client import VkClient
 from vkc.vk.deadline import Deadline
 from vkc.vk.models import Community as VkCommunity
 
-ClientFactory = Callable[[], AbstractContextManager[VkClient]]
+if TYPE_CHECKING:  # the client (and httpx) is imported where one is opened, not with every community route
+    from vkc.vk.client import VkClient
+
+type ClientFactory = Callable[[], AbstractContextManager[VkClient]]
 #: The API answers within API Gateway's 30 s: resolution gets at most this long.
 RESOLVE_BUDGET_S = 20.0
 

@@ -13,6 +13,7 @@ import logging
 import string
 import uuid
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import redis
 from sqlalchemy import select, update
@@ -23,15 +24,16 @@ from vkc.db.models_collection import VkTokenRow
 from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.settings import Settings
 from vkc.vk.breaker import BreakerState
-from vkc.vk.client import VkClient
 from vkc.vk.deadline import Deadline
 from vkc.vk.pool import TokenPool, TokenStatus, pool_status
 from vkc.vk.tokens import TokenType, VkToken, token_id
-from vkc.vk.transport import VkTransport
 from vkc.vk_tokens.errors import VkUnavailable, vk_errors_as_problems
 from vkc.vk_tokens.masking import token_hint
 from vkc.vk_tokens.ports import SecretStore
 from vkc.vk_tokens.schemas import TokenState, VkTokenCreate, VkTokenView
+
+if TYPE_CHECKING:
+    from vkc.vk.transport import VkTransport
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,9 @@ def detect_type(token: VkToken, *, redis_client: redis.Redis, transport: VkTrans
     elif snapshot.state is BreakerState.OPEN and token.type is not None:
         return token.type  # cooling down after flood control: its type is known and VK accepted it lately
     token.type = None
+    # only adding a token calls VK: listing and deleting them need not load the client (cold start)
+    from vkc.vk.client import VkClient
+
     client = VkClient(pool, transport, max_workers=1)
     try:
         with vk_errors_as_problems():
