@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -23,7 +25,12 @@ from vkc.jobs.context import WorkerDeps
 from vkc.jobs.runner import run_task
 from vkc.jobs.schemas import TaskMessage
 from vkc.settings import Priority, Settings, WorkerKind, get_settings
-from vkc.vk_tokens.clients import workspace_client_factory
+
+if TYPE_CHECKING:
+    import redis
+    from sqlalchemy import Engine
+
+    from vkc.vk.client import VkClient
 
 install()  # the domain's counts go to this process's EMF hook
 
@@ -46,8 +53,20 @@ def build_worker_deps(remaining_ms: Callable[[], int]) -> WorkerDeps:
         sqs=client,
         queue=SqsTaskQueue(settings, client),
         remaining_ms=remaining_ms,
-        vk_client=workspace_client_factory(engine, settings, redis_client, secret_store(settings)),
+        vk_client=_vk_clients(engine, settings, redis_client),
     )
+
+
+def _vk_clients(engine: Engine, settings: Settings, redis_client: redis.Redis) -> Callable[[uuid.UUID], VkClient]:
+    """`WorkerDeps.vk_client`: workspace id → a client over its pool (use it in `with`, it closes)."""
+
+    def make(workspace_id: uuid.UUID) -> VkClient:
+        # imported by the first task that calls VK (the parse worker's); the analyze worker never loads it (cold start)
+        from vkc.vk_tokens.clients import workspace_client_factory
+
+        return workspace_client_factory(engine, settings, redis_client, secret_store(settings))(workspace_id)
+
+    return make
 
 
 def correlation_id_of(record: TaskRecord) -> str | None:

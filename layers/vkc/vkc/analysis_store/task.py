@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from vkc import observability
-from vkc.analysis_store.apply import Scope, analyze_comments
 from vkc.analysis_store.hooks import STORING_JOB_KEY
 from vkc.cache import invalidate_workspace_reads
 from vkc.jobs.context import TaskContext
@@ -50,6 +49,9 @@ def queue_analysis(ctx: TaskContext, comment_ids: Sequence[int]) -> int:
 
 
 def run_analyze_task(ctx: TaskContext) -> None:
+    # the engine loads in the worker that analyzes, not in the parse worker that only queues (cold start)
+    from vkc.analysis_store.apply import Scope, analyze_comments
+
     ids = ctx.message.params.get("comment_ids")
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         log.error("analyze task without a list of comment ids; dropped", extra={"task_id": ctx.message.task_id})
