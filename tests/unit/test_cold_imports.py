@@ -1,0 +1,115 @@
+"""What each Lambda door imports at a cold start: only what its common paths need.
+
+Each door is imported in a fresh interpreter (the way Lambda loads `app`) and the heavy modules that
+only some routes or task types use must not be loaded yet: the analysis engine, the VK client and
+harvester, httpx, openpyxl, the Swagger UI. Tracing is disabled: X-Ray's patch_all imports every
+library it can patch (httpx included) in a traced Lambda; this guards what our code imports.
+Timing-free on purpose; `bench/coldstart_bench.py` measures the milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYER = ROOT / "layers" / "vkc"
+
+ENGINE = ["vkc.analysis.analyzer", "vkc.analysis.matcher", "rumorph"]  # morphology itself loads rumorph lazily
+VK = ["vkc.vk.client", "vkc.vk.harvest", "vkc.vk.transport", "tenacity"]
+EXPORTS = ["vkc.exports.writers", "openpyxl"]
+SWAGGER = [
+    "aws_lambda_powertools.event_handler.openapi.swagger_ui",
+    "aws_lambda_powertools.event_handler.openapi.models",
+]
+#: the registry imports these on a task type's first use
+HANDLERS = [
+    "vkc.jobs.handlers.probe",
+    "vkc.collection.plan",
+    "vkc.collection.harvest_task",
+    "vkc.communities.importer",
+    "vkc.analysis_store.reanalysis",
+    "vkc.analysis_store.task",
+    "vkc.exports.task",
+    "vkc.webhooks.delivery",
+]
+EVERYWHERE = [*ENGINE, *VK, *EXPORTS, "httpx", "vkc.webhooks.delivery"]
+
+NOT_AT_COLD_START = {
+    "api": [*EVERYWHERE, *SWAGGER],
+    "parse_worker": [*EVERYWHERE, *HANDLERS],
+    "analyze_worker": [*EVERYWHERE, *HANDLERS],
+    "scheduler": [*EVERYWHERE, *HANDLERS, *SWAGGER],
+    "migrate": [*EVERYWHERE, *HANDLERS, *SWAGGER],
+}
+#: task types by the worker that consumes them (root jobs by JOB_SPECS; sub-tasks by the queue they are sent to)
+PARSE_TASKS = ["probe", "collect", "communities.import", "collect.harvest", "communities.import.continue"]
+ANALYZE_TASKS = ["reanalyze", "export", "reanalyze.range", "analyze.comments", "webhooks.deliver"]
+
+
+def _env(stage: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
+        "AWS_REGION": "eu-central-1",
+        "STAGE": stage,
+        "DB_HOST": "db.invalid",
+        "REDIS_URL": "redis://redis.invalid:6379/0",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+
+
+def _loaded_after(code: str, door: str, watched: list[str], *, stage: str = "prod") -> list[str]:
+    """Run `code` in a fresh interpreter with the door on sys.path; the watched modules it left loaded."""
+    directory = ROOT / "functions" / door
+    script = (
+        f"import json, sys; sys.path[:0] = [{str(directory)!r}, {str(LAYER)!r}]\n"
+        f"{code}\n"
+        f"print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=directory,
+        env=_env(stage),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+@pytest.mark.parametrize("door", sorted(NOT_AT_COLD_START))
+def test_a_cold_start_imports_only_what_the_common_paths_need(door: str) -> None:
+    assert _loaded_after("import app", door, NOT_AT_COLD_START[door]) == []
+
+
+def test_the_parse_workers_task_types_never_load_the_analysis_engine() -> None:
+    code = "from vkc.jobs.handlers.registry import ROOT_HANDLERS, TASK_HANDLERS\n" + "\n".join(
+        f"(ROOT_HANDLERS.get({t!r}) or TASK_HANDLERS[{t!r}])" for t in PARSE_TASKS
+    )
+    assert _loaded_after(code, "parse_worker", [*ENGINE, *EXPORTS]) == []
+
+
+def test_the_analyze_workers_task_types_never_load_the_vk_client() -> None:
+    code = "from vkc.jobs.handlers.registry import DETACHED_HANDLERS, ROOT_HANDLERS, TASK_HANDLERS\n" + "\n".join(
+        f"(ROOT_HANDLERS.get({t!r}) or TASK_HANDLERS.get({t!r}) or DETACHED_HANDLERS[{t!r}])" for t in ANALYZE_TASKS
+    )
+    vk_client = ["vkc.vk.client", "vkc.vk.harvest", "vkc.vk.transport", "vkc.collection.harvest_task"]
+    assert _loaded_after(code, "analyze_worker", vk_client) == []  # webhook deliveries do use httpx, tenacity
+
+
+def test_swagger_ui_still_renders_outside_prod() -> None:
+    code = (
+        "import app\n"
+        "assert 'ui' in app.openapi_doc.swagger_html(app.openapi_schema(app.app)).lower()\n"
+        "assert any(r.rule.pattern.startswith('^/swagger') for r in app.app._static_routes)"
+    )
+    assert _loaded_after(code, "api", SWAGGER, stage="dev") == sorted(SWAGGER)
