@@ -9,7 +9,7 @@ Lambda's read-only file system.
 
 The artifacts are built by packaging/Makefile, the recipe `sam build` runs, from the committed tree;
 only the wheels' platform differs (this machine's instead of arm64, so they can be imported here).
-Median of `RUNS` runs → `coldstart.<function>_ms`. Targets: API < 300 ms, workers < 1 s.
+Median of `RUNS` interleaved runs → `coldstart.<function>_ms`. Targets: API < 300 ms, workers < 1 s.
 
 Two more figures explain the API's: `coldstart.api_without_bytecode_ms`, the same artifact without
 its .pyc files (what sam's python3.13 builder ships), and `coldstart.api_library_floor_ms`, importing
@@ -32,7 +32,7 @@ from typing import Any
 from devtools.local_stack.template import is_intrinsic, load_template, merge_globals
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = 7
+RUNS = 11
 FUNCTIONS = {
     "api": "ApiFunction",
     "parse_worker": "ParseWorkerFunction",
@@ -122,9 +122,16 @@ def import_ms(task_root: Path, layer: Path, env: dict[str, str], module: str = "
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def median_ms(task_root: Path, layer: Path, env: dict[str, str], module: str = "app") -> float:
-    import_ms(task_root, layer, env, module)  # the first run fills the OS page cache
-    return round(statistics.median(import_ms(task_root, layer, env, module) for _ in range(RUNS)), 1)
+def medians_ms(probes: dict[str, tuple[Path, Path, dict[str, str], str]]) -> dict[str, float]:
+    """Median per probe over `RUNS` rounds, the probes interleaved so that a noisy moment of the
+    machine spreads over all of them instead of skewing one."""
+    for task_root, layer, env, module in probes.values():
+        import_ms(task_root, layer, env, module)  # the first run fills the OS page cache
+    samples: dict[str, list[float]] = {name: [] for name in probes}
+    for _ in range(RUNS):
+        for name, (task_root, layer, env, module) in probes.items():
+            samples[name].append(import_ms(task_root, layer, env, module))
+    return {name: round(statistics.median(values), 1) for name, values in samples.items()}
 
 
 def build_artifacts(into: Path, template: dict[str, Any]) -> dict[str, Path]:
@@ -169,20 +176,25 @@ def without_bytecode(tree: Path, into: Path) -> Path:
 
 def run() -> dict[str, float]:
     template = load_template()
-    figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="vkc-coldstart-") as tmp:
         artifacts = build_artifacts(Path(tmp), template)
         layer = artifacts[LAYER]
-        for name, logical_id in FUNCTIONS.items():
-            task = artifacts[logical_id]
-            figures[f"coldstart.{name}_ms"] = median_ms(task, layer, lambda_env(template, logical_id, task))
+        probes = {
+            f"coldstart.{name}_ms": (
+                artifacts[logical_id],
+                layer,
+                lambda_env(template, logical_id, artifacts[logical_id]),
+                "app",
+            )
+            for name, logical_id in FUNCTIONS.items()
+        }
         api = artifacts["ApiFunction"]
         api_env = lambda_env(template, "ApiFunction", api)
         bare_api = without_bytecode(api, Path(tmp) / "bare" / "ApiFunction")
         bare_layer = without_bytecode(layer, Path(tmp) / "bare" / LAYER)
-        figures["coldstart.api_without_bytecode_ms"] = median_ms(bare_api, bare_layer, api_env)
-        figures["coldstart.api_library_floor_ms"] = median_ms(api, layer, api_env, module=API_LIBRARIES)
-    return figures
+        probes["coldstart.api_without_bytecode_ms"] = (bare_api, bare_layer, api_env, "app")
+        probes["coldstart.api_library_floor_ms"] = (api, layer, api_env, API_LIBRARIES)
+        return medians_ms(probes)
 
 
 if __name__ == "__main__":
