@@ -6,7 +6,7 @@ own their idempotency and the job's fan-in.
 
 Handlers are named as "module:function" and imported when a task of theirs first runs, not at a
 worker's cold start: the parse worker never loads the analysis engine, the analyze worker never the
-VK harvester. tests/jobs/test_registry.py imports every target and checks its signature and names.
+VK harvester. tests/unit/test_task_registry.py imports every target and checks its signature and names.
 """
 
 from __future__ import annotations
