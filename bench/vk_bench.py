@@ -43,9 +43,12 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from vkc.vk import Deadline, Harvester, TokenType, VkClient, VkToken
+from vkc.vk.client import VkClient
+from vkc.vk.deadline import Deadline
+from vkc.vk.harvest import Harvester
 from vkc.vk.models import Comment, Community, Post, Profile
 from vkc.vk.pool import TokenPool
+from vkc.vk.tokens import TokenType, VkToken
 from vkc.vk.transport import VkTransport
 
 from devtools.vk_emulator import generate_dataset

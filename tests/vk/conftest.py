@@ -6,8 +6,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import redis
-from vkc.vk import TokenPool, VkClient, VkToken
+from vkc.vk.client import VkClient
 from vkc.vk.limiter import RateLimiter
+from vkc.vk.pool import TokenPool
+from vkc.vk.tokens import VkToken
 from vkc.vk.transport import VkTransport
 
 from tests.vk.fakevk import FakeVk

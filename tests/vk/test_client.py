@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from vkc.vk import BreakerState, Deadline, TokenType, VkApiError, VkCall, VkDeadlineError, VkNoTokenError
 from vkc.vk import methods as m
-from vkc.vk.tokens import token_id
+from vkc.vk.breaker import BreakerState
+from vkc.vk.calls import VkCall
+from vkc.vk.deadline import Deadline
+from vkc.vk.errors import VkApiError, VkDeadlineError, VkNoTokenError
+from vkc.vk.tokens import TokenType, token_id
 
 from tests.vk.conftest import GROUP, SERVICE, USER, USER2
 from tests.vk.fakevk import FakeVk

@@ -12,11 +12,15 @@ from typing import Any
 
 import pytest
 import redis
-from vkc.vk import BreakerState, CollectingSink, Deadline, Harvester, TokenType, VkClient, VkQuotaError, VkToken
 from vkc.vk import methods as m
+from vkc.vk.breaker import BreakerState
+from vkc.vk.client import VkClient
+from vkc.vk.deadline import Deadline
+from vkc.vk.errors import VkQuotaError
+from vkc.vk.harvest import CollectingSink, Harvester
 from vkc.vk.pool import TokenPool
 from vkc.vk.quota import QuotaBook
-from vkc.vk.tokens import token_id
+from vkc.vk.tokens import TokenType, VkToken, token_id
 from vkc.vk.transport import VkTransport
 
 from devtools.vk_emulator import EmulatorConfig, FaultConfig, generate_dataset, start_emulator

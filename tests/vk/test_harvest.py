@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import math
 
-from vkc.vk import CollectingSink, CommentPageRequest, Harvester, PostCursor, WallPageRequest, WallWindow
-from vkc.vk.harvest import has_more, needs_thread_fetch, units_from_json, units_to_json
+from vkc.vk.harvest import (
+    CollectingSink,
+    CommentPageRequest,
+    Harvester,
+    PostCursor,
+    WallPageRequest,
+    WallWindow,
+    has_more,
+    needs_thread_fetch,
+    units_from_json,
+    units_to_json,
+)
 from vkc.vk.models import Comment
 
 from tests.vk.conftest import SERVICE, USER

@@ -7,8 +7,11 @@ import traceback
 
 import httpx
 import pytest
-from vkc.vk import Deadline, Harvester, TokenType, VkError, VkToken
 from vkc.vk import methods as m
+from vkc.vk.deadline import Deadline
+from vkc.vk.errors import VkError
+from vkc.vk.harvest import Harvester
+from vkc.vk.tokens import TokenType, VkToken
 
 from tests.vk.conftest import make_client
 from tests.vk.fakevk import FakeVk
