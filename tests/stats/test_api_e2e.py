@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from vkc.db.engine import get_engine
 
 from devtools.local_stack import LocalStack
-from tests.comments.world import World, build_world
+from tests.comments.world import World
+from tests.comments.world_api import world_api_fixtures
 
 pytestmark = pytest.mark.e2e
 PROBLEM = "application/problem+json"
 WINDOW = {"date_from": "2024-01-01T00:00:00Z", "date_to": "2024-01-31T00:00:00Z"}
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack(run_id=f"s{uuid.uuid4().hex[:7]}", auto_schedule=False, emulator=False) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def world(stack: LocalStack) -> World:
-    return build_world(get_engine(stack.settings))
-
-
-@pytest.fixture(scope="module")
-def api(stack: LocalStack, world: World) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.api_url, headers={"X-Api-Key": world.api_key}, timeout=30) as client:
-        yield client
+stack, world, api, _other = world_api_fixtures("s")
 
 
 def ok(response: httpx.Response) -> Any:

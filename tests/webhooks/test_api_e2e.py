@@ -16,7 +16,8 @@ from vkc.db.models import Job
 from vkc.db.models_analysis import KeywordMatch
 
 from devtools.local_stack import LocalStack
-from tests.comments.world import World, build_world
+from tests.comments.world import World
+from tests.comments.world_api import world_api_fixtures
 from tests.webhooks.receiver import Receiver, running_receiver
 from tests.webhooks.test_hook import stored
 
@@ -24,27 +25,7 @@ pytestmark = pytest.mark.e2e
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack(run_id=f"w{uuid.uuid4().hex[:7]}", auto_schedule=False, emulator=False) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def world(stack: LocalStack) -> World:
-    return build_world(get_engine(stack.settings))
-
-
-@pytest.fixture(scope="module")
-def api(stack: LocalStack, world: World) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.api_url, headers={"X-Api-Key": world.api_key}, timeout=30) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def other(stack: LocalStack, world: World) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.api_url, headers={"X-Api-Key": world.other_api_key}, timeout=30) as client:
-        yield client
+stack, world, api, other = world_api_fixtures("w")
 
 
 @pytest.fixture
