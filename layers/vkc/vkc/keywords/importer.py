@@ -18,7 +18,7 @@ from vkc.errors import InvalidInput
 from vkc.keywords.errors import PayloadTooLarge
 from vkc.keywords.rules import RuleError, check_rule, clean_category
 from vkc.keywords.schemas import ImportLine, ImportOutcome, ImportReport, KeywordImportRequest
-from vkc.keywords.service import OnChange
+from vkc.keywords.service import OnChange, row_values
 from vkc.keywords.upload import UploadInvalid, UploadTooLarge, parse_upload
 
 _INSERT_CHUNK = 2_000
@@ -55,23 +55,7 @@ def import_keywords(
                 duplicate_of_line=earlier,
             )
             continue
-        candidates.append(
-            (
-                row.line,
-                {
-                    "text": rule.text,
-                    "category": rule.category,
-                    "kind": rule.kind.value,
-                    "case_sensitive": rule.case_sensitive,
-                    "whole_word": rule.whole_word,
-                    "phrase_mode": rule.phrase_mode.value,
-                    "window": rule.window,
-                    "negatives": list(rule.negatives),
-                    "fuzzy": rule.fuzzy,
-                    "active": rule.active,
-                },
-            )
-        )
+        candidates.append((row.line, row_values(rule)))
     existing = _existing(session, workspace_id, [v for _, v in candidates])
     fresh = []
     for number, values in candidates:

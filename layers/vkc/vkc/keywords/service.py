@@ -45,7 +45,8 @@ def to_view(keyword: Keyword, reanalysis_job_id: uuid.UUID | None = None) -> Key
     )
 
 
-def _row_values(rule: KeywordRule) -> dict[str, Any]:
+def row_values(rule: KeywordRule) -> dict[str, Any]:
+    """The keywords row of a validated rule (create, update and the bulk import write the same columns)."""
     return {
         "text": rule.text,
         "category": rule.category,
@@ -100,7 +101,7 @@ def create_keyword(
     existing = find_duplicate(session, workspace_id, rule.kind.value, rule.text)
     if existing is not None:
         raise _conflict(existing, rule.text)
-    keyword = Keyword(id=uuid.uuid4(), workspace_id=workspace_id, **_row_values(rule))
+    keyword = Keyword(id=uuid.uuid4(), workspace_id=workspace_id, **row_values(rule))
     session.add(keyword)
     _flush_unique(session, workspace_id, rule)
     session.commit()
@@ -125,7 +126,7 @@ def update_keyword(
         if keyword.kind == "regex":
             merged["kind"] = "regex"
     rule = validated(merged)
-    values = _row_values(rule)
+    values = row_values(rule)
     if values == current:
         return to_view(keyword)
     if (values["kind"], values["text"].lower()) != (current["kind"], current["text"].lower()):
