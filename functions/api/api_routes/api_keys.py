@@ -68,6 +68,11 @@ def create_key(body: ApiKeyCreate) -> Response[ApiKeyCreated]:
     who = principal(router)
     with session_scope() as session:
         created = create_api_key(session, who.workspace_id, name=body.name)
+    return _shown_once(created)
+
+
+def _shown_once(created: ApiKeyCreated) -> Response[ApiKeyCreated]:
+    """201 with the new key: the only response that ever carries it, so nothing may cache it."""
     return Response(
         status_code=201,
         content_type="application/json",
@@ -97,12 +102,7 @@ def rotate_key(key_id: KeyId, body: ApiKeyRotate | None = None) -> Response[ApiK
         created = rotate_api_key(
             session, who.workspace_id, key_id, grace_s=body.grace_seconds if body is not None else 0
         )
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=created,
-        headers={"Location": f"/v1/api-keys/{created.id}", "Cache-Control": "no-store"},
-    )
+    return _shown_once(created)
 
 
 @router.delete(
