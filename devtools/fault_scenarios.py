@@ -32,11 +32,12 @@ from typing import Any
 import redis
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
+from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.engine import get_engine
 from vkc.db.migrate import upgrade_to_head
 from vkc.db.models_collection import Comment
 from vkc.jobs import service
-from vkc.jobs.schemas import JobCreate, JobStatus, JobView
+from vkc.jobs.schemas import JobStatus, JobView
 from vkc.settings import Settings
 
 from devtools.durable_queue import DurableQueue
@@ -125,12 +126,15 @@ class World:
 
     def start(self) -> None:
         for vk_id in self.vk_ids:
-            request = JobCreate.model_validate(
-                {"type": "collect", "payload": {"community_id": str(self.h.communities[vk_id])}}
-            )
+            payload = {"community_id": str(self.h.communities[vk_id])}
             with Session(self.engine, expire_on_commit=False) as s:
                 job = service.create_job(
-                    s, self.queue, workspace_id=self.h.workspace_id, request=request, correlation_id="faults"
+                    s,
+                    self.queue,
+                    COLLECT_JOB,
+                    workspace_id=self.h.workspace_id,
+                    payload=payload,
+                    correlation_id="faults",
                 )
             self.jobs[vk_id] = job.id
 

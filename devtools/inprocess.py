@@ -19,14 +19,16 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from vkc.adapters.redis_client import get_redis
+from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models_collection import Comment, Community
 from vkc.jobs import service
 from vkc.jobs.context import WorkerDeps
 from vkc.jobs.runner import run_task
-from vkc.jobs.schemas import JobCreate, JobView
+from vkc.jobs.schemas import JobView
 from vkc.settings import Settings, WorkerKind
 from vkc.vk.client import VkClient
 from vkc.vk.tokens import TokenType, VkToken
+from vkc.wiring.worker import build_worker_deps
 from vkc.workspaces.service import create_workspace
 
 from devtools.recording_queue import RecordingQueue, SentMessage
@@ -54,23 +56,19 @@ class Harness:
         return VkClient.create(tokens, get_redis(settings), settings=settings, prefix=self.redis_prefix, timeout_s=3.0)
 
     def deps(self) -> WorkerDeps:
-        return WorkerDeps(
-            settings=self.settings,
+        return build_worker_deps(
+            self.settings,
             engine=self.engine,
-            redis=get_redis(self.settings),
-            sqs=None,  # type: ignore[arg-type]  # collection never reads queue depths
             queue=self.queue,
-            remaining_ms=lambda: 600_000,
             vk_client=self.client,
+            remaining_ms=lambda: 600_000,
         )
 
     def start(self, vk_id: int, **payload: object) -> JobView:
-        request = JobCreate.model_validate(
-            {"type": "collect", "payload": {"community_id": str(self.communities[vk_id]), **payload}}
-        )
+        payload = {"community_id": str(self.communities[vk_id]), **payload}
         with Session(self.engine, expire_on_commit=False) as s:
             return service.create_job(
-                s, self.queue, workspace_id=self.workspace_id, request=request, correlation_id="t"
+                s, self.queue, COLLECT_JOB, workspace_id=self.workspace_id, payload=payload, correlation_id="t"
             )
 
     def drain(self, *, duplicate_every: int = 0, workers: int = 1, only: WorkerKind | None = None) -> int:

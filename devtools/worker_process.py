@@ -26,7 +26,6 @@ from collections.abc import Callable
 import redis
 from vkc.adapters.redis_client import get_redis
 from vkc.collection.harvest_task import RESERVE_S
-from vkc.db.engine import get_engine
 from vkc.jobs.context import WorkerDeps
 from vkc.jobs.runner import run_task
 from vkc.settings import Settings, get_settings
@@ -35,6 +34,7 @@ from vkc.vk.client import VkClient
 from vkc.vk.pool import COOLDOWN_S, TokenPool
 from vkc.vk.tokens import TokenType, VkToken
 from vkc.vk.transport import VkTransport
+from vkc.wiring.worker import build_worker_deps
 
 from devtools.durable_queue import DurableQueue
 
@@ -82,14 +82,11 @@ def build_deps(settings: Settings, queue: DurableQueue, config: WorkerConfig) ->
     # the runner's "last delivery" must be the queue's: QUEUE_MAX_RECEIVE_COUNT equals maxReceiveCount
     # in the template, and here it equals the durable queue's max_receive
     settings = settings.model_copy(update={"queue_max_receive_count": queue.max_receive})
-    return WorkerDeps(
-        settings=settings,
-        engine=get_engine(settings),
-        redis=get_redis(settings),
-        sqs=None,  # type: ignore[arg-type]  # collection and analysis never read queue depths
+    return build_worker_deps(
+        settings,
         queue=queue,
-        remaining_ms=lambda: int((config.task_seconds + RESERVE_S) * 1000),
         vk_client=client,
+        remaining_ms=lambda: int((config.task_seconds + RESERVE_S) * 1000),
     )
 
 

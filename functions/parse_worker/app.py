@@ -1,6 +1,7 @@
 """ParseWorkerFunction: VK collection tasks from the parse-{high,normal,low} queues.
 
-A thin door: typed SQS records in, one task per record, partial batch failures out.
+A thin door: typed SQS records in, one task per record, partial batch failures out. What a task runs
+with is built in the workers' composition place, `vkc.wiring.worker`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from vkc.adapters.worker_runtime import TaskRecord, handle_task_record
+from vkc.adapters.emf import install as install_metrics_hook
+from vkc.wiring.worker import TaskRecord, handle_task_record
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS, model=TaskRecord)
+install_metrics_hook()  # the domain's counts go to this process's EMF lines
 
 
 @logger.inject_lambda_context(clear_state=True)

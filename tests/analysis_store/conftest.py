@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +11,11 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from vkc.analysis_store.apply import AnalyzeCounts, Scope, analyze_comments
-from vkc.analysis_store.hooks import ON_NEW_MATCHES
+from vkc.analysis_store.hooks import NewMatchesStored
 from vkc.analysis_store.ruleset import AnalyzerCache
 from vkc.db.models_analysis import KeywordMatch
 from vkc.db.models_collection import Comment
+from vkc.events import EventBus
 from vkc.keywords import service
 from vkc.keywords.schemas import KeywordCreate, KeywordView
 
@@ -34,6 +34,8 @@ class Space:
     workspace_id: uuid.UUID
     community_id: uuid.UUID
     cache: AnalyzerCache = field(default_factory=AnalyzerCache)
+    # hear NewMatchesStored as hook(session, workspace_id, matches), like the alerts do in a worker
+    hooks: list[Any] = field(default_factory=list)
     _next: int = 1
 
     def comments(self, *texts: str, post: int = 1) -> list[int]:
@@ -70,7 +72,16 @@ class Space:
     ) -> AnalyzeCounts:
         scope = Scope(ids=ids) if ids is not None else Scope(lo=0, hi=2**62)
         with Session(self.engine) as s, s.begin():
-            return analyze_comments(s, self.workspace_id, scope, analyzers=self.cache, force=force, source=source)
+            return analyze_comments(
+                s, self.workspace_id, scope, analyzers=self.cache, force=force, source=source, events=self.events()
+            )
+
+    def events(self) -> EventBus:
+        def hear(event: NewMatchesStored) -> None:
+            for hook in list(self.hooks):
+                hook(event.session, event.workspace_id, event.matches)
+
+        return EventBus({NewMatchesStored: [hear]})
 
     def row(self, comment_id: int) -> Comment:
         with Session(self.engine) as s:
@@ -103,8 +114,6 @@ def space(engine: Engine) -> Space:
 
 
 @pytest.fixture
-def hooks() -> Iterator[list[Any]]:
-    """Registered ON_NEW_MATCHES hooks, removed after the test."""
-    before = list(ON_NEW_MATCHES)
-    yield ON_NEW_MATCHES
-    ON_NEW_MATCHES[:] = before
+def hooks(space: Space) -> list[Any]:
+    """Subscribers of the space's `NewMatchesStored` (called as hook(session, workspace_id, matches))."""
+    return space.hooks

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -22,6 +22,7 @@ from vkc.jobs.schemas import JobStatus, JobView
 from vkc.jobs.service import get_job
 from vkc.settings import Priority, WorkerKind
 from vkc.vk_tokens.clients import workspace_client, workspace_client_factory
+from vkc.wiring.worker import build_worker_deps
 
 from devtools.recording_queue import RecordingQueue
 from tests.communities.test_service import communities
@@ -35,14 +36,12 @@ def ws(engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID) -> uuid.UUID:
 
 
 def deps(engine: Engine, env: VkEnv, queue: RecordingQueue, remaining_ms: int = 80_000) -> WorkerDeps:
-    return WorkerDeps(
-        settings=env.settings,
+    return build_worker_deps(
+        env.settings,
         engine=engine,
-        redis=env.redis,
-        sqs=cast(Any, None),
         queue=queue,
-        remaining_ms=lambda: remaining_ms,
         vk_client=workspace_client_factory(engine, env.settings, env.redis, env.secrets),
+        remaining_ms=lambda: remaining_ms,
     )
 
 

@@ -18,10 +18,11 @@ from vkc.adapters.s3 import MIN_PART_SIZE, S3ObjectStore
 from vkc.db.models import Job
 from vkc.exports import service
 from vkc.exports.schemas import ExportRequest
-from vkc.jobs.context import TaskContext, WorkerDeps
+from vkc.jobs.context import TaskContext
 from vkc.jobs.schemas import JobStatus, TaskMessage
 from vkc.jobs.service import ROOT_TASK, finish_job, start_job
 from vkc.settings import Priority, Settings
+from vkc.wiring.worker import build_worker_deps
 
 from devtools.local_stack.aws import aws_client
 from tests.comments.world import World, build_world
@@ -86,8 +87,8 @@ Runner = Callable[..., tuple[uuid.UUID, dict[str, Any]]]
 @pytest.fixture
 def run_export(engine: Engine, settings: Settings, store: S3ObjectStore) -> Runner:
     """Create an export through the service (as the API does) and run its job like the worker would."""
-    from vkc.adapters.s3 import attachment
     from vkc.exports.task import write_export
+    from vkc.ports import attachment
 
     def run(
         workspace_id: uuid.UUID, body: dict[str, Any], *, remaining_ms: Callable[[], int] = lambda: 60_000
@@ -109,9 +110,7 @@ def run_export(engine: Engine, settings: Settings, store: S3ObjectStore) -> Runn
 
 
 def task_context(job: Job, settings: Settings, engine: Engine, remaining_ms: Callable[[], int]) -> TaskContext:
-    deps = WorkerDeps(
-        settings=settings, engine=engine, redis=None, sqs=None, queue=RecordingQueue(), remaining_ms=remaining_ms
-    )  # type: ignore[arg-type]
+    deps = build_worker_deps(settings, engine=engine, queue=RecordingQueue(), remaining_ms=remaining_ms)
     message = TaskMessage(job_id=job.id, task=ROOT_TASK, task_id=f"{job.id}:root")
     return TaskContext(
         job_id=job.id,

@@ -19,8 +19,7 @@ from vkc.comments.search import count_comments
 from vkc.db.models_collection import Comment
 from vkc.errors import NotFound, PermanentJobError
 from vkc.exports import service
-from vkc.exports.schemas import DEFAULT_COLUMNS, ExportRequest
-from vkc.jobs.types import JOB_SPECS, JobType
+from vkc.exports.schemas import DEFAULT_COLUMNS, EXPORT_JOB, ExportRequest
 from vkc.settings import Priority, WorkerKind
 
 from tests.comments.world import World
@@ -143,7 +142,7 @@ def test_a_rerun_overwrites_the_same_key(
 def test_export_jobs_ride_the_low_analyze_queue_and_are_workspace_scoped(
     engine: Engine, world: World, run_export: Runner, store: S3ObjectStore
 ) -> None:
-    assert (JOB_SPECS[JobType.EXPORT].worker, JOB_SPECS[JobType.EXPORT].default_priority) == (
+    assert (EXPORT_JOB.worker, EXPORT_JOB.default_priority) == (
         WorkerKind.ANALYZE, Priority.LOW,
     )  # fmt: skip
     queue = RecordingQueue()

@@ -122,9 +122,7 @@ def test_a_fresh_analyze_worker_queues_webhook_alerts_for_new_matches(
     queue_urls = {name: sqs.create_queue(QueueName=f"{prefix}-{name}")["QueueUrl"] for name in QUEUES}
     workspace_id, community_id = make_community(engine)
     with Session(engine, expire_on_commit=False) as s:
-        keyword = keywords.create_keyword(
-            s, workspace_id, KeywordCreate(text="доставка"), on_change=lambda *_: None
-        )
+        keyword = keywords.create_keyword(s, workspace_id, KeywordCreate(text="доставка"), on_change=lambda *_: None)
     with Session(engine, expire_on_commit=False) as s, s.begin():
         s.add(
             Webhook(
@@ -187,7 +185,7 @@ def test_a_fresh_analyze_worker_queues_webhook_alerts_for_new_matches(
         matched = s.scalar(select(func.count()).select_from(KeywordMatch).where(KeywordMatch.comment_id == comment.id))
     assert matched == 1, "the worker must have stored the match"
     assert len(events) == 1, "the new match must become a webhook event"
-    payload_keywords = {m["keyword"]["id"] for m in events[0].payload["matches"]}
+    payload_keywords = {m["keyword"]["id"] for m in events[0].payload["data"]["matches"]}
     assert payload_keywords == {str(keyword.id)}
     received = sqs.receive_message(QueueUrl=queue_urls["analyze-high"], MaxNumberOfMessages=10)
     bodies = [json.loads(m["Body"]) for m in received.get("Messages", [])]

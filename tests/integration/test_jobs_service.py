@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from vkc.errors import InvalidInput, NotFound
 from vkc.jobs import service
-from vkc.jobs.schemas import JobCreate, JobError, JobStatus
-from vkc.jobs.types import JobType
+from vkc.jobs.schemas import JobError, JobStatus
+from vkc.probe.schemas import PROBE_JOB
 from vkc.settings import Priority, WorkerKind
 from vkc.workspaces.service import create_workspace
 
@@ -24,10 +24,12 @@ def workspace_id(engine: Engine) -> uuid.UUID:
     return ws.id
 
 
-def _create(engine: Engine, ws: uuid.UUID, queue: RecordingQueue, **kw: object) -> service.JobView:
+def _create(
+    engine: Engine, ws: uuid.UUID, queue: RecordingQueue, *, payload: dict[str, object] | None = None, priority=None
+) -> service.JobView:
     with Session(engine, expire_on_commit=False) as s:
         return service.create_job(
-            s, queue, workspace_id=ws, request=JobCreate.model_validate({"type": "probe", **kw}), correlation_id="c-1"
+            s, queue, PROBE_JOB, workspace_id=ws, payload=payload or {}, priority=priority, correlation_id="c-1"
         )
 
 
@@ -45,7 +47,7 @@ def test_create_stores_queued_and_sends_to_default_priority(engine: Engine, work
 
 def test_explicit_priority_routes_to_that_queue(engine: Engine, workspace_id: uuid.UUID) -> None:
     queue = RecordingQueue()
-    _create(engine, workspace_id, queue, priority="low")
+    _create(engine, workspace_id, queue, priority=Priority.LOW)
     assert queue.sent[0].priority is Priority.LOW
 
 
@@ -106,9 +108,3 @@ def test_keyset_pagination_walks_every_job_once(engine: Engine, workspace_id: uu
 def test_garbage_cursor_is_invalid_input(engine: Engine, workspace_id: uuid.UUID) -> None:
     with Session(engine) as s, pytest.raises(InvalidInput):
         service.list_jobs(s, workspace_id, status=None, limit=3, cursor="not-a-cursor")
-
-
-def test_job_types_all_have_specs() -> None:
-    from vkc.jobs.types import JOB_SPECS
-
-    assert set(JOB_SPECS) == set(JobType)

@@ -29,7 +29,7 @@ SWAGGER = [
 ]
 #: the registry imports these on a task type's first use
 HANDLERS = [
-    "vkc.jobs.handlers.probe",
+    "vkc.probe.task",
     "vkc.collection.plan",
     "vkc.collection.harvest_task",
     "vkc.communities.importer",
@@ -47,7 +47,7 @@ NOT_AT_COLD_START = {
     "scheduler": [*EVERYWHERE, *HANDLERS, *SWAGGER],
     "migrate": [*EVERYWHERE, *HANDLERS, *SWAGGER],
 }
-#: task types by the worker that consumes them (root jobs by JOB_SPECS; sub-tasks by the queue they are sent to)
+#: task types by the worker that consumes them (root jobs by their JobSpec; sub-tasks by the queue they are sent to)
 PARSE_TASKS = ["probe", "collect", "communities.import", "collect.harvest", "communities.import.continue"]
 ANALYZE_TASKS = ["reanalyze", "export", "reanalyze.range", "analyze.comments", "webhooks.deliver"]
 
@@ -92,15 +92,15 @@ def test_a_cold_start_imports_only_what_the_common_paths_need(door: str) -> None
 
 
 def test_the_parse_workers_task_types_never_load_the_analysis_engine() -> None:
-    code = "from vkc.jobs.handlers.registry import ROOT_HANDLERS, TASK_HANDLERS\n" + "\n".join(
-        f"(ROOT_HANDLERS.get({t!r}) or TASK_HANDLERS[{t!r}])" for t in PARSE_TASKS
+    code = "from vkc.wiring.catalogue import REGISTRY as R\n" + "\n".join(
+        f"(R.roots.get({t!r}) or R.tasks[{t!r}])" for t in PARSE_TASKS
     )
     assert _loaded_after(code, "parse_worker", [*ENGINE, *EXPORTS]) == []
 
 
 def test_the_analyze_workers_task_types_never_load_the_vk_client() -> None:
-    code = "from vkc.jobs.handlers.registry import DETACHED_HANDLERS, ROOT_HANDLERS, TASK_HANDLERS\n" + "\n".join(
-        f"(ROOT_HANDLERS.get({t!r}) or TASK_HANDLERS.get({t!r}) or DETACHED_HANDLERS[{t!r}])" for t in ANALYZE_TASKS
+    code = "from vkc.wiring.catalogue import REGISTRY as R\n" + "\n".join(
+        f"(R.roots.get({t!r}) or R.tasks.get({t!r}) or R.detached[{t!r}])" for t in ANALYZE_TASKS
     )
     vk_client = ["vkc.vk.client", "vkc.vk.harvest", "vkc.vk.transport", "vkc.collection.harvest_task"]
     assert _loaded_after(code, "analyze_worker", vk_client) == []  # webhook deliveries do use httpx, tenacity

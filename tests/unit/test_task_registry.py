@@ -16,16 +16,24 @@ from vkc.collection.harvest_task import HARVEST_TASK
 from vkc.communities.importer import IMPORT_CONTINUE_TASK
 from vkc.errors import PermanentJobError
 from vkc.jobs.context import TaskContext
-from vkc.jobs.handlers.registry import DETACHED_HANDLERS, ROOT_HANDLERS, TASK_HANDLERS, LazyHandlers
 from vkc.jobs.outcomes import Deferred
+from vkc.jobs.registry import LazyHandlers
 from vkc.jobs.runner import run_task
 from vkc.jobs.schemas import TaskMessage
-from vkc.jobs.types import JobType
 from vkc.webhooks.alerts import DELIVER_TASK
+from vkc.wiring.catalogue import JOBS, REGISTRY, JobType
+
+ROOT_HANDLERS = REGISTRY.roots
+TASK_HANDLERS = REGISTRY.tasks
+DETACHED_HANDLERS = REGISTRY.detached
 
 
 def test_every_job_type_has_a_root_handler() -> None:
-    assert set(ROOT_HANDLERS) == {t.value for t in JobType}
+    assert set(ROOT_HANDLERS) == {t.value for t in JobType} == set(JOBS)
+
+
+def test_every_spec_is_listed_under_its_own_name() -> None:
+    assert all(spec.name == name for name, spec in JOBS.items())
 
 
 def test_sub_task_names_are_their_modules_constants() -> None:
@@ -72,4 +80,4 @@ def test_membership_does_not_import() -> None:
 def test_an_unknown_task_fails_permanently_before_touching_anything() -> None:
     message = TaskMessage(job_id=uuid.uuid4(), task="no.such.task", task_id="x")
     with pytest.raises(PermanentJobError, match=r"Unknown task 'no\.such\.task'"):
-        run_task(message, deps=None, receive_count=1)  # type: ignore[arg-type]  # never reached
+        run_task(message, deps=types.SimpleNamespace(registry=REGISTRY), receive_count=1)  # type: ignore[arg-type]

@@ -10,10 +10,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from vkc.adapters.sqs_queue import SqsTaskQueue
 from vkc.analysis_store.hooks import notify_new_matches
 from vkc.db.engine import get_engine
 from vkc.db.models import Job
 from vkc.db.models_analysis import KeywordMatch
+from vkc.wiring.worker import subscriptions
 
 from devtools.local_stack import LocalStack
 from tests.comments.world import World
@@ -99,7 +101,7 @@ def test_new_matches_are_delivered_through_the_analyze_queue(
     matches = stored(engine, world.workspace_id)
     with Session(engine) as s, s.begin():  # what the analyze task does when it stores new matches
         s.info["vkc.alerts.job"] = (job_id, "e2e")
-        notify_new_matches(s, world.workspace_id, matches)
+        notify_new_matches(s, world.workspace_id, matches, subscriptions(SqsTaskQueue(stack.settings, stack.sqs)))
     stack.drain(timeout=60)
     (got,) = receiver.requests
     assert got.signature_ok

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from vkc.analysis_store.schemas import PreviewRequest, PreviewResponse
-from vkc.db.engine import session_scope
 
-from api_routes.deps import principal
+from api_routes.deps import deps, principal
 from api_routes.openapi_doc import problem_response
 
 router = Router()
@@ -34,5 +33,5 @@ def preview_analysis(body: PreviewRequest) -> PreviewResponse:
     from vkc.analysis_store.preview import preview
 
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return preview(session, who.workspace_id, body)

@@ -9,7 +9,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field
-from vkc.db.engine import session_scope
 from vkc.workspaces.service import (
     MAX_GRACE_S,
     ApiKeyCreated,
@@ -20,7 +19,7 @@ from vkc.workspaces.service import (
     rotate_api_key,
 )
 
-from api_routes.deps import principal
+from api_routes.deps import deps, principal
 from api_routes.openapi_doc import problem_response
 
 router = Router()
@@ -52,7 +51,7 @@ class ApiKeyRotate(BaseModel):
 @router.get("/api-keys", summary="The workspace's API keys (prefix only, never the key)", tags=["api-keys"])
 def list_keys() -> ApiKeyList:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return ApiKeyList(items=list_api_keys(session, who.workspace_id))
 
 
@@ -66,7 +65,7 @@ def list_keys() -> ApiKeyList:
 )
 def create_key(body: ApiKeyCreate) -> Response[ApiKeyCreated]:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         created = create_api_key(session, who.workspace_id, name=body.name)
     return _shown_once(created)
 
@@ -98,7 +97,7 @@ def _shown_once(created: ApiKeyCreated) -> Response[ApiKeyCreated]:
 )
 def rotate_key(key_id: KeyId, body: ApiKeyRotate | None = None) -> Response[ApiKeyCreated]:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         created = rotate_api_key(
             session, who.workspace_id, key_id, grace_s=body.grace_seconds if body is not None else 0
         )
@@ -118,6 +117,6 @@ def rotate_key(key_id: KeyId, body: ApiKeyRotate | None = None) -> Response[ApiK
 )
 def revoke_key(key_id: KeyId) -> Response[None]:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         revoke_api_key(session, who.workspace_id, key_id, caller_key_id=who.api_key_id)
     return Response(status_code=204)

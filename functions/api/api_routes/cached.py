@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
 from pydantic import TypeAdapter
-from vkc.adapters.redis_client import get_redis
-from vkc.cache import ReadCache, read_cache
-from vkc.settings import get_settings
 from vkc.workspaces.service import Principal
 
+from api_routes.deps import deps
+
 Next = Callable[[APIGatewayHttpResolver], Response[Any]]
-
-
-@lru_cache(maxsize=1)
-def _cache() -> ReadCache:
-    settings = get_settings()
-    return read_cache(settings, get_redis(settings))
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
@@ -43,9 +35,9 @@ def cached[T](
     load: Callable[[], T],
 ) -> T:
     """`load()` through the workspace's read cache (straight from the database when it is off or down)."""
-    if not get_settings().cache_enabled:
+    if not deps().settings.cache_enabled:
         return load()
-    value: T = _cache().get_or_load(workspace_id, name, params, _adapter(tp), ttl_s, load)
+    value: T = deps().read_cache.get_or_load(workspace_id, name, params, _adapter(tp), ttl_s, load)
     return value
 
 
@@ -68,7 +60,7 @@ def invalidate_on_write(app: APIGatewayHttpResolver, next_middleware: Next) -> R
         and event.http_method in WRITE_METHODS
         and response.status_code < 400
         and event.path not in READ_ONLY_POSTS
-        and get_settings().cache_enabled
+        and deps().settings.cache_enabled
     ):
-        _cache().invalidate(who.workspace_id)
+        deps().read_cache.invalidate(who.workspace_id)
     return response

@@ -10,18 +10,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
+from vkc.collection.active import ensure_no_active_collection
 from vkc.collection.history import community_jobs
-from vkc.db.engine import get_engine, session_scope
+from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models_collection import Community
 from vkc.errors import NotFound
-from vkc.jobs import control, service
-from vkc.jobs.schemas import JobCreate, JobPage, JobStatus, JobView
-from vkc.jobs.types import JobType
+from vkc.jobs import service
+from vkc.jobs.schemas import JobPage, JobStatus, JobView
 from vkc.monitoring.log import MonitoringStatus, monitoring_status
 from vkc.settings import Priority
 
-from api_routes.deps import correlation_id, principal, task_queue
+from api_routes.deps import correlation_id, deps, principal
 from api_routes.jobs import accepted
 
 router = Router()
@@ -49,16 +48,21 @@ def start_collection(
     community_id: Annotated[uuid.UUID, Path(description="Community id")], body: CollectionRequest
 ) -> Response[JobView]:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with deps().sessions() as session:
         community = session.get(Community, community_id)
         if community is None or community.workspace_id != who.workspace_id:
             raise NotFound(f"Community {community_id} does not exist.")
-        control.ensure_no_active_collection(session, who.workspace_id, str(community_id))
+        ensure_no_active_collection(session, who.workspace_id, str(community_id))
         payload = body.model_dump(mode="json", exclude={"priority"}, exclude_none=True)
         payload["community_id"] = str(community_id)
-        request = JobCreate(type=JobType.COLLECT, priority=body.priority, payload=payload)
         view = service.create_job(
-            session, task_queue(), workspace_id=who.workspace_id, request=request, correlation_id=correlation_id(router)
+            session,
+            deps().queue(),
+            COLLECT_JOB,
+            workspace_id=who.workspace_id,
+            payload=payload,
+            priority=body.priority,
+            correlation_id=correlation_id(router),
         )
     return accepted(view)
 
@@ -72,7 +76,7 @@ def history(
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> JobPage:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return community_jobs(
             session, who.workspace_id, community_id, status=status, since=since, limit=limit, cursor=cursor
         )
@@ -89,5 +93,5 @@ def monitoring(
     limit: Annotated[int, Query(ge=1, le=100, description="How many runs")] = 20,
 ) -> MonitoringStatus:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return monitoring_status(session, who.workspace_id, community_id, limit=limit)

@@ -27,10 +27,9 @@ from vkc.comments.schemas import (
     CommentView,
     ModerationSet,
 )
-from vkc.db.engine import session_scope
 from vkc.errors import InvalidInput
 
-from api_routes.deps import principal
+from api_routes.deps import deps, principal
 from api_routes.problems import validation_errors
 
 router = Router()
@@ -98,7 +97,7 @@ def list_comments(
 ) -> CommentPage:
     who = principal(router)
     filters = _filters(**{k: v for k, v in locals().items() if k not in {"sort", "limit", "cursor", "who"}})
-    with session_scope() as session:
+    with deps().transaction() as session:
         return search.search_comments(session, who.workspace_id, filters, sort, cursor=cursor, limit=limit)
 
 
@@ -127,7 +126,7 @@ def count_comments(
 ) -> CommentCount:
     who = principal(router)
     filters = _filters(**{k: v for k, v in locals().items() if k != "who"})
-    with session_scope() as session:
+    with deps().transaction() as session:
         return CommentCount(count=search.count_comments(session, who.workspace_id, filters))
 
 
@@ -143,20 +142,20 @@ def count_comments(
 )
 def bulk_moderate(body: BulkModeration) -> BulkResult:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return BulkResult(changed=moderation.bulk_set_flags(session, who.workspace_id, body))
 
 
 @router.get("/comments/<comment_id>", summary="Get a comment with its matches and thread", tags=["comments"])
 def get_comment(comment_id: CommentId) -> CommentDetail:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return detail.get_comment(session, who.workspace_id, comment_id)
 
 
 def _flag(comment_id: int, **flags: bool) -> CommentView:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return moderation.set_flags(session, who.workspace_id, comment_id, ModerationSet(**flags))
 
 

@@ -11,8 +11,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sqlalchemy.orm import Session
-from vkc.adapters.redis_client import get_redis
-from vkc.adapters.secrets import secret_store
 from vkc.communities import bulk, service
 from vkc.communities.schemas import (
     CommunityCreate,
@@ -21,12 +19,10 @@ from vkc.communities.schemas import (
     CommunityView,
     MonitoringUpdate,
 )
-from vkc.db.engine import get_engine, session_scope
 from vkc.jobs.schemas import JobView
-from vkc.settings import get_settings
 
 from api_routes.cached import cached
-from api_routes.deps import correlation_id, principal, task_queue
+from api_routes.deps import correlation_id, deps, principal
 from api_routes.openapi_doc import problem_response
 
 if TYPE_CHECKING:
@@ -42,13 +38,13 @@ def _client_factory(session: Session, workspace_id: uuid.UUID) -> Callable[[], A
     # the VK client and httpx load when a community is added, not with the other routes (cold start)
     from vkc.vk_tokens.clients import workspace_client
 
-    settings = get_settings()
+    settings = deps().settings
     return lambda: workspace_client(
         session,
         workspace_id,
         settings=settings,
-        redis_client=get_redis(settings),
-        secrets=secret_store(settings),
+        redis_client=deps().redis,
+        secrets=deps().secrets(),
     )
 
 
@@ -73,7 +69,7 @@ def _client_factory(session: Session, workspace_id: uuid.UUID) -> Callable[[], A
 )
 def create_community(body: CommunityCreate) -> Response[CommunityView]:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         view = service.create_community(
             session, who.workspace_id, body.input, open_client=_client_factory(session, who.workspace_id)
         )
@@ -104,10 +100,10 @@ def create_community(body: CommunityCreate) -> Response[CommunityView]:
 )
 def import_communities(body: CommunityImportRequest) -> Response[JobView]:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with deps().sessions() as session:
         view = bulk.start_import(
             session,
-            task_queue(),
+            deps().queue(),
             workspace_id=who.workspace_id,
             request=body,
             correlation_id=correlation_id(router),
@@ -129,7 +125,7 @@ def list_communities(
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> CommunityPage:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return service.list_communities(
             session,
             who.workspace_id,
@@ -146,10 +142,10 @@ def get_community(community_id: CommunityId) -> CommunityView:
     who = principal(router)
 
     def load() -> CommunityView:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return service.get_community(session, who.workspace_id, community_id)
 
-    ttl = get_settings().cache_community_ttl_s
+    ttl = deps().settings.cache_community_ttl_s
     return cached(who.workspace_id, f"community:{community_id}", {}, CommunityView, ttl, load)
 
 
@@ -165,7 +161,7 @@ def get_community(community_id: CommunityId) -> CommunityView:
 )
 def update_community(community_id: CommunityId, body: MonitoringUpdate) -> CommunityView:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return service.update_monitoring(session, who.workspace_id, community_id, body)
 
 
@@ -186,6 +182,6 @@ def update_community(community_id: CommunityId, body: MonitoringUpdate) -> Commu
 )
 def delete_community(community_id: CommunityId) -> Response[None]:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         service.delete_community(session, who.workspace_id, community_id)
     return Response(status_code=204, body=None)

@@ -1,21 +1,18 @@
-"""Per-process adapters for the API (built once per container) and the caller's principal."""
+"""What a route needs besides its input: the process's dependencies and the caller's principal.
+
+The dependencies are built in the API's composition place (`vkc.wiring.api`), once per container.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from vkc.adapters.aws import sqs
-from vkc.adapters.sqs_queue import SqsTaskQueue
 from vkc.errors import Unauthorized
-from vkc.settings import get_settings
+from vkc.wiring.api import ApiDeps, api_deps
 from vkc.workspaces.service import Principal
 
 
-@lru_cache(maxsize=1)
-def task_queue() -> SqsTaskQueue:
-    settings = get_settings()
-    return SqsTaskQueue(settings, sqs(settings.aws_region))
+def deps() -> ApiDeps:
+    return api_deps()
 
 
 def principal(router: Router) -> Principal:

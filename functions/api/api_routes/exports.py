@@ -8,15 +8,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from sqlalchemy.orm import Session
-from vkc.adapters.s3 import exports_store
-from vkc.db.engine import get_engine, session_scope
 from vkc.exports import service
 from vkc.exports.schemas import ExportRequest
 from vkc.exports.view import ExportView
-from vkc.settings import get_settings
 
-from api_routes.deps import correlation_id, principal, task_queue
+from api_routes.deps import correlation_id, deps, principal
 
 router = Router()
 
@@ -37,9 +33,9 @@ router = Router()
 )
 def create_export(body: ExportRequest) -> Response[ExportView]:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with deps().sessions() as session:
         view = service.create_export(
-            session, task_queue(), who.workspace_id, body, correlation_id=correlation_id(router)
+            session, deps().queue(), who.workspace_id, body, correlation_id=correlation_id(router)
         )
     return Response(
         status_code=202,
@@ -61,6 +57,5 @@ def create_export(body: ExportRequest) -> Response[ExportView]:
 )
 def get_export(export_id: Annotated[uuid.UUID, Path(description="The export's id (its job id)")]) -> ExportView:
     who = principal(router)
-    settings = get_settings()
-    with session_scope() as session:
-        return service.get_export(session, who.workspace_id, export_id, store=exports_store(settings))
+    with deps().transaction() as session:
+        return service.get_export(session, who.workspace_id, export_id, store=deps().object_store())

@@ -11,8 +11,6 @@ import redis
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from vkc.adapters.aws import sqs
-from vkc.adapters.redis_client import get_redis
-from vkc.db.engine import get_engine, session_scope
 from vkc.health import (
     CheckResult,
     check_database,
@@ -23,11 +21,10 @@ from vkc.health import (
     skipped,
     timed,
 )
-from vkc.settings import get_settings
 from vkc.vk.pool import pool_status
 from vkc.vk_tokens.service import list_tokens
 
-from api_routes.deps import principal
+from api_routes.deps import deps, principal
 
 router = Router()
 deep_router = Router()
@@ -47,10 +44,10 @@ def live() -> dict[str, str]:
     tags=["health"],
 )
 def ready() -> Response[dict[str, Any]]:
-    settings = get_settings()
+    settings = deps().settings
     checks = [
-        check_database(get_engine(settings)),
-        check_redis(get_redis(settings)),
+        check_database(deps().engine),
+        check_redis(deps().redis),
         check_queues(sqs(settings.aws_region), settings),
     ]
     ok = all(c.ok for c in checks)
@@ -72,9 +69,9 @@ def ready() -> Response[dict[str, Any]]:
 )
 def deep() -> Response[dict[str, Any]]:
     who = principal(router=deep_router)
-    settings = get_settings()
-    redis_client = get_redis(settings)
-    database, cache = check_database(get_engine(settings)), check_redis(redis_client)
+    settings = deps().settings
+    redis_client = deps().redis
+    database, cache = check_database(deps().engine), check_redis(redis_client)
     # with Redis down, what lives in it is skipped at once instead of waiting out its retries
     up = redis_client if cache.ok else None
     checks = [
@@ -91,7 +88,7 @@ def deep() -> Response[dict[str, Any]]:
 
 def _token_pool(workspace_id: uuid.UUID, redis_client: redis.Redis) -> CheckResult:
     def run() -> dict[str, Any]:
-        with session_scope() as session:
+        with deps().transaction() as session:
             views = list_tokens(session, workspace_id, redis_client=redis_client)
         breakers = {s.token_id: s for s in pool_status(redis_client, [v.token_id for v in views])} if views else {}
         tokens = [

@@ -35,10 +35,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.cache import CachePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
-from vkc.adapters.redis_client import get_redis
-from vkc.settings import get_settings
 from vkc.workspaces.service import Principal
 
+from api_routes.deps import deps
 from api_routes.problems import problem
 
 log = logging.getLogger(__name__)
@@ -89,8 +88,7 @@ with warnings.catch_warnings():
 
 @lru_cache(maxsize=1)
 def _store() -> ValidatingCachePersistenceLayer:
-    settings = get_settings()
-    client: Any = get_redis(settings)  # redis.Redis satisfies the protocol at runtime; its stubs differ
+    client: Any = deps().redis  # redis.Redis satisfies the protocol at runtime; its stubs differ
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message=".*RedisCachePersistenceLayer will be removed", category=DeprecationWarning
@@ -103,7 +101,7 @@ def _config(app: APIGatewayHttpResolver) -> IdempotencyConfig:
         event_key_jmespath="[workspace_id, key, method, path]",
         payload_validation_jmespath="body_sha256",
         raise_on_no_idempotency_key=True,
-        expires_after_seconds=get_settings().idempotency_ttl_s,
+        expires_after_seconds=deps().settings.idempotency_ttl_s,
         hash_function="sha256",
     )
     with contextlib.suppress(AttributeError):  # in-progress records then expire with this invocation
@@ -174,7 +172,7 @@ def idempotency(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[
         data_keyword_argument="request",
         persistence_store=_store(),
         config=_config(app),
-        key_prefix=get_settings().idempotency_key_prefix,
+        key_prefix=deps().settings.idempotency_key_prefix,
     )(run)
     try:
         stored = guarded(request=request)

@@ -10,16 +10,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sqlalchemy.orm import Session
-from vkc.adapters.redis_client import get_redis
+from vkc.collection.active import ensure_no_active_collection
 from vkc.collection.progress import collection_progress
-from vkc.db.engine import get_engine, session_scope
+from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models import Job
 from vkc.jobs import control, service
-from vkc.jobs.schemas import FailureSummary, JobCreate, JobPage, JobStats, JobStatus, JobView
-from vkc.jobs.types import JobType
-from vkc.settings import get_settings
+from vkc.jobs.schemas import FailureSummary, JobPage, JobStats, JobStatus, JobView
+from vkc.wiring.catalogue import JOBS, JobCreate
 
-from api_routes.deps import correlation_id, principal, task_queue
+from api_routes.deps import correlation_id, deps, principal
 from api_routes.openapi_doc import problem_response
 
 router = Router()
@@ -33,12 +32,12 @@ def accepted(view: JobView) -> Response[JobView]:
 
 
 def with_progress(session: Session, view: JobView) -> JobView:
-    if view.type != JobType.COLLECT.value:
+    if view.type != COLLECT_JOB.name:
         return view
     job = session.get(Job, view.id)
     if job is None:
         return view
-    return view.model_copy(update={"progress": collection_progress(session, job, get_redis(get_settings()))})
+    return view.model_copy(update={"progress": collection_progress(session, job, deps().redis)})
 
 
 @router.post(
@@ -51,11 +50,17 @@ def with_progress(session: Session, view: JobView) -> JobView:
 )
 def create_job(job: JobCreate) -> Response[JobView]:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
-        if job.type == JobType.COLLECT:
-            control.ensure_no_active_collection(session, who.workspace_id, str(job.payload.get("community_id")))
+    with deps().sessions() as session:
+        if job.type == COLLECT_JOB.name:
+            ensure_no_active_collection(session, who.workspace_id, str(job.payload.get("community_id")))
         view = service.create_job(
-            session, task_queue(), workspace_id=who.workspace_id, request=job, correlation_id=correlation_id(router)
+            session,
+            deps().queue(),
+            JOBS[job.type],
+            workspace_id=who.workspace_id,
+            payload=job.payload,
+            priority=job.priority,
+            correlation_id=correlation_id(router),
         )
     return accepted(view)
 
@@ -66,7 +71,7 @@ def job_stats(
     until: Annotated[datetime | None, Query(description="Jobs created before")] = None,
 ) -> JobStats:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return control.job_stats(session, who.workspace_id, since=since, until=until)
 
 
@@ -84,14 +89,14 @@ def failures(
     job_id: Annotated[uuid.UUID | None, Query(description="Only this job")] = None,
 ) -> FailureSummary:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return control.failure_summary(session, who.workspace_id, since=since, job_id=job_id)
 
 
 @router.get("/jobs/<job_id>", summary="Get a job, with live progress for collections", tags=["jobs"])
 def get_job(job_id: Annotated[uuid.UUID, Path(description="Job id")]) -> JobView:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return with_progress(session, service.get_job(session, who.workspace_id, job_id))
 
 
@@ -103,7 +108,7 @@ def get_job(job_id: Annotated[uuid.UUID, Path(description="Job id")]) -> JobView
 )
 def cancel_job(job_id: Annotated[uuid.UUID, Path(description="Job id")]) -> JobView:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with deps().sessions() as session:
         return control.cancel_job(session, who.workspace_id, job_id)
 
 
@@ -117,8 +122,10 @@ def cancel_job(job_id: Annotated[uuid.UUID, Path(description="Job id")]) -> JobV
 )
 def retry_job(job_id: Annotated[uuid.UUID, Path(description="Job id")]) -> Response[JobView]:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
-        view = control.retry_job(session, task_queue(), who.workspace_id, job_id, correlation_id=correlation_id(router))
+    with deps().sessions() as session:
+        view = control.retry_job(
+            session, deps().queue(), JOBS, who.workspace_id, job_id, correlation_id=correlation_id(router)
+        )
     return accepted(view)
 
 
@@ -129,5 +136,5 @@ def list_jobs(
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> JobPage:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return service.list_jobs(session, who.workspace_id, status=status, limit=limit, cursor=cursor)

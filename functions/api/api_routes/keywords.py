@@ -14,7 +14,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sqlalchemy.orm import Session
-from vkc.db.engine import get_engine, session_scope
 from vkc.keywords import importer, service
 from vkc.keywords.schemas import (
     CategoryList,
@@ -26,7 +25,7 @@ from vkc.keywords.schemas import (
     KeywordView,
 )
 
-from api_routes.deps import correlation_id, principal, task_queue
+from api_routes.deps import correlation_id, deps, principal
 from api_routes.openapi_doc import problem_response
 
 router = Router()
@@ -41,7 +40,7 @@ def _reanalyze(session: Session, workspace_id: uuid.UUID) -> uuid.UUID | None:
     from vkc.analysis_store.reanalysis import start_reanalysis
 
     try:
-        return start_reanalysis(session, task_queue(), workspace_id, correlation_id=correlation_id(router))
+        return start_reanalysis(session, deps().queue(), workspace_id, correlation_id=correlation_id(router))
     except Exception:
         log.exception("could not queue the re-analysis; the next keyword change will")
         session.rollback()
@@ -56,7 +55,7 @@ def _reanalyze(session: Session, workspace_id: uuid.UUID) -> uuid.UUID | None:
 )
 def list_categories() -> CategoryList:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return service.list_categories(session, who.workspace_id)
 
 
@@ -79,7 +78,7 @@ def list_categories() -> CategoryList:
 )
 def import_keywords(body: KeywordImportRequest) -> ImportReport:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with deps().sessions() as session:
         return importer.import_keywords(session, who.workspace_id, body, on_change=_reanalyze)
 
 
@@ -101,7 +100,7 @@ def import_keywords(body: KeywordImportRequest) -> ImportReport:
 )
 def create_keyword(body: KeywordCreate) -> Response[KeywordView]:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with deps().sessions() as session:
         view = service.create_keyword(session, who.workspace_id, body, on_change=_reanalyze)
     return Response(
         status_code=201,
@@ -120,7 +119,7 @@ def list_keywords(
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> KeywordPage:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return service.list_keywords(
             session, who.workspace_id, category=category, active=active, q=q, limit=limit, cursor=cursor
         )
@@ -129,7 +128,7 @@ def list_keywords(
 @router.get("/keywords/<keyword_id>", summary="Get a keyword", tags=["keywords"])
 def get_keyword(keyword_id: KeywordId) -> KeywordView:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return service.get_keyword(session, who.workspace_id, keyword_id)
 
 
@@ -149,7 +148,7 @@ def get_keyword(keyword_id: KeywordId) -> KeywordView:
 )
 def update_keyword(keyword_id: KeywordId, body: KeywordUpdate) -> KeywordView:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with deps().sessions() as session:
         return service.update_keyword(session, who.workspace_id, keyword_id, body, on_change=_reanalyze)
 
 
@@ -163,6 +162,6 @@ def update_keyword(keyword_id: KeywordId, body: KeywordUpdate) -> KeywordView:
 )
 def delete_keyword(keyword_id: KeywordId) -> Response[None]:
     who = principal(router)
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with deps().sessions() as session:
         service.delete_keyword(session, who.workspace_id, keyword_id, on_change=_reanalyze)
     return Response(status_code=204, body=None)

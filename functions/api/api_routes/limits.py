@@ -17,12 +17,12 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
-from vkc.adapters.redis_client import get_redis
 from vkc.cache import guard_for
 from vkc.ratelimit import Limit, RateLimiter
-from vkc.settings import Settings, get_settings
+from vkc.settings import Settings
 from vkc.workspaces.service import Principal
 
+from api_routes.deps import deps
 from api_routes.problems import problem
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def oversized_body(event: dict[str, Any]) -> dict[str, Any] | None:
         return None
     context = event.get("requestContext") or {}
     path = str(event.get("rawPath") or "/")
-    settings = get_settings()
+    settings = deps().settings
     limit = body_limit(settings, path)
     size = body_size(event)
     if size <= limit:
@@ -109,8 +109,8 @@ def oversized_body(event: dict[str, Any]) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=1)
 def _limiter() -> RateLimiter:
-    settings = get_settings()
-    return RateLimiter(get_redis(settings), guard_for(settings.redis_url), prefix=settings.rate_limit_key_prefix)
+    settings = deps().settings
+    return RateLimiter(deps().redis, guard_for(settings.redis_url), prefix=settings.rate_limit_key_prefix)
 
 
 def rate_limit(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[Any]:
@@ -119,7 +119,7 @@ def rate_limit(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[A
     Fails open: when Redis is unavailable the request is served (and a warning logged).
     """
     who = app.context.get("principal")
-    settings = get_settings()
+    settings = deps().settings
     if not isinstance(who, Principal) or not settings.rate_limit_enabled:
         return next_middleware(app)
     event = app.current_event

@@ -10,10 +10,10 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
 from vkc.adapters.log_context import log_context
-from vkc.db.engine import session_scope
 from vkc.errors import Unauthorized
 from vkc.workspaces.service import authenticate
 
+from api_routes.deps import deps
 from api_routes.problems import problem, standard_headers
 
 logger = Logger()
@@ -98,7 +98,7 @@ def authenticate_request(app: APIGatewayHttpResolver, next_middleware: Next) -> 
     if not presented and auth.lower().startswith("bearer "):
         presented = auth[7:]
     try:
-        with session_scope() as session:
+        with deps().transaction() as session:
             who = authenticate(session, presented)
     except Unauthorized as exc:
         return problem(

@@ -14,8 +14,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from vkc.db.engine import session_scope
-from vkc.settings import get_settings
 from vkc.stats import authors, breakdowns, lemmas, sentiment, timeline, totals
 from vkc.stats.schemas import (
     AuthorStats,
@@ -33,7 +31,7 @@ from vkc.stats.schemas import (
 from vkc.stats.scope import MAX_LIMIT, Scope
 
 from api_routes.cached import cached
-from api_routes.deps import principal
+from api_routes.deps import deps, principal
 
 router = Router()
 
@@ -58,7 +56,7 @@ def get_totals() -> Totals:
     who = principal(router)
 
     def load() -> Totals:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return totals.workspace_totals(session, who.workspace_id)
 
     return _cached(who.workspace_id, "totals", {}, Totals, load)
@@ -82,7 +80,7 @@ def get_per_community(
     scope = _scope(community_id, keyword_id, date_from, date_to)
 
     def load() -> list[CommunityStats]:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return breakdowns.per_community(session, who.workspace_id, scope, limit)
 
     return _cached(who.workspace_id, "per_community", {**asdict(scope), "limit": limit}, list[CommunityStats], load)
@@ -105,7 +103,7 @@ def get_per_keyword(
     scope = _scope(community_id, keyword_id, date_from, date_to)
 
     def load() -> list[KeywordStats]:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return breakdowns.per_keyword(session, who.workspace_id, scope, limit)
 
     return _cached(who.workspace_id, "per_keyword", {**asdict(scope), "limit": limit}, list[KeywordStats], load)
@@ -127,7 +125,7 @@ def get_per_category(
     scope = _scope(community_id, None, date_from, date_to)
 
     def load() -> list[CategoryStats]:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return breakdowns.per_category(session, who.workspace_id, scope, limit)
 
     return _cached(who.workspace_id, "per_category", {**asdict(scope), "limit": limit}, list[CategoryStats], load)
@@ -155,7 +153,7 @@ def get_timeline(
     scope = _scope(community_id, keyword_id, date_from, date_to)
 
     def load() -> Timeline:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return timeline.timeline(session, who.workspace_id, scope, interval=interval, tz=tz)
 
     return _cached(who.workspace_id, "timeline", {**asdict(scope), "interval": interval, "tz": tz}, Timeline, load)
@@ -173,7 +171,7 @@ def get_top_authors(
     scope = _scope(community_id, keyword_id, date_from, date_to)
 
     def load() -> list[AuthorStats]:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return authors.top_authors(session, who.workspace_id, scope, limit)
 
     return _cached(who.workspace_id, "top_authors", {**asdict(scope), "limit": limit}, list[AuthorStats], load)
@@ -197,7 +195,7 @@ def get_top_lemmas(
     scope = _scope(community_id, keyword_id, date_from, date_to)
 
     def load() -> TopLemmas:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return lemmas.top_lemmas(session, who.workspace_id, scope, limit)
 
     return _cached(who.workspace_id, "top_lemmas", {**asdict(scope), "limit": limit}, TopLemmas, load)
@@ -221,7 +219,7 @@ def get_trending_lemmas(
     scope = _scope(community_id, keyword_id, date_from, date_to)
 
     def load() -> TrendingLemmas:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return lemmas.trending(session, who.workspace_id, scope, limit)
 
     return _cached(who.workspace_id, "trending_lemmas", {**asdict(scope), "limit": limit}, TrendingLemmas, load)
@@ -246,7 +244,7 @@ def get_sentiment(
     scope = _scope(community_id, keyword_id, date_from, date_to)
 
     def load() -> SentimentDistribution:
-        with session_scope() as session:
+        with deps().transaction() as session:
             return sentiment.distribution(session, who.workspace_id, scope, group_by, limit)
 
     params = {**asdict(scope), "group_by": group_by, "limit": limit}
@@ -254,4 +252,4 @@ def get_sentiment(
 
 
 def _cached[T](workspace_id: uuid.UUID, name: str, params: dict[str, Any], tp: Any, load: Callable[[], T]) -> T:
-    return cached(workspace_id, f"stats:{name}", params, tp, get_settings().cache_stats_ttl_s, load)
+    return cached(workspace_id, f"stats:{name}", params, tp, deps().settings.cache_stats_ttl_s, load)

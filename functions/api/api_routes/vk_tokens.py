@@ -8,14 +8,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from vkc.adapters.redis_client import get_redis
-from vkc.adapters.secrets import secret_store
-from vkc.db.engine import session_scope
-from vkc.settings import get_settings
 from vkc.vk_tokens import service
 from vkc.vk_tokens.schemas import VkTokenCreate, VkTokenList, VkTokenView
 
-from api_routes.deps import principal
+from api_routes.deps import deps, principal
 from api_routes.openapi_doc import problem_response
 
 router = Router()
@@ -42,19 +38,18 @@ TokenRowId = Annotated[uuid.UUID, Path(description="The token's id in this API (
 )
 def add_token(body: VkTokenCreate) -> Response[VkTokenView]:
     # httpx and the VK transport load when a token is added, not with the other routes (cold start)
-    from vkc.vk_tokens.clients import transport
 
     who = principal(router)
-    settings = get_settings()
-    with session_scope() as session:
+    settings = deps().settings
+    with deps().transaction() as session:
         view = service.add_token(
             session,
             who.workspace_id,
             body,
             settings=settings,
-            redis_client=get_redis(settings),
-            secrets=secret_store(settings),
-            transport=transport(settings),
+            redis_client=deps().redis,
+            secrets=deps().secrets(),
+            transport=deps().vk_transport(),
         )
     return Response(
         status_code=201,
@@ -72,17 +67,15 @@ def add_token(body: VkTokenCreate) -> Response[VkTokenView]:
 )
 def list_tokens() -> VkTokenList:
     who = principal(router)
-    settings = get_settings()
-    with session_scope() as session:
-        return VkTokenList(items=service.list_tokens(session, who.workspace_id, redis_client=get_redis(settings)))
+    with deps().transaction() as session:
+        return VkTokenList(items=service.list_tokens(session, who.workspace_id, redis_client=deps().redis))
 
 
 @router.get("/vk-tokens/<token_id>", summary="Get one VK token's state and usage", tags=["vk-tokens"])
 def get_token(token_id: TokenRowId) -> VkTokenView:
     who = principal(router)
-    settings = get_settings()
-    with session_scope() as session:
-        return service.get_token(session, who.workspace_id, token_id, redis_client=get_redis(settings))
+    with deps().transaction() as session:
+        return service.get_token(session, who.workspace_id, token_id, redis_client=deps().redis)
 
 
 @router.delete(
@@ -95,7 +88,6 @@ def get_token(token_id: TokenRowId) -> VkTokenView:
 )
 def delete_token(token_id: TokenRowId) -> Response[None]:
     who = principal(router)
-    settings = get_settings()
-    with session_scope() as session:
-        service.delete_token(session, who.workspace_id, token_id, secrets=secret_store(settings))
+    with deps().transaction() as session:
+        service.delete_token(session, who.workspace_id, token_id, secrets=deps().secrets())
     return Response(status_code=204, body=None)

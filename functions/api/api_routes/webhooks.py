@@ -8,9 +8,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from vkc.adapters.secrets import secret_store
-from vkc.db.engine import get_engine, session_scope
-from vkc.settings import get_settings
 from vkc.webhooks import service
 from vkc.webhooks.schemas import (
     DeliveryPage,
@@ -22,7 +19,7 @@ from vkc.webhooks.schemas import (
     WebhookView,
 )
 
-from api_routes.deps import principal
+from api_routes.deps import deps, principal
 from api_routes.openapi_doc import problem_response
 
 router = Router()
@@ -55,11 +52,9 @@ SIGNATURE_DOC = (
 )
 def create_webhook(body: WebhookCreate) -> Response[WebhookCreated]:
     who = principal(router)
-    settings = get_settings()
-    with session_scope() as session:
-        created = service.create_webhook(
-            session, who.workspace_id, body, settings=settings, secrets=secret_store(settings)
-        )
+    settings = deps().settings
+    with deps().transaction() as session:
+        created = service.create_webhook(session, who.workspace_id, body, settings=settings, secrets=deps().secrets())
     return Response(
         status_code=201,
         content_type="application/json",
@@ -71,14 +66,14 @@ def create_webhook(body: WebhookCreate) -> Response[WebhookCreated]:
 @router.get("/webhooks", summary="List the workspace's webhooks", tags=["webhooks"])
 def list_webhooks() -> WebhookList:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return WebhookList(items=service.list_webhooks(session, who.workspace_id))
 
 
 @router.get("/webhooks/<webhook_id>", summary="Get a webhook", tags=["webhooks"])
 def get_webhook(webhook_id: WebhookId) -> WebhookView:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return service.get_webhook(session, who.workspace_id, webhook_id)
 
 
@@ -90,8 +85,8 @@ def get_webhook(webhook_id: WebhookId) -> WebhookView:
 )
 def update_webhook(webhook_id: WebhookId, body: WebhookUpdate) -> WebhookView:
     who = principal(router)
-    with session_scope() as session:
-        return service.update_webhook(session, who.workspace_id, webhook_id, body, settings=get_settings())
+    with deps().transaction() as session:
+        return service.update_webhook(session, who.workspace_id, webhook_id, body, settings=deps().settings)
 
 
 @router.post(
@@ -102,9 +97,8 @@ def update_webhook(webhook_id: WebhookId, body: WebhookUpdate) -> WebhookView:
 )
 def rotate_secret(webhook_id: WebhookId) -> Response[WebhookCreated]:
     who = principal(router)
-    settings = get_settings()
-    with session_scope() as session:
-        rotated = service.rotate_secret(session, who.workspace_id, webhook_id, secrets=secret_store(settings))
+    with deps().transaction() as session:
+        rotated = service.rotate_secret(session, who.workspace_id, webhook_id, secrets=deps().secrets())
     return Response(
         status_code=200, content_type="application/json", body=rotated, headers={"Cache-Control": "no-store"}
     )
@@ -120,9 +114,8 @@ def rotate_secret(webhook_id: WebhookId) -> Response[WebhookCreated]:
 )
 def delete_webhook(webhook_id: WebhookId) -> Response[None]:
     who = principal(router)
-    settings = get_settings()
-    with session_scope() as session:
-        service.delete_webhook(session, who.workspace_id, webhook_id, secrets=secret_store(settings))
+    with deps().transaction() as session:
+        service.delete_webhook(session, who.workspace_id, webhook_id, secrets=deps().secrets())
     return Response(status_code=204, body=None)
 
 
@@ -139,7 +132,7 @@ def list_deliveries(
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> DeliveryPage:
     who = principal(router)
-    with session_scope() as session:
+    with deps().transaction() as session:
         return service.list_deliveries(session, who.workspace_id, webhook_id, limit=limit, cursor=cursor)
 
 
@@ -157,9 +150,8 @@ def test_webhook(webhook_id: WebhookId) -> DeliveryView:
     # the sender (httpx, tenacity) loads for a test ping, not with the other routes (cold start)
     from vkc.webhooks.delivery import DeliveryPorts
     from vkc.webhooks.ping import send_ping
-    from vkc.webhooks.sender import http_client
 
     who = principal(router)
-    settings = get_settings()
-    ports = DeliveryPorts(secrets=secret_store(settings), client=http_client())
-    return send_ping(get_engine(settings), who.workspace_id, webhook_id, settings=settings, ports=ports)
+    settings = deps().settings
+    ports = DeliveryPorts(secrets=deps().secrets(), client=deps().http_client())
+    return send_ping(deps().engine, who.workspace_id, webhook_id, settings=settings, ports=ports)

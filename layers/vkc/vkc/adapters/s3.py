@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vkc.ports import attachment
 from vkc.settings import Settings
 
 if TYPE_CHECKING:
@@ -173,11 +174,6 @@ class S3ObjectStore:
                 lambda: self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_s),
             )
         )
-
-
-def attachment(filename: str) -> str:
-    """A Content-Disposition that downloads under `filename` (ASCII names only: we make them)."""
-    return f'attachment; filename="{filename}"'
 
 
 def _call(operation: str, fn: Any) -> Any:

@@ -8,7 +8,7 @@ Idempotent by construction, in one transaction per batch:
 - scores go in with one `UPDATE … FROM jsonb_to_recordset`, `search_vector` is computed by PostgreSQL;
 - matches are diffed against the stored ones by (comment, keyword, start): identical rows are kept
   (same ids), changed or vanished ones deleted, new ones inserted in one statement. So a re-run with
-  the same rules writes no match row, and only genuinely new matches reach ``ON_NEW_MATCHES``.
+  the same rules writes no match row, and only genuinely new matches are published (`NewMatchesStored`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from vkc.analysis.analyzer import CommentAnalysis
 from vkc.analysis_store import duplicates
 from vkc.analysis_store.hooks import StoredMatch, notify_new_matches
 from vkc.analysis_store.ruleset import ANALYZERS, AnalyzerCache
+from vkc.events import NO_EVENTS, EventBus
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +76,12 @@ def analyze_comments(
     analyzers: AnalyzerCache = ANALYZERS,
     source: str = "collection",
     force: bool = False,
+    events: EventBus = NO_EVENTS,
 ) -> AnalyzeCounts:
-    """Analyze the scope's stale comments (all of them with ``force``); the caller commits."""
+    """Analyze the scope's stale comments (all of them with ``force``); the caller commits.
+
+    Matches stored for the first time are published on `events` before the caller commits.
+    """
     ruleset = analyzers.get(session, workspace_id)
     where, params = scope.where()
     params |= {"ws": workspace_id, "ver": ruleset.version, "force": force}
@@ -115,7 +120,7 @@ def analyze_comments(
     _write_scores(session, updates, ruleset.version)
     flagged = duplicates.flag_earlier(session, workspace_id, dup, batch_ids)
     new = _write_matches(session, workspace_id, batch_ids, wanted, source)
-    notify_new_matches(session, workspace_id, new)
+    notify_new_matches(session, workspace_id, new, events)
     return AnalyzeCounts(in_scope, len(rows), len(wanted), len(new), flagged)
 
 

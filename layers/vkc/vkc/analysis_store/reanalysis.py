@@ -23,17 +23,17 @@ from sqlalchemy.orm import Session
 from vkc import observability
 from vkc.analysis_store.apply import Scope, analyze_comments
 from vkc.analysis_store.hooks import STORING_JOB_KEY
+from vkc.analysis_store.schemas import REANALYZE_JOB
 from vkc.cache import invalidate_workspace_reads
-from vkc.collection.fanout import NewTask, add_tasks, complete_task, task_totals
 from vkc.db.models import Job
 from vkc.db.models_analysis import KeywordMatch
 from vkc.db.models_collection import CollectionTask
 from vkc.jobs.context import TaskContext
+from vkc.jobs.fanout import NewTask, add_tasks, complete_task, task_totals
 from vkc.jobs.outcomes import DEFERRED, Deferred
 from vkc.jobs.ports import TaskQueue
-from vkc.jobs.schemas import JobCreate, JobStatus, TaskMessage
+from vkc.jobs.schemas import JobStatus, TaskMessage
 from vkc.jobs.service import create_job, finish_job
-from vkc.jobs.types import JobType
 from vkc.settings import WorkerKind
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def start_reanalysis(
         select(Job.id)
         .where(
             Job.workspace_id == workspace_id,
-            Job.type == JobType.REANALYZE.value,
+            Job.type == REANALYZE_JOB.name,
             Job.status == JobStatus.QUEUED.value,
         )
         .order_by(Job.created_at.desc())
@@ -66,8 +66,9 @@ def start_reanalysis(
     view = create_job(  # commits (releasing the lock) before sending
         session,
         queue,
+        REANALYZE_JOB,
         workspace_id=workspace_id,
-        request=JobCreate(type=JobType.REANALYZE, payload={}),
+        payload={},
         correlation_id=correlation_id,
     )
     return view.id
@@ -75,7 +76,7 @@ def start_reanalysis(
 
 def run_reanalysis(ctx: TaskContext) -> dict[str, Any] | Deferred:
     """Root task: fan out one range task per ``COMMENTS_PER_TASK`` comments (or finish at once)."""
-    with Session(ctx.deps.engine) as session, session.begin():
+    with ctx.deps.sessions() as session, session.begin():
         pending = session.scalars(
             select(CollectionTask).where(CollectionTask.job_id == ctx.job_id, CollectionTask.status == "pending")
         ).all()
@@ -133,7 +134,7 @@ def run_range(ctx: TaskContext) -> None:
     totals: dict[str, int] = {}
     cursor = lo
     while True:
-        with Session(ctx.deps.engine) as session, session.begin():
+        with ctx.deps.sessions() as session, session.begin():
             ids = list(
                 session.scalars(
                     text(
@@ -146,12 +147,14 @@ def run_range(ctx: TaskContext) -> None:
             if not ids:
                 break
             session.info[STORING_JOB_KEY] = (ctx.job_id, ctx.correlation_id)  # alerts go out under this job
-            counts = analyze_comments(session, ctx.workspace_id, Scope(ids=ids), source="reanalysis")
+            counts = analyze_comments(
+                session, ctx.workspace_id, Scope(ids=ids), source="reanalysis", events=ctx.deps.events
+            )
         observability.count(observability.COMMENTS_ANALYZED, counts.analyzed)
         for key, value in counts.as_dict().items():
             totals[key] = totals.get(key, 0) + value
         cursor = ids[-1] + 1
-    with Session(ctx.deps.engine) as session, session.begin():
+    with ctx.deps.sessions() as session, session.begin():
         fan = complete_task(session, ctx.job_id, ctx.message.task_id, counts=totals)
         if fan is not None and fan.last:
             result: dict[str, Any] = {"ranges": fan.tasks_total, **task_totals(session, ctx.job_id)}

@@ -7,7 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vkc.jobs.spec import JobSpec
 from vkc.keywords.schemas import KeywordCreate
+from vkc.settings import Priority, WorkerKind
 
 MAX_PREVIEW_TEXTS = 100
 MAX_PREVIEW_CHARS = 10_000
@@ -19,6 +21,9 @@ class ReanalyzePayload(BaseModel):
     """Re-run analysis over every stored comment of the workspace (queued when keywords change)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+REANALYZE_JOB = JobSpec("reanalyze", WorkerKind.ANALYZE, Priority.LOW, ReanalyzePayload)
 
 
 class PreviewRule(KeywordCreate):

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy.orm import Session
-
 from vkc import observability
 from vkc.analysis_store.hooks import STORING_JOB_KEY
 from vkc.cache import invalidate_workspace_reads
@@ -59,9 +57,11 @@ def run_analyze_task(ctx: TaskContext) -> None:
     if len(ids) > MAX_IDS:
         log.error("analyze task with %d ids (limit %d); dropped", len(ids), MAX_IDS)
         return
-    with Session(ctx.deps.engine) as session, session.begin():
+    with ctx.deps.sessions() as session, session.begin():
         session.info[STORING_JOB_KEY] = (ctx.job_id, ctx.correlation_id)  # alerts go out under this job
-        counts = analyze_comments(session, ctx.workspace_id, Scope(ids=ids), source="collection")
+        counts = analyze_comments(
+            session, ctx.workspace_id, Scope(ids=ids), source="collection", events=ctx.deps.events
+        )
     observability.count(observability.COMMENTS_ANALYZED, counts.analyzed)
     if counts.analyzed:  # scores and matches changed: the API's cached statistics are stale
         invalidate_workspace_reads(ctx.deps.settings, ctx.deps.redis, ctx.workspace_id)

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from vkc.collection.fanout import task_totals
 from vkc.collection.schemas import CollectPayload
 from vkc.db.models import Job
 from vkc.db.models_collection import Comment, Community, Post, SkippedObject
 from vkc.jobs.context import TaskContext
+from vkc.jobs.fanout import task_totals
 from vkc.jobs.schemas import JobStatus
 from vkc.jobs.service import finish_job
 
@@ -132,7 +132,7 @@ def queue_unanalyzed(ctx: TaskContext, community: Community) -> int:
     """
     from vkc.analysis_store.task import queue_analysis
 
-    with Session(ctx.deps.engine) as session:
+    with ctx.deps.sessions() as session:
         ids = session.scalars(
             select(Comment.id).where(
                 Comment.workspace_id == ctx.workspace_id,
@@ -146,11 +146,11 @@ def queue_unanalyzed(ctx: TaskContext, community: Community) -> int:
 
 def finalize_collection(ctx: TaskContext) -> None:
     payload = CollectPayload.model_validate(ctx.payload)
-    with Session(ctx.deps.engine, expire_on_commit=False) as session:
+    with ctx.deps.sessions(expire_on_commit=False) as session:
         community = session.get(Community, payload.community_id)
     if community is not None:
         queue_unanalyzed(ctx, community)  # before the job closes: a redelivered closer sweeps again
-    with Session(ctx.deps.engine) as session, session.begin():
+    with ctx.deps.sessions() as session, session.begin():
         job = session.get(Job, ctx.job_id)
         community = session.get(Community, payload.community_id)
         if job is None or community is None:

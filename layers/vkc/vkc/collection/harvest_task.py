@@ -25,13 +25,6 @@ from vkc.analysis_store.task import queue_analysis
 from vkc.cache import invalidate_workspace_reads
 from vkc.collection.cursors import load_cursors, save_cursors
 from vkc.collection.deadline import CancellableDeadline
-from vkc.collection.fanout import (
-    NewTask,
-    add_tasks,
-    complete_task,
-    job_unfinished_with_all_tasks_done,
-    pending_children,
-)
 from vkc.collection.schemas import CollectPayload
 from vkc.collection.sink import DbSink
 from vkc.collection.skips import record_skips
@@ -40,6 +33,13 @@ from vkc.db.models import Job
 from vkc.db.models_collection import Community
 from vkc.errors import PermanentJobError
 from vkc.jobs.context import TaskContext
+from vkc.jobs.fanout import (
+    NewTask,
+    add_tasks,
+    complete_task,
+    job_unfinished_with_all_tasks_done,
+    pending_children,
+)
 from vkc.jobs.schemas import TaskMessage
 from vkc.settings import WorkerKind
 from vkc.vk.deadline import Deadline
@@ -112,7 +112,7 @@ def run_harvest_task(ctx: TaskContext) -> None:
     deps = ctx.deps
     task_id = ctx.message.task_id
     payload = CollectPayload.model_validate(ctx.payload)
-    with Session(deps.engine, expire_on_commit=False) as session:
+    with deps.sessions(expire_on_commit=False) as session:
         community = session.get(Community, payload.community_id)
         if community is None or community.workspace_id != ctx.workspace_id:
             raise PermanentJobError("The community no longer exists.")
@@ -122,7 +122,7 @@ def run_harvest_task(ctx: TaskContext) -> None:
         raise PermanentJobError("No VK client is configured for this worker.")
 
     def cancelled() -> bool:
-        with Session(deps.engine) as s:
+        with deps.sessions() as s:
             job = s.get(Job, ctx.job_id)
             return job is None or job.status == "cancelled"
 
@@ -141,7 +141,7 @@ def run_harvest_task(ctx: TaskContext) -> None:
         else:
             report = harvester.harvest(owner_id, window=window, cursors=cursors, deadline=deadline)
         sink.flush()
-    with Session(deps.engine) as session, session.begin():
+    with deps.sessions() as session, session.begin():
         # tokens VK revoked during the run (errors 5/17) leave the workspace's pool for good
         record_revocations(session, ctx.workspace_id, deps.redis, [t.id for t in client.pool.tokens])
     written = writer.total
@@ -164,7 +164,7 @@ def run_harvest_task(ctx: TaskContext) -> None:
         # (and dead-letters it after maxReceiveCount), instead of re-queueing the same units forever
         raise HarvestStalled(f"no progress: {len(report.pending)} units still pending, nothing fetched")
     children = [] if was_cancelled else split_units(task_id, report.pending, window)
-    with Session(deps.engine) as session, session.begin():
+    with deps.sessions() as session, session.begin():
         _checkpoint(session, ctx, community.id, report, save_cursors_=payload.include_threads)
         add_tasks(session, ctx.job_id, children)
         fan = complete_task(session, ctx.job_id, task_id, counts=counts, status="skipped" if was_cancelled else "done")

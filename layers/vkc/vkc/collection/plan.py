@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from sqlalchemy import func, update
-from sqlalchemy.orm import Session
 
-from vkc.collection.fanout import NewTask, add_tasks
 from vkc.collection.harvest_task import HARVEST_TASK, root_task_id, send_tasks, window_of
 from vkc.collection.schemas import CollectPayload
 from vkc.db.models import Job
 from vkc.db.models_collection import Community, MonitoringRun
 from vkc.errors import PermanentJobError
 from vkc.jobs.context import TaskContext
+from vkc.jobs.fanout import NewTask, add_tasks
 from vkc.jobs.outcomes import DEFERRED, Deferred
 
 
 def start_collection(ctx: TaskContext) -> Deferred:
     payload = CollectPayload.model_validate(ctx.payload)
-    with Session(ctx.deps.engine) as session, session.begin():
+    with ctx.deps.sessions() as session, session.begin():
         community = session.get(Community, payload.community_id)
         if community is None or community.workspace_id != ctx.workspace_id:
             raise PermanentJobError("The community no longer exists.")

@@ -8,6 +8,10 @@ from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from vkc.collection.active import COLLECT, prepare_retry
+from vkc.jobs.spec import JobSpec
+from vkc.settings import Priority, WorkerKind
+
 
 class CollectPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -30,3 +34,6 @@ class CollectPayload(BaseModel):
             return int(value.timestamp()) if value else None
 
         return ts(self.since), ts(self.until)
+
+
+COLLECT_JOB = JobSpec(COLLECT, WorkerKind.PARSE, Priority.HIGH, CollectPayload, on_retry=prepare_retry)

@@ -12,13 +12,12 @@ import uuid
 from sqlalchemy.orm import Session
 
 from vkc.communities.errors import PayloadTooLarge
-from vkc.communities.schemas import CommunityImportRequest
+from vkc.communities.schemas import COMMUNITIES_IMPORT_JOB, CommunityImportRequest
 from vkc.communities.upload import UploadInvalid, UploadTooLarge, parse_upload
 from vkc.errors import InvalidInput
 from vkc.jobs.ports import TaskQueue
-from vkc.jobs.schemas import JobCreate, JobView
+from vkc.jobs.schemas import JobView
 from vkc.jobs.service import create_job
-from vkc.jobs.types import JobType
 from vkc.settings import Priority
 
 
@@ -37,9 +36,12 @@ def start_import(
         raise PayloadTooLarge(str(exc)) from None
     except UploadInvalid as exc:
         raise InvalidInput(str(exc)) from None
-    job = JobCreate(
-        type=JobType.COMMUNITIES_IMPORT,
-        priority=Priority(request.priority) if request.priority else None,
+    return create_job(
+        session,
+        queue,
+        COMMUNITIES_IMPORT_JOB,
+        workspace_id=workspace_id,
         payload={"content": request.content, "format": parsed.format.value},
+        priority=Priority(request.priority) if request.priority else None,
+        correlation_id=correlation_id,
     )
-    return create_job(session, queue, workspace_id=workspace_id, request=job, correlation_id=correlation_id)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from vkc.communities.input import CommunityRef
 from vkc.communities.resolve import Outcome, Resolution, resolve_many
+from vkc.communities.schemas import COMMUNITIES_IMPORT_JOB, CommunitiesImportPayload
 from vkc.communities.service import insert_community
 from vkc.communities.upload import ParsedUpload, UploadInvalid, UploadLine, UploadTooLarge, parse_upload
 from vkc.db.models import Job
@@ -37,7 +38,6 @@ from vkc.jobs.context import TaskContext
 from vkc.jobs.outcomes import DEFERRED, Deferred
 from vkc.jobs.schemas import JobStatus, TaskMessage
 from vkc.jobs.service import finish_job
-from vkc.jobs.types import JOB_SPECS, CommunitiesImportPayload, JobType
 from vkc.vk.client import VkClient
 from vkc.vk.deadline import Deadline
 from vkc.vk.errors import VkNoTokenError
@@ -123,7 +123,7 @@ def continue_communities_import(ctx: TaskContext) -> None:
     """Continuation task: one more run; the run that completes the list finishes the job."""
     result = _run(ctx, run=int(ctx.message.params.get("run", 0)))
     if isinstance(result, dict):
-        with Session(ctx.deps.engine) as session, session.begin():
+        with ctx.deps.sessions() as session, session.begin():
             finish_job(session, ctx.job_id, JobStatus.SUCCEEDED, result=result)
 
 
@@ -167,12 +167,7 @@ def _open_client(ctx: TaskContext) -> VkClient:
     """The worker's VK client factory (the pipeline's), or one built here from the token store."""
     factory: Callable[[uuid.UUID], VkClient] | None = ctx.deps.vk_client
     if factory is None:
-        from vkc.adapters.secrets import secret_store  # the adapter is only needed without a factory
-        from vkc.vk_tokens.clients import workspace_client_factory
-
-        factory = workspace_client_factory(
-            ctx.deps.engine, ctx.deps.settings, ctx.deps.redis, secret_store(ctx.deps.settings)
-        )
+        raise RuntimeError("this worker was built without a VK client factory")
     return factory(ctx.workspace_id)
 
 
@@ -217,7 +212,7 @@ def _process(
         try:
             resolutions = resolve_many(client, refs, deadline=deadline)
         except VkNoTokenError:
-            with Session(ctx.deps.engine) as session, session.begin():
+            with ctx.deps.sessions() as session, session.begin():
                 checkpoint.save(session, ctx.job_id)
             raise PermanentJobError(
                 "No VK token of this workspace can resolve communities (none added, or all revoked). "
@@ -225,7 +220,7 @@ def _process(
                 extra={"result": _result_partial(checkpoint)},
             ) from None
         created = {r.community_id: r.line for r in checkpoint.done.values() if r.outcome is LineOutcome.CREATED}
-        with Session(ctx.deps.engine, expire_on_commit=False) as session, session.begin():
+        with ctx.deps.sessions(expire_on_commit=False) as session, session.begin():
             for line, resolution in zip(batch, resolutions, strict=True):
                 report = _store(session, ctx.workspace_id, line, resolution, created)
                 if report is not None:
@@ -269,7 +264,7 @@ def _cancelled(engine: Engine, job_id: uuid.UUID) -> bool:
 
 def _continue(ctx: TaskContext, checkpoint: Checkpoint) -> Deferred:
     checkpoint.run += 1
-    with Session(ctx.deps.engine) as session, session.begin():
+    with ctx.deps.sessions() as session, session.begin():
         checkpoint.save(session, ctx.job_id)
     message = TaskMessage(
         job_id=ctx.job_id,
@@ -278,7 +273,7 @@ def _continue(ctx: TaskContext, checkpoint: Checkpoint) -> Deferred:
         params={"run": checkpoint.run},
     )
     ctx.deps.queue.send(
-        JOB_SPECS[JobType.COMMUNITIES_IMPORT].worker,
+        COMMUNITIES_IMPORT_JOB.worker,
         ctx.priority,
         message,
         correlation_id=ctx.correlation_id,

@@ -8,8 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vkc.communities.upload import UploadFormat
-from vkc.settings import Priority
+from vkc.communities.upload import MAX_UPLOAD_BYTES, UploadFormat
+from vkc.jobs.spec import JobSpec
+from vkc.settings import Priority, WorkerKind
 
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 10_080  # one week
@@ -80,3 +81,17 @@ class CommunityImportRequest(BaseModel):
     priority: Literal["low", "normal", "high"] | None = Field(
         default=None, description="Queue for the import job; bulk uploads default to low."
     )
+
+
+class CommunitiesImportPayload(BaseModel):
+    """A bulk upload of communities (txt or csv text), resolved through VK line by line into a report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(
+        description="The uploaded text (at most 1 MB, 10,000 communities).", max_length=MAX_UPLOAD_BYTES
+    )
+    format: UploadFormat | None = Field(default=None, description="txt or csv; guessed when omitted.")
+
+
+COMMUNITIES_IMPORT_JOB = JobSpec("communities.import", WorkerKind.PARSE, Priority.LOW, CommunitiesImportPayload)

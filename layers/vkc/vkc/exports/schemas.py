@@ -1,6 +1,6 @@
 """What an export is asked for: format, columns, filters; also the payload of the `export` job.
 
-Kept free of `vkc.jobs` imports: the job catalogue (`vkc.jobs.types`) imports the payload model from here.
+The `export` job's spec (`EXPORT_JOB`) is declared here, next to its payload.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vkc.comments.filters import CommentFilters
 from vkc.comments.keyset import CommentSort
+from vkc.jobs.spec import JobSpec
+from vkc.settings import Priority, WorkerKind
 
 
 class ExportFormat(StrEnum):
@@ -103,3 +105,6 @@ class ExportRequest(BaseModel):
         if len(set(columns)) != len(columns):
             raise ValueError("a column may appear only once")
         return columns
+
+
+EXPORT_JOB = JobSpec("export", WorkerKind.ANALYZE, Priority.LOW, ExportRequest)

@@ -9,13 +9,12 @@ from sqlalchemy.orm import Session
 
 from vkc.db.models import Job
 from vkc.errors import NotFound
-from vkc.exports.ports import ObjectStore
-from vkc.exports.schemas import ExportFormat, ExportRequest
+from vkc.exports.schemas import EXPORT_JOB, ExportFormat, ExportRequest
 from vkc.exports.view import ExportView
 from vkc.jobs import service as jobs
 from vkc.jobs.ports import TaskQueue
-from vkc.jobs.schemas import JobCreate, JobError, JobStatus
-from vkc.jobs.types import JobType
+from vkc.jobs.schemas import JobError, JobStatus
+from vkc.ports import ObjectStore
 
 #: presigned URLs are short-lived; GET /v1/exports/{id} makes a new one each time
 URL_TTL = timedelta(hours=1)
@@ -27,8 +26,9 @@ def create_export(
     job = jobs.create_job(
         session,
         queue,
+        EXPORT_JOB,
         workspace_id=workspace_id,
-        request=JobCreate(type=JobType.EXPORT, payload=request.model_dump(mode="json")),
+        payload=request.model_dump(mode="json"),
         correlation_id=correlation_id,
     )
     row = session.get(Job, job.id)
@@ -38,7 +38,7 @@ def create_export(
 
 def get_export(session: Session, workspace_id: uuid.UUID, job_id: uuid.UUID, *, store: ObjectStore) -> ExportView:
     job = session.get(Job, job_id)
-    if job is None or job.workspace_id != workspace_id or job.type != JobType.EXPORT.value:
+    if job is None or job.workspace_id != workspace_id or job.type != EXPORT_JOB.name:
         raise NotFound(f"Export {job_id} does not exist.")
     return to_view(job, store=store)
 

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from vkc.errors import PermanentJobError
 from vkc.exports.columns import ExportRecord, Value, values_of
-from vkc.exports.ports import ObjectStore, ObjectWriter
 from vkc.exports.rows import BATCH_SIZE, iter_export_batches
 from vkc.exports.schemas import ExportFormat, ExportRequest
 from vkc.exports.writers import CsvWriter, JsonlWriter, XlsxTooLarge, XlsxWriter
 from vkc.jobs.context import TaskContext
+from vkc.ports import ObjectStore, ObjectWriter, attachment
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +43,10 @@ def download_name(job_id: object, fmt: ExportFormat, now: datetime) -> str:
 
 
 def run_export(ctx: TaskContext) -> dict[str, Any]:
-    """Root handler of `export` jobs; builds the S3 store here (the door), the work is `write_export`."""
-    from vkc.adapters.s3 import attachment, exports_store
-
+    """Root handler of `export` jobs: `write_export` into the worker's object store."""
     request = ExportRequest.model_validate(ctx.payload)
-    with Session(ctx.deps.engine) as session:
-        return write_export(
-            session,
-            ctx,
-            request,
-            store=exports_store(ctx.deps.settings),
-            disposition=attachment,
-        )
+    with ctx.deps.sessions() as session:
+        return write_export(session, ctx, request, store=ctx.deps.object_store(), disposition=attachment)
 
 
 def write_export(

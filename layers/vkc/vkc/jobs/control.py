@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,11 +14,10 @@ from vkc.db.models import Job
 from vkc.db.models_collection import SkippedObject
 from vkc.errors import Conflict, NotFound
 from vkc.jobs.ports import TaskQueue
-from vkc.jobs.queries import OPEN, active_job_on_community
+from vkc.jobs.queries import OPEN
 from vkc.jobs.schemas import (
     FailureGroup,
     FailureSummary,
-    JobCreate,
     JobError,
     JobStats,
     JobStatus,
@@ -25,7 +25,7 @@ from vkc.jobs.schemas import (
     JobView,
 )
 from vkc.jobs.service import create_job, finish_job, get_job
-from vkc.jobs.types import JobType
+from vkc.jobs.spec import JobSpec
 from vkc.settings import Priority
 
 
@@ -37,7 +37,10 @@ def _owned(session: Session, workspace_id: uuid.UUID, job_id: uuid.UUID) -> Job:
 
 
 def cancel_job(session: Session, workspace_id: uuid.UUID, job_id: uuid.UUID) -> JobView:
-    """Stop a job: no new tasks start, running ones stop at their next check; stored data stays."""
+    """Stop a job: no new tasks start, running ones stop at their next check; stored data stays.
+
+    Commits: running tasks check the job's state from their own transactions and must see it cancelled.
+    """
     job = _owned(session, workspace_id, job_id)
     if job.status not in OPEN:
         raise Conflict(f"Job {job_id} already finished ({job.status}); there is nothing to cancel.")
@@ -48,30 +51,38 @@ def cancel_job(session: Session, workspace_id: uuid.UUID, job_id: uuid.UUID) -> 
 
 
 def retry_job(
-    session: Session, queue: TaskQueue, workspace_id: uuid.UUID, job_id: uuid.UUID, *, correlation_id: str
+    session: Session,
+    queue: TaskQueue,
+    specs: Mapping[str, JobSpec],
+    workspace_id: uuid.UUID,
+    job_id: uuid.UUID,
+    *,
+    correlation_id: str,
 ) -> JobView:
     """A failed or cancelled job runs again as a new job with the same request.
 
-    A collection resumes from the per-post cursors its predecessor saved, so nothing is fetched twice.
-    The old job keeps its outcome, so the history stays true.
+    A job type may prepare the new payload (`JobSpec.on_retry`): a collection resumes from the per-post
+    cursors its predecessor saved, so nothing is fetched twice. The old job keeps its outcome, so the
+    history stays true.
     """
     job = _owned(session, workspace_id, job_id)
     if job.status not in (JobStatus.FAILED.value, JobStatus.CANCELLED.value):
         raise Conflict(f"Only failed or cancelled jobs can be retried; job {job_id} is {job.status}.")
+    spec = specs.get(job.type)
+    if spec is None:
+        raise Conflict(f"Job {job_id} is of type '{job.type}', which this version can no longer run.")
     payload: dict[str, Any] = dict(job.payload)
-    if job.type == JobType.COLLECT.value:
-        payload["origin"] = "retry"
-        ensure_no_active_collection(session, workspace_id, payload["community_id"])
-    request = JobCreate(type=JobType(job.type), priority=Priority(job.priority), payload=payload)
-    return create_job(session, queue, workspace_id=workspace_id, request=request, correlation_id=correlation_id)
-
-
-def ensure_no_active_collection(session: Session, workspace_id: uuid.UUID, community_id: str) -> None:
-    active = active_job_on_community(session, workspace_id, community_id, job_type=JobType.COLLECT)
-    if active is not None:
-        raise Conflict(
-            f"A collection of this community is already active: job {active}.", extra={"job_id": str(active)}
-        )
+    if spec.on_retry is not None:
+        payload = spec.on_retry(session, workspace_id, payload)
+    return create_job(
+        session,
+        queue,
+        spec,
+        workspace_id=workspace_id,
+        payload=payload,
+        priority=Priority(job.priority),
+        correlation_id=correlation_id,
+    )
 
 
 def job_stats(session: Session, workspace_id: uuid.UUID, *, since: datetime | None, until: datetime | None) -> JobStats:

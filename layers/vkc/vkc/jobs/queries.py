@@ -9,13 +9,12 @@ from sqlalchemy.orm import Session
 
 from vkc.db.models import Job
 from vkc.jobs.schemas import JobStatus
-from vkc.jobs.types import JobType
 
 OPEN = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
 
 
 def active_job_on_community(
-    session: Session, workspace_id: uuid.UUID, community_id: uuid.UUID | str, *, job_type: JobType | None = None
+    session: Session, workspace_id: uuid.UUID, community_id: uuid.UUID | str, *, job_type: str | None = None
 ) -> uuid.UUID | None:
     """A queued or running job on the community (of `job_type` if given), or None.
 
@@ -27,5 +26,5 @@ def active_job_on_community(
         or_(Job.community_id == uuid.UUID(str(community_id)), Job.payload["community_id"].astext == str(community_id)),
     )
     if job_type is not None:
-        query = query.where(Job.type == job_type.value)
+        query = query.where(Job.type == job_type)
     return session.scalar(query.limit(1))

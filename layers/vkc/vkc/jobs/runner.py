@@ -16,12 +16,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from vkc.db.models import Job
 from vkc.errors import PermanentJobError
 from vkc.jobs.context import TaskContext, WorkerDeps
-from vkc.jobs.handlers.registry import DETACHED_HANDLERS, ROOT_HANDLERS, TASK_HANDLERS
 from vkc.jobs.outcomes import DEFERRED
 from vkc.jobs.schemas import JobError, JobStatus, TaskMessage
 from vkc.jobs.service import ROOT_TASK, finish_job, start_job
@@ -37,11 +34,12 @@ class TaskOutcome:
 
 
 def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> TaskOutcome:
-    if message.task in DETACHED_HANDLERS:
+    registry = deps.registry
+    if message.task in registry.detached:
         return _run_detached(message, deps)
-    if message.task != ROOT_TASK and message.task not in TASK_HANDLERS:
+    if message.task != ROOT_TASK and message.task not in registry.tasks:
         raise PermanentJobError(f"Unknown task '{message.task}'.")
-    with Session(deps.engine, expire_on_commit=False) as session:
+    with deps.sessions(expire_on_commit=False) as session:
         with session.begin():
             job = start_job(session, message.job_id, count_attempt=message.task == ROOT_TASK)
         if job is None:
@@ -50,9 +48,9 @@ def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> T
         ctx = _context(job, message, deps)
         try:
             if message.task != ROOT_TASK:
-                TASK_HANDLERS[message.task](ctx)
+                registry.tasks[message.task](ctx)
                 return TaskOutcome(str(job.id), "task_done")
-            handler = ROOT_HANDLERS.get(job.type)
+            handler = registry.roots.get(job.type)
             if handler is None:
                 raise PermanentJobError(f"No worker knows job type '{job.type}'.")
             result = handler(ctx)
@@ -94,12 +92,12 @@ def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> T
 
 def _run_detached(message: TaskMessage, deps: WorkerDeps) -> TaskOutcome:
     """Run a task that does not depend on (or change) its job's state; errors retry as usual."""
-    with Session(deps.engine, expire_on_commit=False) as session:
+    with deps.sessions(expire_on_commit=False) as session:
         job = session.get(Job, message.job_id)
     if job is None:
         log.info("detached task skipped: its job is gone", extra={"job_id": str(message.job_id)})
         return TaskOutcome(str(message.job_id), "skipped")
-    DETACHED_HANDLERS[message.task](_context(job, message, deps))
+    deps.registry.detached[message.task](_context(job, message, deps))
     return TaskOutcome(str(job.id), "task_done")
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vkc.jobs.types import JobType
 from vkc.settings import Priority
 
 
@@ -23,14 +22,6 @@ class JobStatus(StrEnum):
     @property
     def terminal(self) -> bool:
         return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
-
-
-class JobCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    type: JobType = Field(description="What to do.")
-    priority: Priority | None = Field(default=None, description="Queue to use; the type's default if omitted.")
-    payload: dict[str, Any] = Field(default_factory=dict, description="Type-specific parameters.")
 
 
 class JobError(BaseModel):

@@ -21,16 +21,15 @@ from vkc.db.models_collection import MonitoringRun
 from vkc.errors import InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
 from vkc.jobs.ports import TaskQueue
-from vkc.jobs.schemas import JobCreate, JobError, JobPage, JobStatus, JobTimings, JobView, TaskMessage
-from vkc.jobs.types import JOB_SPECS, JobType
+from vkc.jobs.schemas import JobError, JobPage, JobStatus, JobTimings, JobView, TaskMessage
+from vkc.jobs.spec import JobSpec
 from vkc.settings import Priority
 
 ROOT_TASK = "job.run"
 
 
-def validate_payload(job_type: JobType, payload: dict[str, Any]) -> dict[str, Any]:
+def validate_payload(spec: JobSpec, payload: dict[str, Any]) -> dict[str, Any]:
     """Validate the type-specific payload; field errors come back as InvalidInput with locations."""
-    spec = JOB_SPECS[job_type]
     try:
         model = spec.payload_model.model_validate(payload)
     except ValidationError as exc:
@@ -39,17 +38,19 @@ def validate_payload(job_type: JobType, payload: dict[str, Any]) -> dict[str, An
             for e in exc.errors()
             for exc_loc in [list(e["loc"])]
         ]
-        raise InvalidInput(f"The payload of a '{job_type}' job is not valid.", extra={"errors": errors}) from exc
+        raise InvalidInput(f"The payload of a '{spec.name}' job is not valid.", extra={"errors": errors}) from exc
     return model.model_dump(mode="json")
 
 
 def create_job(
     session: Session,
     queue: TaskQueue,
+    spec: JobSpec,
     *,
     workspace_id: uuid.UUID,
-    request: JobCreate,
+    payload: dict[str, Any],
     correlation_id: str,
+    priority: Priority | None = None,
     before_send: Callable[[uuid.UUID], None] | None = None,
 ) -> JobView:
     """Store the job as queued, commit, then put its root task on the priority's queue.
@@ -58,13 +59,12 @@ def create_job(
     exist yet. If sending fails the job is marked failed (nothing half-queued is left behind) and
     the error propagates for the API to answer 503.
     """
-    spec = JOB_SPECS[request.type]
-    priority = request.priority or spec.default_priority
-    payload = validate_payload(request.type, request.payload)
+    priority = priority or spec.default_priority
+    payload = validate_payload(spec, payload)
     job = Job(
         id=uuid.uuid4(),
         workspace_id=workspace_id,
-        type=request.type.value,
+        type=spec.name,
         priority=priority.value,
         status=JobStatus.QUEUED.value,
         payload=payload,

@@ -2,6 +2,9 @@
 
 Synchronous by design: validation is local (no VK calls) and 10,000 lines take well under a second,
 so the caller gets the per-line report in the response. Valid lines are inserted with one statement.
+
+The import commits before ``on_change`` queues the re-analysis, for the reason `vkc.keywords.service`
+gives: the re-analysis must see every keyword the import created.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Duplicates are the same text in the same kind, compared case-insensitively (the unique index
 `uq_keywords_workspace_kind_lower_text` has the last word when two requests race). Every change that
 alters what matches is followed by a re-analysis request (``on_change``), so stored comments catch up.
+
+Why the writes commit here rather than in the route: ``on_change`` queues a re-analysis job, which
+commits its own row before sending its message; the worker that picks it up must already see the new
+rules, so the keyword change is committed first (the transaction's owner is this unit of work).
 """
 
 from __future__ import annotations

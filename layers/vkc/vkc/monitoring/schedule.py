@@ -19,12 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models_collection import Community, MonitoringRun
 from vkc.jobs.ports import TaskQueue
 from vkc.jobs.queries import active_job_on_community
-from vkc.jobs.schemas import JobCreate
 from vkc.jobs.service import create_job
-from vkc.jobs.types import JobType
 from vkc.settings import Priority
 
 RECHECK_DAYS = 30
@@ -48,7 +47,7 @@ def queue_due_monitoring(session: Session, queue: TaskQueue, now: datetime) -> d
     claimed: list[Community] = []
     busy: list[str] = []
     for community in due:
-        if active_job_on_community(session, community.workspace_id, community.id, job_type=JobType.COLLECT):
+        if active_job_on_community(session, community.workspace_id, community.id, job_type=COLLECT_JOB.name):
             busy.append(str(community.id))
             continue
         community.next_monitoring_at = now + timedelta(minutes=community.monitoring_interval_minutes)
@@ -57,15 +56,11 @@ def queue_due_monitoring(session: Session, queue: TaskQueue, now: datetime) -> d
 
     queued: list[str] = []
     for community in claimed:
-        request = JobCreate(
-            type=JobType.COLLECT,
-            priority=Priority(community.monitoring_priority),
-            payload={
-                "community_id": str(community.id),
-                "since": (now - timedelta(days=RECHECK_DAYS)).isoformat(),
-                "origin": "monitoring",
-            },
-        )
+        payload = {
+            "community_id": str(community.id),
+            "since": (now - timedelta(days=RECHECK_DAYS)).isoformat(),
+            "origin": "monitoring",
+        }
 
         def record_run(job_id: uuid.UUID, c: Community = community) -> None:
             session.add(MonitoringRun(workspace_id=c.workspace_id, community_id=c.id, job_id=job_id))
@@ -73,8 +68,10 @@ def queue_due_monitoring(session: Session, queue: TaskQueue, now: datetime) -> d
         view = create_job(
             session,
             queue,
+            COLLECT_JOB,
             workspace_id=community.workspace_id,
-            request=request,
+            payload=payload,
+            priority=Priority(community.monitoring_priority),
             correlation_id=f"monitoring-{uuid.uuid4().hex[:12]}",
             before_send=record_run,
         )

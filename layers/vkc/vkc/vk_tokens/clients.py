@@ -17,11 +17,11 @@ import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from vkc.ports import SecretStore
 from vkc.settings import Settings
 from vkc.vk.client import VkClient
 from vkc.vk.pool import TokenPool
 from vkc.vk.transport import VkTransport
-from vkc.vk_tokens.ports import SecretStore
 from vkc.vk_tokens.service import load_pool
 
 MAX_CONNECTIONS = 32

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from vkc.db.models_collection import VkTokenRow
 from vkc.errors import Conflict, InvalidInput, NotFound
+from vkc.ports import SecretStore
 from vkc.settings import Settings
 from vkc.vk.breaker import BreakerState
 from vkc.vk.deadline import Deadline
@@ -29,7 +30,6 @@ from vkc.vk.pool import TokenPool, TokenStatus, pool_status
 from vkc.vk.tokens import TokenType, VkToken, token_id
 from vkc.vk_tokens.errors import VkUnavailable, vk_errors_as_problems
 from vkc.vk_tokens.masking import token_hint
-from vkc.vk_tokens.ports import SecretStore
 from vkc.vk_tokens.schemas import TokenState, VkTokenCreate, VkTokenView
 
 if TYPE_CHECKING:

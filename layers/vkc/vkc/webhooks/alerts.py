@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vkc.analysis_store.hooks import ON_NEW_MATCHES, STORING_JOB_KEY, StoredMatch
+from vkc.analysis_store.hooks import STORING_JOB_KEY, NewMatchesStored
 from vkc.comments.links import comment_url
 from vkc.db.models import Job
 from vkc.db.models_analysis import Keyword
@@ -207,23 +207,29 @@ def _drop_outbox(session: Session) -> None:
     session.info[_OUTBOX_KEY] = []
 
 
-def on_new_matches(session: Session, workspace_id: uuid.UUID, matches: list[StoredMatch]) -> None:
-    """The `ON_NEW_MATCHES` hook of the analysis store: queue alerts for what it just stored.
+def alerts_for_new_matches(queue: TaskQueue) -> Callable[[NewMatchesStored], None]:
+    """The subscriber the worker's composition place puts on `NewMatchesStored`: queue alerts on `queue`.
 
     Delivery tasks are detached tasks of a job. The analyze task names its job in
     `session.info[ALERT_JOB_KEY]`; without it, the job that first stored one of the comments is used
-    (the collection that brought them in). With neither, the events are created but not queued, and a
-    warning says so.
+    (the collection that brought them in). With neither, the events are not created, and a warning says so.
     """
-    if not session.scalar(
-        select(Webhook.id).where(Webhook.workspace_id == workspace_id, Webhook.active.is_(True)).limit(1)
-    ):
-        return
-    job_id, correlation_id = _alert_job(session, matches)
-    if job_id is None:
-        log.warning("new matches but no job to attach webhook deliveries to", extra={"workspace_id": str(workspace_id)})
-        return
-    enqueue_alerts(session, _queue(), workspace_id, matches, job_id=job_id, correlation_id=correlation_id)
+
+    def on_new_matches(event: NewMatchesStored) -> None:
+        session, workspace_id, matches = event.session, event.workspace_id, event.matches
+        if not session.scalar(
+            select(Webhook.id).where(Webhook.workspace_id == workspace_id, Webhook.active.is_(True)).limit(1)
+        ):
+            return
+        job_id, correlation_id = _alert_job(session, matches)
+        if job_id is None:
+            log.warning(
+                "new matches but no job to attach webhook deliveries to", extra={"workspace_id": str(workspace_id)}
+            )
+            return
+        enqueue_alerts(session, queue, workspace_id, matches, job_id=job_id, correlation_id=correlation_id)
+
+    return on_new_matches
 
 
 def _alert_job(session: Session, matches: Sequence[NewMatch]) -> tuple[uuid.UUID | None, str]:
@@ -239,17 +245,3 @@ def _alert_job(session: Session, matches: Sequence[NewMatch]) -> tuple[uuid.UUID
         .limit(1)
     ).first()
     return (row.id, row.correlation_id or "") if row is not None else (None, "")
-
-
-def _queue() -> TaskQueue:
-    """The worker's SQS queue (built lazily: the hook runs inside the analyze worker)."""
-    from vkc.adapters.aws import sqs
-    from vkc.adapters.sqs_queue import SqsTaskQueue
-    from vkc.settings import get_settings
-
-    settings = get_settings()
-    return SqsTaskQueue(settings, sqs(settings.aws_region))
-
-
-if on_new_matches not in ON_NEW_MATCHES:
-    ON_NEW_MATCHES.append(on_new_matches)

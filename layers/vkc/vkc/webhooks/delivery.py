@@ -33,10 +33,10 @@ from tenacity.stop import stop_base
 
 from vkc.db.models_webhooks import Webhook, WebhookDelivery, WebhookEvent
 from vkc.jobs.context import TaskContext
+from vkc.ports import SecretStore
 from vkc.settings import Settings
-from vkc.vk_tokens.ports import SecretStore
 from vkc.webhooks.schemas import EventStatus, EventType
-from vkc.webhooks.sender import TIMEOUT_S, AttemptResult, http_client, send_once
+from vkc.webhooks.sender import TIMEOUT_S, AttemptResult, send_once
 
 log = logging.getLogger(__name__)
 
@@ -68,27 +68,14 @@ def run_delivery_task(ctx: TaskContext) -> None:
     except ValueError:
         log.error("webhook delivery message without a valid event id", extra={"task_id": ctx.message.task_id})
         return
-    settings = ctx.deps.settings
+    deps = ctx.deps
     deliver_event(
-        ctx.deps.engine,
+        deps.engine,
         event_id,
-        settings=settings,
-        ports=DeliveryPorts(secrets=_uncached_secrets(settings.aws_region), client=http_client()),
-        remaining_ms=ctx.deps.remaining_ms,
+        settings=deps.settings,
+        ports=DeliveryPorts(secrets=deps.fresh_secrets(), client=deps.http_client()),
+        remaining_ms=deps.remaining_ms,
     )
-
-
-def _uncached_secrets(region: str) -> SecretStore:
-    """A secret store that reads every time: a rotated secret must sign the very next delivery.
-
-    (The shared store caches values for minutes, right for VK tokens whose value never changes under
-    one name; a webhook's secret changes under the same name when it is rotated.) Cheap to build: the
-    boto3 client underneath is the process-wide one.
-    """
-    from vkc.adapters.aws import client  # adapters are built by the task's door, not the domain
-    from vkc.adapters.secrets import SecretsManagerStore
-
-    return SecretsManagerStore(client("secretsmanager", region), cache_ttl_s=0)
 
 
 def deliver_event(

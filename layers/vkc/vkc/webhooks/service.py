@@ -17,8 +17,8 @@ from vkc.db.models_analysis import Keyword
 from vkc.db.models_webhooks import Webhook, WebhookDelivery, WebhookEvent
 from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.jobs.cursor import invalid_cursor, pack, unpack
+from vkc.ports import SecretStore
 from vkc.settings import Settings
-from vkc.vk_tokens.ports import SecretStore
 from vkc.webhooks.schemas import (
     DeliveryPage,
     DeliveryView,

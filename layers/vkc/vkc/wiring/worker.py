@@ -1,38 +1,56 @@
-"""What a worker door needs to run tasks from SQS: the typed record and the adapters, built once."""
+"""The worker processes' composition place: what the parse and analyze workers build once, and how a record runs.
+
+Everything a task handler uses is built here, once per process (a Lambda container), and handed down in
+`WorkerDeps`: the engine and its session factory, Redis, the task queue, the catalogue's task registry,
+the domain event subscriptions (new matches → webhook alerts), and factories for the ports some tasks
+need (VK clients, object storage, secrets, the webhook HTTP client), built on first use so a worker only
+loads what its tasks need.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
+from sqlalchemy.orm import sessionmaker
 
 from vkc import observability
+from vkc.adapters.aws import client as aws_client
 from vkc.adapters.aws import sqs
-from vkc.adapters.emf import HOOK, emit, install
+from vkc.adapters.emf import HOOK, emit
 from vkc.adapters.log_context import log_context
 from vkc.adapters.redis_client import get_redis
-from vkc.adapters.secrets import secret_store
+from vkc.adapters.secrets import SecretsManagerStore, secret_store
 from vkc.adapters.sqs_queue import SqsTaskQueue
+from vkc.analysis_store.hooks import NewMatchesStored
 from vkc.db.engine import get_engine
+from vkc.events import EventBus
 from vkc.health import record_queue_lag
 from vkc.jobs.context import WorkerDeps
+from vkc.jobs.ports import TaskQueue
 from vkc.jobs.runner import run_task
 from vkc.jobs.schemas import TaskMessage
 from vkc.settings import Priority, Settings, WorkerKind, get_settings
+from vkc.webhooks.alerts import alerts_for_new_matches
+from vkc.wiring.catalogue import REGISTRY
+from vkc.wiring.once import PerSettings
 
 if TYPE_CHECKING:
+    import httpx
     import redis
+    from mypy_boto3_sqs import SQSClient
     from sqlalchemy import Engine
 
+    from vkc.ports import ObjectStore
     from vkc.vk.client import VkClient
-
-install()  # the domain's counts go to this process's EMF hook
 
 
 class TaskRecord(SqsRecordModel):
@@ -41,19 +59,44 @@ class TaskRecord(SqsRecordModel):
     body: Json[TaskMessage]
 
 
-def build_worker_deps(remaining_ms: Callable[[], int]) -> WorkerDeps:
-    settings = get_settings()
-    client = sqs(settings.aws_region)
-    engine = get_engine(settings)
+def subscriptions(queue: TaskQueue) -> EventBus:
+    """Who hears which domain event in a worker: new matches → webhook alerts (queued on `queue`)."""
+    return EventBus({NewMatchesStored: [alerts_for_new_matches(queue)]})
+
+
+#: the process's dependencies, built on its first record (nothing connects until used)
+worker_deps = PerSettings(lambda settings: build_worker_deps(settings))
+
+
+def build_worker_deps(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    sqs_client: SQSClient | None = None,
+    queue: TaskQueue | None = None,
+    vk_client: Callable[[uuid.UUID], VkClient] | None = None,
+    remaining_ms: Callable[[], int] = lambda: 0,
+) -> WorkerDeps:
+    """A worker's dependencies; the keyword arguments replace one part (dev tools, tests: a recording queue)."""
+    engine = engine or get_engine(settings)
     redis_client = get_redis(settings)
+    if queue is None:
+        sqs_client = sqs_client or sqs(settings.aws_region)
+        queue = SqsTaskQueue(settings, sqs_client)
     return WorkerDeps(
         settings=settings,
         engine=engine,
+        sessions=sessionmaker(bind=engine),
         redis=redis_client,
-        sqs=client,
-        queue=SqsTaskQueue(settings, client),
+        sqs=sqs_client,  # type: ignore[arg-type]  # None only where no task reads queue depths (dev tools)
+        queue=queue,
+        registry=REGISTRY,
+        events=subscriptions(queue),
         remaining_ms=remaining_ms,
-        vk_client=_vk_clients(engine, settings, redis_client),
+        vk_client=vk_client or _vk_clients(engine, settings, redis_client),
+        object_store=lambda: _object_store(settings),
+        fresh_secrets=lambda: SecretsManagerStore(aws_client("secretsmanager", settings.aws_region), cache_ttl_s=0),
+        http_client=_http_client,
     )
 
 
@@ -67,6 +110,19 @@ def _vk_clients(engine: Engine, settings: Settings, redis_client: redis.Redis) -
         return workspace_client_factory(engine, settings, redis_client, secret_store(settings))(workspace_id)
 
     return make
+
+
+def _object_store(settings: Settings) -> ObjectStore:
+    from vkc.adapters.s3 import exports_store  # boto3's S3 client only in the worker that exports
+
+    return exports_store(settings)
+
+
+@cache
+def _http_client() -> httpx.Client:
+    from vkc.webhooks.sender import http_client  # httpx only in the worker that delivers
+
+    return http_client()
 
 
 def correlation_id_of(record: TaskRecord) -> str | None:
@@ -133,7 +189,7 @@ def handle_task_record(
         try:
             result = run_task(
                 message,
-                build_worker_deps(remaining_ms),
+                dataclasses.replace(worker_deps(), remaining_ms=remaining_ms),
                 receive_count=int(record.attributes.ApproximateReceiveCount),
             )
             outcome = result.status

@@ -1,4 +1,4 @@
-"""The probe job: check what a collection depends on and record it."""
+"""The probe job's handler: check what a collection depends on (database, Redis, queues, VK) and record it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from vkc.errors import PermanentJobError
 from vkc.health import CheckResult, check_database, check_queues, check_redis, check_vk_api
 from vkc.jobs.context import TaskContext
-from vkc.jobs.types import ProbePayload
+from vkc.probe.schemas import ProbePayload
 
 
 def run_probe(ctx: TaskContext) -> dict[str, Any]:

@@ -1,1 +1,0 @@
-"""Task handlers, one module per job type; `registry` maps task names to them."""
