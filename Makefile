@@ -61,6 +61,7 @@ lint: $(STAMP) $(TOOLS)/.installed $(SEC)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/vkc/vkc devtools vkc_cli
+	$(PY) -m devtools.layers
 	@# each function is its own import root (every door is a module named app)
 	@for f in functions/*/; do echo "mypy $$f"; MYPYPATH=layers/vkc:$$f $(VENV)/bin/mypy $$f || exit 1; done
 	$(SAM_ENV) $(SAM) validate --template template.yaml
