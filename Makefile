@@ -15,10 +15,10 @@ STAMP   := $(VENV)/.installed
 # sam build runs pip with the python3.13 it finds on PATH: put the real interpreter first.
 SAM_ENV := PATH="$(dir $(PY313)):$$PATH" AWS_DEFAULT_REGION=eu-central-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: help setup demo test up down lint bench invoke build openapi services clean
+.PHONY: help setup demo test test-unit test-integration test-e2e up down lint bench invoke build openapi services clean
 
 help:
-	@echo "make demo | test | up | down | lint | bench | build | invoke FN=<LogicalId> EVENT=events/<f>.json"
+	@echo "make demo | test | test-unit | test-integration | test-e2e | up | down | lint | bench | build | invoke FN=<LogicalId> EVENT=events/<f>.json"
 
 $(STAMP): pyproject.toml layers/vkc/requirements.txt
 	@test -n "$(PY313)" || { echo "Python 3.13 is required" >&2; exit 1; }
@@ -50,6 +50,17 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest
+
+# by kind (tests/<kind>/, each also a marker): unit needs no service, integration the real ones,
+# e2e the multi-process local stack (and a real browser)
+test-unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+test-integration: setup
+	$(PY) -m pytest tests/integration
+
+test-e2e: setup
+	$(PY) -m pytest tests/e2e
 
 up: setup
 	$(PY) -m devtools.local_stack up

@@ -1,7 +1,12 @@
-"""Shared fixtures: every test run gets its own throwaway PostgreSQL database, on the real server.
+"""Shared fixtures, and each test's kind from its directory.
 
-Services are never mocked and a test never skips for a missing service: the session starts
-them with scripts/ensure-services.sh when they are not running.
+tests/unit needs no service (tests/unit/conftest.py refuses connections to PostgreSQL and Redis);
+tests/integration uses the real services; tests/e2e goes through the multi-process local stack. The kind
+is also a marker (`-m unit`, `-m integration`, `-m e2e`), set here from the directory, never by hand.
+
+Services are never mocked and a test never skips for a missing service: integration and e2e sessions
+start them with scripts/ensure-services.sh when they are not running (their conftest.py). Every run
+that asks for a database gets its own throwaway one, on the real server.
 """
 
 from __future__ import annotations
@@ -24,8 +29,19 @@ ROOT = Path(__file__).resolve().parents[1]
 RUN_ID = os.environ.get("VKC_TEST_RUN_ID") or uuid.uuid4().hex[:8]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _services() -> None:
+KINDS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its kind, read from its directory (tests/<kind>/...)."""
+    for item in items:
+        parts = Path(str(item.path)).resolve().relative_to(ROOT / "tests").parts
+        if parts and parts[0] in KINDS:
+            item.add_marker(getattr(pytest.mark, parts[0]))
+
+
+def ensure_services() -> None:
+    """Start PostgreSQL and Redis where they are not running (integration and e2e sessions)."""
     subprocess.run([str(ROOT / "scripts" / "ensure-services.sh")], check=True)
 
 

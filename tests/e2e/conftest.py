@@ -15,6 +15,12 @@ import pytest
 
 from devtools.local_stack import LocalStack
 from devtools.local_stack.emulator import DEV_VK_TOKENS
+from tests.conftest import ensure_services
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services() -> None:
+    ensure_services()
 
 
 @pytest.fixture(scope="module")

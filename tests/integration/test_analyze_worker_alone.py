@@ -29,7 +29,7 @@ from vkc.keywords.schemas import KeywordCreate
 from vkc.settings import Settings
 
 from devtools.local_stack.aws import MotoServer, aws_client
-from tests.collection.factories import make_community
+from tests.support.factories import make_community
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-central-1"

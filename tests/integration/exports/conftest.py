@@ -1,0 +1,124 @@
+"""Export fixtures: a moto S3 bucket, a comments world, and a task context for the export job."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from vkc.adapters.s3 import MIN_PART_SIZE, S3ObjectStore
+from vkc.db.models import Job
+from vkc.exports import service
+from vkc.exports.schemas import ExportRequest
+from vkc.jobs.context import TaskContext
+from vkc.jobs.schemas import JobStatus, TaskMessage
+from vkc.jobs.service import ROOT_TASK, finish_job, start_job
+from vkc.settings import Priority, Settings
+from vkc.wiring.worker import build_worker_deps
+
+from devtools.local_stack.aws import aws_client
+from tests.integration.webhooks.conftest import RecordingQueue
+from tests.support.world import World, build_world
+
+REGION = "eu-central-1"
+
+
+@pytest.fixture(scope="session")
+def s3_url() -> Iterator[str]:
+    """moto in its own process: what S3 stores must not count in this process' memory measurements."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()  # noqa: S310 - local moto
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("moto server did not start") from None
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def s3(s3_url: str) -> Any:
+    return aws_client("s3", s3_url, REGION)
+
+
+@pytest.fixture(scope="session")
+def bucket(s3: Any, run_id: str) -> str:
+    name = f"vkc-exports-{run_id}"
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    return name
+
+
+@pytest.fixture
+def store(s3: Any, bucket: str) -> S3ObjectStore:
+    """Parts of the minimum size, so modest test exports already take several parts."""
+    return S3ObjectStore(s3, bucket, part_size=MIN_PART_SIZE)
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    return build_world(engine)
+
+
+Runner = Callable[..., tuple[uuid.UUID, dict[str, Any]]]
+
+
+@pytest.fixture
+def run_export(engine: Engine, settings: Settings, store: S3ObjectStore) -> Runner:
+    """Create an export through the service (as the API does) and run its job like the worker would."""
+    from vkc.exports.task import write_export
+    from vkc.ports import attachment
+
+    def run(
+        workspace_id: uuid.UUID, body: dict[str, Any], *, remaining_ms: Callable[[], int] = lambda: 60_000
+    ) -> tuple[uuid.UUID, dict[str, Any]]:
+        request = ExportRequest.model_validate(body)
+        with Session(engine, expire_on_commit=False) as s:
+            view = service.create_export(s, RecordingQueue(), workspace_id, request, correlation_id="t")
+        with Session(engine, expire_on_commit=False) as s:
+            with s.begin():
+                job = start_job(s, view.id)
+                assert job is not None
+            ctx = task_context(job, settings, engine, remaining_ms)
+            result = write_export(s, ctx, request, store=store, disposition=attachment)
+        with Session(engine) as s, s.begin():
+            finish_job(s, view.id, JobStatus.SUCCEEDED, result=result)
+        return view.id, result
+
+    return run
+
+
+def task_context(job: Job, settings: Settings, engine: Engine, remaining_ms: Callable[[], int]) -> TaskContext:
+    deps = build_worker_deps(settings, engine=engine, queue=RecordingQueue(), remaining_ms=remaining_ms)
+    message = TaskMessage(job_id=job.id, task=ROOT_TASK, task_id=f"{job.id}:root")
+    return TaskContext(
+        job_id=job.id,
+        workspace_id=job.workspace_id,
+        job_type=job.type,
+        priority=Priority(job.priority),
+        correlation_id="t",
+        payload=job.payload,
+        message=message,
+        deps=deps,
+    )

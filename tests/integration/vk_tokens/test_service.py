@@ -1,0 +1,171 @@
+"""VK tokens against the emulator, moto Secrets Manager, Redis and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from vkc.db.models_collection import VkTokenRow
+from vkc.errors import Conflict, InvalidInput, NotFound
+from vkc.vk.breaker import CircuitBreaker
+from vkc.vk.tokens import TokenType, token_id
+from vkc.vk_tokens import service
+from vkc.vk_tokens.schemas import TokenState
+
+from tests.support.harness import VkEnv, add
+
+
+@pytest.mark.parametrize(
+    ("attr", "kind"),
+    [("user", "user"), ("service", "service"), ("community", "community")],
+)
+def test_type_is_detected_and_secret_stored(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID, attr: str, kind: str
+) -> None:
+    secret = getattr(vk_env.tokens, attr)
+    view = add(engine, vk_env, workspace_id, secret, label=f"my {kind}")
+    assert view.type == kind
+    assert view.state is TokenState.ACTIVE
+    assert view.hint == f"{secret[:4]}…{secret[-4:]}"
+    assert view.token_id == token_id(secret)
+    assert view.label == f"my {kind}"
+    name = f"{vk_env.settings.vk_tokens_secret_prefix}{workspace_id}/{view.token_id}"
+    assert vk_env.secrets.get(name) == secret
+    with Session(engine) as s:
+        row = s.scalars(select(VkTokenRow).where(VkTokenRow.id == view.id)).one()
+    assert row.secret_name == name
+    assert secret not in {row.hint, row.secret_name, row.label}
+
+
+def test_list_shows_usage_of_the_detection_calls(engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID) -> None:
+    add(engine, vk_env, workspace_id, vk_env.tokens.user2)
+    with Session(engine) as s:
+        [view] = service.list_tokens(s, workspace_id, redis_client=vk_env.redis)
+    assert view.type == "user"
+    assert view.usage_today.get("execute", 0) >= 1  # the detection's test calls are counted like any other
+    assert view.requests_today == sum(view.usage_today.values()) >= 2
+
+
+def test_invalid_token_is_refused_with_the_reason_and_nothing_kept(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID
+) -> None:
+    with pytest.raises(InvalidInput) as err:
+        add(engine, vk_env, workspace_id, vk_env.tokens.unknown)
+    assert "error 5" in err.value.detail
+    assert err.value.extra["vk_error_code"] == 5
+    assert vk_env.tokens.unknown not in repr(err.value.__dict__)
+    name = f"{vk_env.settings.vk_tokens_secret_prefix}{workspace_id}/{token_id(vk_env.tokens.unknown)}"
+    assert vk_env.secrets.get(name) is None
+    with Session(engine) as s:
+        assert service.list_tokens(s, workspace_id, redis_client=vk_env.redis) == []
+
+
+@pytest.mark.parametrize("bad", ["ab12cd", "x" * 600, "has space inside the token value", "токен-кириллицей-длинный"])
+def test_malformed_tokens_are_refused_without_echo(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID, bad: str
+) -> None:
+    with pytest.raises(InvalidInput) as err:
+        add(engine, vk_env, workspace_id, bad)
+    assert bad not in str(err.value)
+
+
+def test_duplicate_is_a_conflict_naming_the_existing_row(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID
+) -> None:
+    first = add(engine, vk_env, workspace_id, vk_env.tokens.service)
+    with pytest.raises(Conflict) as err:
+        add(engine, vk_env, workspace_id, "  " + vk_env.tokens.service + "\n")
+    assert err.value.extra["existing_id"] == str(first.id)
+
+
+def test_same_token_in_two_workspaces_is_fine(engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID) -> None:
+    other = _new_workspace(engine)
+    a = add(engine, vk_env, workspace_id, vk_env.tokens.service)
+    b = add(engine, vk_env, other, vk_env.tokens.service)
+    assert a.token_id == b.token_id
+    assert a.id != b.id
+
+
+def test_delete_removes_row_and_secret_and_is_scoped(engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID) -> None:
+    view = add(engine, vk_env, workspace_id, vk_env.tokens.user)
+    name = f"{vk_env.settings.vk_tokens_secret_prefix}{workspace_id}/{view.token_id}"
+    with Session(engine) as s, s.begin(), pytest.raises(NotFound):
+        service.delete_token(s, _new_workspace(engine), view.id, secrets=vk_env.secrets)
+    with Session(engine) as s, s.begin():
+        service.delete_token(s, workspace_id, view.id, secrets=vk_env.secrets)
+    assert vk_env.secrets.get(name) is None
+    with Session(engine) as s, pytest.raises(NotFound):
+        service.get_token(s, workspace_id, view.id, redis_client=vk_env.redis)
+
+
+def test_load_pool_gives_typed_tokens_and_skips_revoked_and_missing(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID
+) -> None:
+    user = add(engine, vk_env, workspace_id, vk_env.tokens.user)
+    svc = add(engine, vk_env, workspace_id, vk_env.tokens.service)
+    com = add(engine, vk_env, workspace_id, vk_env.tokens.community)
+    with Session(engine) as s:
+        pool = service.load_pool(s, workspace_id, vk_env.settings, vk_env.redis, vk_env.secrets)
+    assert {t.id: t.type for t in pool.tokens} == {
+        user.token_id: TokenType.USER,
+        svc.token_id: TokenType.SERVICE,
+        com.token_id: TokenType.COMMUNITY,
+    }
+    with Session(engine) as s, s.begin():
+        assert service.mark_revoked(s, workspace_id, svc.token_id, "vk:5")
+        assert not service.mark_revoked(s, workspace_id, svc.token_id, "vk:5")  # once
+    vk_env.secrets.delete(f"{vk_env.settings.vk_tokens_secret_prefix}{workspace_id}/{com.token_id}")
+    with Session(engine) as s:
+        pool = service.load_pool(s, workspace_id, vk_env.settings, vk_env.redis, vk_env.secrets)
+        views = {v.token_id: v for v in service.list_tokens(s, workspace_id, redis_client=vk_env.redis)}
+    assert [t.id for t in pool.tokens] == [user.token_id]
+    assert views[svc.token_id].state is TokenState.REVOKED
+    assert "error 5" in (views[svc.token_id].state_reason or "")
+
+
+def test_load_pool_ignores_secrets_of_another_deployment(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID
+) -> None:
+    add(engine, vk_env, workspace_id, vk_env.tokens.user)
+    other = vk_env.settings.model_copy(update={"vk_tokens_secret_prefix": "vkc/elsewhere/"})
+    with Session(engine) as s:
+        assert service.load_pool(s, workspace_id, other, vk_env.redis, vk_env.secrets).tokens == []
+
+
+def test_client_reported_revocations_are_recorded(engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID) -> None:
+    view = add(engine, vk_env, workspace_id, vk_env.tokens.user2)
+    breaker = CircuitBreaker(vk_env.redis, prefix="vkc:vk")
+    try:
+        breaker.retire(view.token_id, "vk:17")
+        with Session(engine) as s, s.begin():
+            assert service.record_revocations(s, workspace_id, vk_env.redis) == [view.token_id]
+        with Session(engine) as s:
+            [listed] = service.list_tokens(s, workspace_id, redis_client=vk_env.redis)
+        assert listed.state is TokenState.REVOKED
+        assert "validation required" in (listed.state_reason or "")
+    finally:
+        breaker.reset(view.token_id)
+
+
+def test_cooling_down_comes_from_the_breaker(engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID) -> None:
+    view = add(engine, vk_env, workspace_id, vk_env.tokens.community)
+    breaker = CircuitBreaker(vk_env.redis, prefix="vkc:vk")
+    try:
+        breaker.record_failure(view.token_id, "vk:9", immediate=True, cooldown_s=60)
+        with Session(engine) as s:
+            listed = service.get_token(s, workspace_id, view.id, redis_client=vk_env.redis)
+        assert listed.state is TokenState.COOLING_DOWN
+        assert listed.cooldown_until is not None
+        assert "flood control" in (listed.state_reason or "")
+    finally:
+        breaker.reset(view.token_id)
+
+
+def _new_workspace(engine: Engine) -> uuid.UUID:
+    from vkc.workspaces.service import create_workspace
+
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        ws, _ = create_workspace(s, f"other-{uuid.uuid4().hex[:6]}")
+    return ws.id

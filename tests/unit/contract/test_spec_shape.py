@@ -1,0 +1,32 @@
+"""Static rules for docs/openapi.json that schemathesis would only find by chance.
+
+Powertools drops an operation's default success response as soon as a route passes `responses=`
+for anything else (a 404, a 409, a 413): the spec then says the operation never succeeds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.spec import load_spec
+
+SPEC = load_spec()
+OPERATIONS = sorted(
+    (method.upper(), path)
+    for path, operations in SPEC["paths"].items()
+    for method in operations
+    if method in ("get", "post", "put", "patch", "delete")
+)
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_every_operation_documents_its_success(method: str, path: str) -> None:
+    responses = SPEC["paths"][path][method.lower()]["responses"]
+    assert any(code.startswith("2") for code in responses), f"{method} {path} documents no 2xx: {sorted(responses)}"
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_every_error_is_a_problem(method: str, path: str) -> None:
+    for code, response in SPEC["paths"][path][method.lower()]["responses"].items():
+        if code[0] in "45":
+            assert set(response.get("content", {})) == {"application/problem+json"}, (method, path, code)

@@ -1,3 +1,0 @@
-from tests.vk_tokens.harness import emulator, emulator_tokens, moto_url, vk_env, workspace_id
-
-__all__ = ["emulator", "emulator_tokens", "moto_url", "vk_env", "workspace_id"]
