@@ -14,8 +14,10 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from vkc.db.engine import get_engine
 
 from devtools.local_stack import LocalStack
+from tests.comments.world import World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
@@ -26,9 +28,7 @@ SERIOUS = ("serious", "critical")
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Installs Debian's chromium where it is missing (CI starts on a fresh machine)."""
-    done = subprocess.run(
-        [str(ROOT / "scripts" / "ensure-chromium.sh")], check=True, capture_output=True, text=True
-    )
+    done = subprocess.run([str(ROOT / "scripts" / "ensure-chromium.sh")], check=True, capture_output=True, text=True)
     return done.stdout.strip().splitlines()[-1]
 
 
@@ -41,6 +41,18 @@ def stack() -> Iterator[LocalStack]:
 @pytest.fixture(scope="module")
 def api(stack: LocalStack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.api_url, headers={"X-Api-Key": stack.api_key}, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def world(stack: LocalStack) -> World:
+    """The known world of tests.comments.world (comments dated January–March 2024) in the stack's database."""
+    return build_world(get_engine(stack.settings))
+
+
+@pytest.fixture(scope="module")
+def world_api(stack: LocalStack, world: World) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.api_url, headers={"X-Api-Key": world.api_key}, timeout=30) as client:
         yield client
 
 
@@ -88,6 +100,14 @@ def page(browser: Browser, stack: LocalStack) -> Iterator[Page]:
 def signed_in(page: Page, stack: LocalStack) -> Page:
     """The page after signing in with the stack's key, on the overview."""
     sign_in(page, stack.api_key)
+    page.get_by_test_id("workspace-name").wait_for()
+    return page
+
+
+@pytest.fixture
+def signed_in_world(page: Page, world: World) -> Page:
+    """The page signed in to the known world's workspace."""
+    sign_in(page, world.api_key)
     page.get_by_test_id("workspace-name").wait_for()
     return page
 

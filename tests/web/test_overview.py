@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -24,7 +27,9 @@ def test_wrong_key_gets_a_clear_message_and_is_not_kept(page: Page) -> None:
     screenshot(page, "signin")
 
 
-def test_right_key_shows_the_workspace_and_sign_out_forgets_it(page: Page, stack: LocalStack, api: httpx.Client) -> None:
+def test_right_key_shows_the_workspace_and_sign_out_forgets_it(
+    page: Page, stack: LocalStack, api: httpx.Client
+) -> None:
     sign_in(page, stack.api_key)
     expect(page.get_by_test_id("workspace-name")).to_have_text(api.get("/v1/workspace").json()["name"])
     expect(page).to_have_url(f"{stack.api_url}/#/overview")
@@ -33,22 +38,54 @@ def test_right_key_shows_the_workspace_and_sign_out_forgets_it(page: Page, stack
     assert page.evaluate("sessionStorage.length") == 0
 
 
-@pytest.mark.parametrize("period, days", [("d7", 7), ("d30", 30)])
-def test_kpis_equal_the_apis_answers(signed_in: Page, api: httpx.Client, period: str, days: int) -> None:
-    page = signed_in
-    with page.expect_response(lambda r: "/v1/stats/kpis" in r.url and f"period={period}" not in r.url) as seen:
-        page.get_by_label({"d7": "7 дней", "d30": "30 дней"}[period]).check()
-    sent = httpx.URL(seen.value.url).params
-    answer = api.get("/v1/stats/kpis", params=dict(sent)).json()
-    assert answer["previous_to"] == answer["date_from"]
+@pytest.mark.parametrize(
+    "period",
+    [
+        "period=custom&from=2024-01-01&to=2024-03-31",  # the known world's comments: January–March 2024
+        "period=custom&from=2024-02-01&to=2024-03-31",  # against January's (the previous period)
+        "period=d7",
+    ],
+)
+def test_kpis_equal_the_apis_answers(signed_in_world: Page, world_api: httpx.Client, period: str) -> None:
+    page = signed_in_world
+    with page.expect_response(lambda r: "/v1/stats/kpis" in r.url) as seen:
+        page.goto(f"/#/overview?{period}")
+    answer = world_api.get("/v1/stats/kpis", params=dict(httpx.URL(seen.value.url).params)).json()
+    if "2024-01-01" in period:
+        assert (answer["comments"]["current"], answer["communities"]["current"]) == (4, 2)  # the world, seen
     expect(page.get_by_test_id("kpi-comments")).to_have_text(_number(answer["comments"]["current"]))
     expect(page.get_by_test_id("kpi-matched")).to_have_text(_number(answer["matched_comments"]["current"]))
     expect(page.get_by_test_id("kpi-communities")).to_have_text(_number(answer["communities"]["current"]))
     expect(page.get_by_test_id("kpi-negative-share")).to_have_text(_share(answer["negative_share"]["current"]))
 
 
-def test_overview_is_accessible(signed_in: Page) -> None:
-    page = signed_in
+def test_the_window_is_cut_at_midnight_in_the_users_zone(signed_in_world: Page) -> None:
+    with signed_in_world.expect_response(lambda r: "/v1/stats/kpis" in r.url) as seen:
+        signed_in_world.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
+    params = httpx.URL(seen.value.url).params
+    assert (params["date_from"], params["date_to"]) == ("2023-12-31T21:00:00.000Z", "2024-03-31T21:00:00.000Z")
+
+
+def test_clicking_a_timeline_point_opens_that_buckets_comments(signed_in_world: Page, world_api: httpx.Client) -> None:
+    page = signed_in_world
+    with page.expect_response(lambda r: "/v1/stats/timeline" in r.url) as seen:
+        page.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
+    sent = dict(httpx.URL(seen.value.url).params)
+    assert (sent["interval"], sent["tz"]) == ("day", "Europe/Moscow")
+    starts = [p["start"] for p in world_api.get("/v1/stats/timeline", params=sent).json()["points"]]
+    plot = page.get_by_test_id("timeline").locator(".u-over")
+    plot.click(position={"x": plot.bounding_box()["width"] / 2, "y": 10})  # type: ignore[index]
+    expect(page).to_have_url(re.compile(r"#/comments\?date_from="))
+    picked = parse_qs(urlsplit(page.url.replace("#/comments", "")).query)
+    start, end = (datetime.fromisoformat(picked[k][0]) for k in ("date_from", "date_to"))
+    assert start in {datetime.fromisoformat(s) for s in starts}
+    assert end - start == timedelta(days=1)
+
+
+def test_overview_is_accessible(signed_in_world: Page) -> None:
+    page = signed_in_world
+    page.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
+    expect(page.get_by_test_id("kpi-comments")).to_have_text("4")
     page.get_by_test_id("timeline").locator("canvas").wait_for()
     expect(page.locator("[aria-busy=true]")).to_have_count(0)
     assert_accessible(page)

@@ -51,4 +51,6 @@ function App() {
   <//>`;
 }
 
-render(html`<${App} />`, document.getElementById("app"));
+const root = document.getElementById("app");
+root.textContent = ""; // the static "loading" text
+render(html`<${App} />`, root);

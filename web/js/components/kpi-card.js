@@ -3,8 +3,8 @@ import { html } from "../core/html.js";
 import { defineMessages, formatNumber, formatShare } from "../core/i18n.js";
 
 const t = defineMessages({
-  ru: { previous: "пред. период: {value}", noHistory: "без истории", points: "{sign}{value} п.п." },
-  en: { previous: "previous: {value}", noHistory: "no history", points: "{sign}{value} pp" },
+  ru: { previous: "пред. период: {value}", noHistory: "нет сравнения", points: "{sign}{value} п.п." },
+  en: { previous: "previous: {value}", noHistory: "no comparison", points: "{sign}{value} pp" },
 });
 
 function changeText(kpi, share) {
