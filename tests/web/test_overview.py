@@ -117,3 +117,24 @@ def _share(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{round(value * 100, 1):g}".replace(".", ",") + "\u00a0%"
+
+
+def test_time_zone_is_changeable_and_cuts_the_window(signed_in_world: Page) -> None:
+    page = signed_in_world
+    page.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
+    page.get_by_test_id("time-zone").click()
+    page.get_by_label("Пояс IANA").select_option("Asia/Vladivostok")
+    with page.expect_response(lambda r: "/v1/stats/kpis" in r.url) as seen:
+        page.get_by_role("button", name="Сохранить").click()
+    assert httpx.URL(seen.value.url).params["date_from"] == "2023-12-31T14:00:00.000Z"
+    expect(page.get_by_test_id("time-zone")).to_have_text("Asia/Vladivostok")
+    page.reload()
+    expect(page.get_by_test_id("time-zone")).to_have_text("Asia/Vladivostok")  # stored
+
+
+def test_english_switch(signed_in_world: Page) -> None:
+    page = signed_in_world
+    page.get_by_label("Язык").select_option("en")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.get_by_test_id("nav-settings")).to_have_text("Settings")
+    expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -31,8 +31,10 @@ function App() {
   const route = useRoute();
   const [workspace, setWorkspace] = useState(null);
   const [signInProblem, setSignInProblem] = useState(null);
-  const [, setLocaleTick] = useState(0);
-  useEffect(() => onLocaleChange(() => setLocaleTick((n) => n + 1)), []);
+  // a new language or time zone re-renders everything (messages and dates are read at render time)
+  const [settingsTick, setSettingsTick] = useState(0);
+  const refresh = () => setSettingsTick((n) => n + 1);
+  useEffect(() => onLocaleChange(refresh), []);
   useEffect(() => onUnauthorized((error) => { setWorkspace(null); setSignInProblem(error); }), []);
   useEffect(() => {
     if (apiKey() && !workspace) api.get("/v1/workspace").then(setWorkspace, setSignInProblem);
@@ -46,8 +48,8 @@ function App() {
     return html`<${SignIn} expired=${signInProblem} onSignedIn=${(ws) => { setSignInProblem(null); setWorkspace(ws); }} />`;
   }
   const leave = () => { signOut(); setWorkspace(null); setSignInProblem(null); };
-  return html`<${Layout} route=${route} workspace=${workspace} onSignOut=${leave}>
-    ${route.name && html`<${Screen} key=${route.name} route=${route} />`}
+  return html`<${Layout} route=${route} workspace=${workspace} onSignOut=${leave} onTimeZoneChange=${refresh}>
+    ${route.name && html`<${Screen} key=${route.name} route=${route} settings=${settingsTick} />`}
   <//>`;
 }
 

@@ -3,18 +3,16 @@
 import { html } from "../core/html.js";
 import { LOCALES, defineMessages, locale, setLocale } from "../core/i18n.js";
 import { ROUTES, href } from "../core/router.js";
-import { timeZone } from "../core/time.js";
+import { TimeZonePicker } from "./time-zone-picker.js";
 
 const t = defineMessages({
   ru: {
     skip: "К содержимому", nav: "Разделы", workspace: "Рабочее пространство", signOut: "Выйти", language: "Язык",
-    timeZone: "Часовой пояс: {zone}",
     overview: "Обзор", communities: "Сообщества", comments: "Комментарии", keywords: "Ключевые слова",
     jobs: "Задачи", exports: "Выгрузки", alerts: "Оповещения", settings: "Настройки",
   },
   en: {
     skip: "Skip to content", nav: "Sections", workspace: "Workspace", signOut: "Sign out", language: "Language",
-    timeZone: "Time zone: {zone}",
     overview: "Overview", communities: "Communities", comments: "Comments", keywords: "Keywords",
     jobs: "Jobs", exports: "Exports", alerts: "Alerts", settings: "Settings",
   },
@@ -22,14 +20,14 @@ const t = defineMessages({
 
 export const routeTitle = (name) => t(name);
 
-export function Layout({ route, workspace, onSignOut, children }) {
+export function Layout({ route, workspace, onSignOut, onTimeZoneChange, children }) {
   return html`<div class="shell">
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }}>${t("skip")}</a>
     <header class="top">
       <span class="brand">VK Comments Parser</span>
       <span class="workspace" data-testid="workspace-name" title=${t("workspace")}>${workspace?.name ?? ""}</span>
       <span class="spacer"></span>
-      <a class="muted" href=${href("settings")} title=${t("timeZone", { zone: timeZone() })}>${timeZone()}</a>
+      <${TimeZonePicker} onChange=${onTimeZoneChange} />
       <label class="visually-hidden" for="locale">${t("language")}</label>
       <select id="locale" value=${locale()} onChange=${(e) => setLocale(e.currentTarget.value)}>
         ${LOCALES.map((l) => html`<option value=${l}>${l.toUpperCase()}</option>`)}
