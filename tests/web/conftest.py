@@ -101,6 +101,7 @@ def signed_in(page: Page, stack: LocalStack) -> Page:
     """The page after signing in with the stack's key, on the overview."""
     sign_in(page, stack.api_key)
     page.get_by_test_id("workspace-name").wait_for()
+    page.get_by_test_id("kpi-comments").wait_for()  # the first overview's requests are answered
     return page
 
 
@@ -109,6 +110,7 @@ def signed_in_world(page: Page, world: World) -> Page:
     """The page signed in to the known world's workspace."""
     sign_in(page, world.api_key)
     page.get_by_test_id("workspace-name").wait_for()
+    page.get_by_test_id("kpi-comments").wait_for()  # the first overview's requests are answered
     return page
 
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
 from devtools.local_stack import LocalStack
 from tests.web.conftest import assert_accessible, screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.web]
 
+MOSCOW = ZoneInfo("Europe/Moscow")
 ROUTES = ["overview", "communities", "comments", "keywords", "jobs", "exports", "alerts", "settings"]
 
 
@@ -43,12 +46,12 @@ def test_right_key_shows_the_workspace_and_sign_out_forgets_it(
     [
         "period=custom&from=2024-01-01&to=2024-03-31",  # the known world's comments: January–March 2024
         "period=custom&from=2024-02-01&to=2024-03-31",  # against January's (the previous period)
-        "period=d7",
+        "period=d30",  # the default is 7 days: a new period makes a new request
     ],
 )
 def test_kpis_equal_the_apis_answers(signed_in_world: Page, world_api: httpx.Client, period: str) -> None:
     page = signed_in_world
-    with page.expect_response(lambda r: "/v1/stats/kpis" in r.url) as seen:
+    with page.expect_response(_stats("kpis", _window_start(period))) as seen:
         page.goto(f"/#/overview?{period}")
     answer = world_api.get("/v1/stats/kpis", params=dict(httpx.URL(seen.value.url).params)).json()
     if "2024-01-01" in period:
@@ -60,7 +63,7 @@ def test_kpis_equal_the_apis_answers(signed_in_world: Page, world_api: httpx.Cli
 
 
 def test_the_window_is_cut_at_midnight_in_the_users_zone(signed_in_world: Page) -> None:
-    with signed_in_world.expect_response(lambda r: "/v1/stats/kpis" in r.url) as seen:
+    with signed_in_world.expect_response(_stats("kpis", "2023-12-31T21")) as seen:
         signed_in_world.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
     params = httpx.URL(seen.value.url).params
     assert (params["date_from"], params["date_to"]) == ("2023-12-31T21:00:00.000Z", "2024-03-31T21:00:00.000Z")
@@ -68,7 +71,7 @@ def test_the_window_is_cut_at_midnight_in_the_users_zone(signed_in_world: Page) 
 
 def test_clicking_a_timeline_point_opens_that_buckets_comments(signed_in_world: Page, world_api: httpx.Client) -> None:
     page = signed_in_world
-    with page.expect_response(lambda r: "/v1/stats/timeline" in r.url) as seen:
+    with page.expect_response(_stats("timeline", "2023-12-31T21")) as seen:
         page.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
     sent = dict(httpx.URL(seen.value.url).params)
     assert (sent["interval"], sent["tz"]) == ("day", "Europe/Moscow")
@@ -108,6 +111,22 @@ def test_every_route_is_reachable_from_the_keyboard(signed_in: Page, stack: Loca
     expect(page.get_by_role("link", name="Настройки")).to_have_attribute("aria-current", "page")
 
 
+def _stats(endpoint: str, date_from_prefix: str) -> Callable[[Response], bool]:
+    """Matches the screen's request for this window (not an earlier one still answering)."""
+    return lambda r: f"/v1/stats/{endpoint}?" in r.url and f"date_from={date_from_prefix}" in r.url
+
+
+def _window_start(period: str) -> str:
+    """The first instant of a period in Moscow (the page's zone), as the page sends it (hour precision)."""
+    query = parse_qs(period)
+    if query["period"] == ["custom"]:
+        first = date.fromisoformat(query["from"][0])
+    else:
+        first = datetime.now(MOSCOW).date() - timedelta(days=int(query["period"][0][1:]) - 1)
+    start = datetime.combine(first, time(), MOSCOW).astimezone(UTC)
+    return start.strftime("%Y-%m-%dT%H")
+
+
 def _number(value: int) -> str:
     """Russian grouping as Intl.NumberFormat('ru') writes it (a narrow no-break space)."""
     return f"{value:,}".replace(",", "\u00a0")
@@ -124,7 +143,7 @@ def test_time_zone_is_changeable_and_cuts_the_window(signed_in_world: Page) -> N
     page.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
     page.get_by_test_id("time-zone").click()
     page.get_by_label("Пояс IANA").select_option("Asia/Vladivostok")
-    with page.expect_response(lambda r: "/v1/stats/kpis" in r.url) as seen:
+    with page.expect_response(_stats("kpis", "2023-12-31T14")) as seen:
         page.get_by_role("button", name="Сохранить").click()
     assert httpx.URL(seen.value.url).params["date_from"] == "2023-12-31T14:00:00.000Z"
     expect(page.get_by_test_id("time-zone")).to_have_text("Asia/Vladivostok")
@@ -138,3 +157,17 @@ def test_english_switch(signed_in_world: Page) -> None:
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     expect(page.get_by_test_id("nav-settings")).to_have_text("Settings")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_timeline_buckets_open_from_the_keyboard(signed_in_world: Page) -> None:
+    page = signed_in_world
+    page.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
+    chart = page.get_by_test_id("timeline")
+    chart.locator("canvas").wait_for()
+    chart.focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("Enter")
+    # the first bucket: 1 January 2024, midnight to midnight in Moscow
+    expect(page).to_have_url(
+        re.compile(r"#/comments\?date_from=2023-12-31T21%3A00%3A00\.000Z&date_to=2024-01-01T21%3A00%3A00\.000Z$")
+    )

@@ -99,7 +99,7 @@ function Timeline({ params, interval }) {
   };
   return html`<${Section} title=${`${t("timeline")} (${t(interval)})`} state=${state} wide>
     ${(data) => html`<p class="muted">${t("timelineHint")}</p>
-      <${TimelineChart} points=${data.points} series=${series} label=${t("timeline")} onPick=${pick} />`}
+      <${TimelineChart} points=${data.points} series=${series} interval=${interval} label=${t("timeline")} onPick=${pick} />`}
   <//>`;
 }
 
