@@ -14,6 +14,8 @@ import pytest
 from playwright.sync_api import Page, Response, expect
 
 from devtools.local_stack import LocalStack
+from devtools.vk_emulator import generate_dataset
+from tests.e2e.conftest import add_user_token, wait_for_job
 from tests.web.conftest import assert_accessible, screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.web]
@@ -171,3 +173,18 @@ def test_timeline_buckets_open_from_the_keyboard(signed_in_world: Page) -> None:
     expect(page).to_have_url(
         re.compile(r"#/comments\?date_from=2023-12-31T21%3A00%3A00\.000Z&date_to=2024-01-01T21%3A00%3A00\.000Z$")
     )
+
+
+def test_recent_jobs_follow_a_collection_to_the_end(signed_in: Page, stack: LocalStack, api: httpx.Client) -> None:
+    add_user_token(api)
+    dataset = generate_dataset(preset="small", seed=42)
+    open_one = next(c for c in dataset.communities.values() if c.is_closed == 0 and c.deactivated is None)
+    added = api.post("/v1/communities", json={"input": f"https://vk.com/{open_one.screen_name}"})
+    community_id = added.json()["id"] if added.status_code == 201 else added.json()["existing_id"]
+    job_id = api.post(f"/v1/communities/{community_id}/collections", json={}).json()["id"]
+    page = signed_in
+    page.reload()  # the list polls while a job is queued or running, and stops when none is
+    row = page.get_by_test_id("job-row").filter(has=page.locator(f'a[href="#/jobs/{job_id}"]'))
+    expect(row).to_contain_text("готово", timeout=120_000)  # succeeded
+    expect(row.locator("progress")).to_have_attribute("value", "100")
+    assert wait_for_job(stack, api, job_id)["status"] == "succeeded"

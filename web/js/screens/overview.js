@@ -23,6 +23,7 @@ const t = defineMessages({
     lemmas: "Частые леммы", trending: "Растущие леммы", lemma: "Лемма", count: "Раз", now: "Сейчас", before: "Раньше",
     trendingWindow: "за последние 31 день периода", jobs: "Последние задачи", type: "Тип", status: "Статус",
     created: "Создана", progress: "Ход", loading: "Загрузка…",
+    queued: "в очереди", running: "выполняется", succeeded: "готово", failed: "ошибка", cancelled: "отменена",
   },
   en: {
     title: "Overview", period: "Period", today: "Today", d7: "7 days", d30: "30 days", d90: "90 days", custom: "Custom",
@@ -34,6 +35,7 @@ const t = defineMessages({
     lemmas: "Top lemmas", trending: "Trending lemmas", lemma: "Lemma", count: "Count", now: "Now", before: "Before",
     trendingWindow: "over the period's last 31 days", jobs: "Recent jobs", type: "Type", status: "Status",
     created: "Created", progress: "Progress", loading: "Loading…",
+    queued: "queued", running: "running", succeeded: "succeeded", failed: "failed", cancelled: "cancelled",
   },
 });
 
@@ -150,7 +152,7 @@ function RecentJobs() {
   return html`<${Section} title=${t("jobs")} state=${state} wide>
     ${(page) => html`<${Table} columns=${[
       { key: "type", label: t("type"), render: (j) => html`<a href=${href("jobs", {}, j.id)}>${j.type}</a>` },
-      { key: "status", label: t("status") },
+      { key: "status", label: t("status"), render: (j) => t(j.status) },
       { key: "created_at", label: t("created"), render: (j) => formatDateTime(j.created_at) },
       { key: "progress", label: t("progress"), render: (j) => html`<${ProgressBar} label=${`${j.type} ${j.status}`}
           percent=${j.progress?.percent ?? (j.status === "succeeded" ? 100 : null)} eta_s=${j.progress?.eta_s} />` },
