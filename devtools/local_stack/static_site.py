@@ -48,7 +48,12 @@ def serve(root: Path, method: str, path: str) -> StaticFile | None:
     if not target.is_relative_to(root.resolve()) or not target.is_file():
         return StaticFile(404, [("content-type", "text/plain; charset=utf-8")], b"Not Found")
     kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    cache = "no-cache" if target.name == "index.html" else "public, max-age=60"
+    if target.name == "index.html":
+        cache = "no-cache"
+    elif relative.startswith("vendor/"):  # vendor/<pkg>@<version>/: a new version is a new path
+        cache = "public, max-age=31536000, immutable"
+    else:
+        cache = "public, max-age=60"
     body = target.read_bytes()
     headers = [
         ("content-type", kind),

@@ -24,7 +24,11 @@ def test_index_is_never_cached_and_assets_are() -> None:
     assert asset is not None
     assert (index.status, dict(index.headers)["cache-control"]) == (200, "no-cache")
     assert dict(asset.headers)["content-type"].startswith("text/javascript")
-    assert dict(asset.headers)["cache-control"].startswith("public, max-age=")
+    assert dict(asset.headers)["cache-control"] == "public, max-age=60"
+    htm = next(WEB_ROOT.glob("vendor/htm@*/htm.module.js")).relative_to(WEB_ROOT)
+    vendored = serve(WEB_ROOT, "GET", f"/{htm}")
+    assert vendored is not None
+    assert dict(vendored.headers)["cache-control"] == "public, max-age=31536000, immutable"
 
 
 def test_csp_allows_only_the_import_map_inline() -> None:

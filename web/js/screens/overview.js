@@ -105,13 +105,13 @@ function Timeline({ params, interval }) {
   <//>`;
 }
 
-function TopLists({ params, window }) {
+function TopLists({ params, span }) {
   const keywords = useApi(() => api.get("/v1/stats/keywords", { ...params, limit: 10 }), [params]);
   const authors = useApi(() => api.get("/v1/stats/authors", { ...params, limit: 10 }), [params]);
   const lemmas = useApi(() => api.get("/v1/stats/lemmas/top", { ...params, limit: 15 }), [params]);
   const longest = TRENDING_DAYS * 24 * HOUR_MS;
-  const clipped = window.to - window.from > longest;
-  const trendingParams = clipped ? { ...params, date_from: new Date(window.to - longest).toISOString() } : params;
+  const clipped = span.to - span.from > longest;
+  const trendingParams = clipped ? { ...params, date_from: new Date(span.to - longest).toISOString() } : params;
   const trending = useApi(() => api.get("/v1/stats/lemmas/trending", { ...trendingParams, limit: 15 }), [params]);
   const num = (key) => ({ key, numeric: true, render: (r) => formatNumber(r[key]) });
   return html`
@@ -163,12 +163,12 @@ function RecentJobs() {
 export default function Overview({ route }) {
   const preset = route.params.get("period") || "d7";
   const custom = { from: route.params.get("from") || addDays(today(), -6), to: route.params.get("to") || today() };
-  const window = periodWindow(preset, custom);
+  const span = periodWindow(preset, custom);
   const params = useMemo(
-    () => ({ date_from: window.from.toISOString(), date_to: window.to.toISOString() }),
+    () => ({ date_from: span.from.toISOString(), date_to: span.to.toISOString() }),
     [preset, custom.from, custom.to, timeZone()],
   );
-  const interval = window.to - window.from <= 7 * 24 * HOUR_MS ? "hour" : "day";
+  const interval = span.to - span.from <= 7 * 24 * HOUR_MS ? "hour" : "day";
   const choose = (next) => navigate("overview", { period: next, ...(next === "custom" ? custom : {}) });
   return html`<h1>${t("title")}</h1>
     <fieldset class="period">
@@ -182,7 +182,7 @@ export default function Overview({ route }) {
     <${Kpis} params=${params} />
     <div class="grid">
       <${Timeline} params=${params} interval=${interval} />
-      <${TopLists} params=${params} window=${window} />
+      <${TopLists} params=${params} span=${span} />
       <${RecentJobs} />
     </div>`;
 }
