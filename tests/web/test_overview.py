@@ -78,8 +78,8 @@ def test_clicking_a_timeline_point_opens_that_buckets_comments(signed_in_world: 
     sent = dict(httpx.URL(seen.value.url).params)
     assert (sent["interval"], sent["tz"]) == ("day", "Europe/Moscow")
     starts = [p["start"] for p in world_api.get("/v1/stats/timeline", params=sent).json()["points"]]
-    plot = page.get_by_test_id("timeline").locator(".u-over")
-    plot.click(position={"x": plot.bounding_box()["width"] / 2, "y": 10})  # type: ignore[index]
+    expect(page.get_by_role("heading", name="Комментарии и тональность (по дням)")).to_be_visible()
+    page.get_by_test_id("timeline").locator(".u-over").click()  # the middle of the plot: some day's bucket
     expect(page).to_have_url(re.compile(r"#/comments\?date_from="))
     picked = parse_qs(urlsplit(page.url.replace("#/comments", "")).query)
     start, end = (datetime.fromisoformat(picked[k][0]) for k in ("date_from", "date_to"))
@@ -163,7 +163,9 @@ def test_english_switch(signed_in_world: Page) -> None:
 
 def test_timeline_buckets_open_from_the_keyboard(signed_in_world: Page) -> None:
     page = signed_in_world
-    page.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
+    with page.expect_response(_stats("timeline", "2023-12-31T21")):
+        page.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
+    expect(page.get_by_role("heading", name="Комментарии и тональность (по дням)")).to_be_visible()
     chart = page.get_by_test_id("timeline")
     chart.locator("canvas").wait_for()
     chart.focus()
