@@ -7,8 +7,8 @@ import { defineMessages, formatNumber } from "../core/i18n.js";
 import { formatDateTime, timeZone } from "../core/time.js";
 
 const t = defineMessages({
-  ru: { keys: "{label}. Стрелки влево и вправо выбирают интервал, Enter открывает его комментарии." },
-  en: { keys: "{label}. Left and right arrows choose a bucket; Enter opens its comments." },
+  ru: { time: "Время", keys: "{label}. Стрелки влево и вправо выбирают интервал, Enter открывает его комментарии." },
+  en: { time: "Time", keys: "{label}. Left and right arrows choose a bucket; Enter opens its comments." },
 });
 
 const AXIS_FORMAT = { hour: { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }, day: { day: "numeric", month: "short" } };
@@ -26,7 +26,7 @@ export function TimelineChart({ points, series, label, interval = "day", onPick,
     const opts = {
       width: Math.max(320, el.clientWidth), height,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), zone),
-      series: [{ value: (u, ts) => (ts == null ? "—" : formatDateTime(ts * 1000)) }, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
+      series: [{ label: t("time"), value: (u, ts) => (ts == null ? "—" : formatDateTime(ts * 1000)) }, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
       axes: [{ values: (u, splits) => splits.map((ts) => formatDateTime(ts * 1000, AXIS_FORMAT[interval])) }, { size: 60, values: (u, splits) => splits.map((v) => formatNumber(v)) }],
       cursor: { drag: { x: false, y: false } },
       hooks: {
