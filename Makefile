@@ -15,7 +15,7 @@ STAMP   := $(VENV)/.installed
 # sam build runs pip with the python3.13 it finds on PATH: put the real interpreter first.
 SAM_ENV := PATH="$(dir $(PY313)):$$PATH" AWS_DEFAULT_REGION=eu-central-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: help setup demo test test-unit test-integration test-e2e up down lint bench invoke build openapi services clean
+.PHONY: help setup demo test test-unit test-integration test-e2e up down lint bench invoke build openapi services clean vendor-web web-size test-web
 
 help:
 	@echo "make demo | test | test-unit | test-integration | test-e2e | up | down | lint | bench | build | invoke FN=<LogicalId> EVENT=events/<f>.json"
@@ -94,6 +94,17 @@ bench: setup
 invoke: setup
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
 	$(PY) -m devtools.local_stack invoke $(FN) $(EVENT)
+
+# the dashboard (web/): re-vendor the pinned libraries (integrity-checked), measure what it ships
+vendor-web:
+	scripts/vendor-web.sh
+
+web-size: setup
+	$(PY) -m devtools.web_bundle
+
+# the browser tests only (chromium is installed by the tests' session fixture where missing)
+test-web: setup
+	$(PY) -m pytest tests/e2e/web tests/integration/test_static_site.py -q
 
 openapi: setup
 	$(PY) -m devtools.openapi write

@@ -233,6 +233,7 @@ def main() -> int:
         say(f"\n{RED}demo failed: {type(exc).__name__}: {exc} (see {LOG_FILE.relative_to(ROOT)}){RESET}")
         raise
     say(f"\n{GREEN}{BOLD}Demo finished in {time.monotonic() - started:.0f} s.{RESET}")
+    say("The dashboard: run `make up`, open http://127.0.0.1:3000/ and sign in with the key in .local/dev-api-key.")
     return 0
 
 

@@ -69,6 +69,7 @@ def _live(api_url: str) -> bool:
 def summary(state: dict[str, Any], state_dir: Path) -> str:
     return "\n".join(
         [
+            f"dashboard  {state['api_url']}/   (sign in with the API key below)",
             f"API        {state['api_url']}   (docs: {state['api_url']}/swagger)",
             f"moto       {state['moto_url']}",
             f"VK API     {state.get('vk_api_url') or 'not available (VK emulator missing)'}",

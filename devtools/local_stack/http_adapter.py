@@ -20,9 +20,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from devtools.local_stack import static_site
 from devtools.local_stack.template import SamTemplate, ref_target
 
 HandlerCall = Callable[[dict[str, Any]], Any]
@@ -209,8 +211,10 @@ class HttpApiServer:
         cors: CorsPolicy | None,
         host: str = "127.0.0.1",
         port: int = 0,
+        static_root: Path | None = None,
     ) -> None:
         self.call = call
+        self.static_root = static_root  # the dashboard (web/) on the same origin; None: API only
         self.routes = list(routes)
         self.cors = cors
         self._server = ThreadingHTTPServer((host, port), _make_request_handler(self))
@@ -230,6 +234,10 @@ class HttpApiServer:
 
     def respond(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, ip: str) -> HttpResponse:
         split = urlsplit(target)
+        if self.static_root is not None:
+            page = static_site.serve(self.static_root, method, split.path)
+            if page is not None:
+                return HttpResponse(page.status, list(page.headers), page.body)
         origin = next((v for k, v in headers if k.lower() == "origin"), None)
         is_preflight = method == "OPTIONS" and any(k.lower() == "access-control-request-method" for k, _ in headers)
         if self.cors is not None and is_preflight:

@@ -21,7 +21,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devtools.local_stack import aws, database
+from devtools.local_stack import aws, database, static_site
 from devtools.local_stack.emulator import DEV_VK_TOKENS, RunningEmulator, start_vk_emulator
 from devtools.local_stack.env import LocalResources, applied, stack_environment
 from devtools.local_stack.http_adapter import HttpApiServer, cors_from_template, routes_from_template
@@ -134,6 +134,7 @@ class LocalStack:
             routes=routes_from_template(self.tpl),
             cors=None,
             port=self._api_port,
+            static_root=static_site.WEB_ROOT,
         )
         res = LocalResources(
             run_id=self.run_id,

@@ -19,6 +19,7 @@ from api_routes import (
     openapi_doc,
     stats,
     vk_tokens,
+    workspace,
 )
 from api_routes import exports as exports_routes
 from api_routes import webhooks as webhooks_routes
@@ -83,6 +84,7 @@ def create_app() -> APIGatewayHttpResolver:
     api.include_router(stats.router, prefix="/v1")
     api.include_router(webhooks_routes.router, prefix="/v1")
     api.include_router(exports_routes.router, prefix="/v1")
+    api.include_router(workspace.router, prefix="/v1")
     if not get_settings().is_prod:
         _register_docs(api)
     _register_error_handlers(api)

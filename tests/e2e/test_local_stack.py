@@ -78,8 +78,11 @@ def test_queues_mirror_the_template(stack: LocalStack) -> None:
 def test_http_health_and_gateway_404(stack: LocalStack) -> None:
     status, _, body = http(stack, "GET", "/health/live")
     assert (status, json.loads(body)) == (200, {"status": "ok"})
-    status, _, body = http(stack, "GET", "/not-routed")
+    # GET/HEAD outside the API's paths are the dashboard's files (a missing one is the site's 404)
+    status, _, body = http(stack, "POST", "/not-routed")
     assert (status, json.loads(body)) == (404, {"message": "Not Found"})
+    status, _, body = http(stack, "GET", "/not-a-file")
+    assert (status, body) == (404, b"Not Found")
 
 
 def test_cors_preflight_and_simple_request(stack: LocalStack) -> None:

@@ -14,13 +14,14 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from vkc.stats import authors, breakdowns, lemmas, sentiment, timeline, totals
+from vkc.stats import authors, breakdowns, kpis, lemmas, sentiment, timeline, totals
 from vkc.stats.schemas import (
     AuthorStats,
     CategoryStats,
     CommunityStats,
     Interval,
     KeywordStats,
+    Kpis,
     SentimentDistribution,
     SentimentGroup,
     Timeline,
@@ -60,6 +61,30 @@ def get_totals() -> Totals:
             return totals.workspace_totals(session, who.workspace_id)
 
     return _cached(who.workspace_id, "totals", {}, Totals, load)
+
+
+@router.get(
+    "/stats/kpis",
+    summary="Headline figures against the previous period",
+    description="Comments, matched comments, negative and spam shares and active communities of the window "
+    "[date_from, date_to) beside the previous window of equal length, with the change; monitored communities "
+    "now. Window defaults to the last 7 days; at most 3 years.",
+    tags=["stats"],
+)
+def get_kpis(
+    community_id: CommunityIds = None,
+    keyword_id: KeywordIds = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> Kpis:
+    who = principal(router)
+    scope = _scope(community_id, keyword_id, date_from, date_to)
+
+    def load() -> Kpis:
+        with deps().transaction() as session:
+            return kpis.kpis(session, who.workspace_id, scope)
+
+    return _cached(who.workspace_id, "kpis", asdict(scope), Kpis, load)
 
 
 @router.get(

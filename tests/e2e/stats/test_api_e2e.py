@@ -104,3 +104,21 @@ def test_bad_input_is_a_problem(api: httpx.Client) -> None:
     problem(api.get("/v1/stats/sentiment", params={"group_by": "author"}))
     problem(api.get("/v1/stats/keywords", params={"community_id": "x"}))
     assert problem(api.get("/v1/stats/nope"), 404)["status"] == 404
+
+
+def test_kpis_and_the_signed_in_workspace(api: httpx.Client, world: World) -> None:
+    window = {"date_from": "2024-02-01T00:00:00Z", "date_to": "2024-03-31T00:00:00Z"}
+    k = ok(api.get("/v1/stats/kpis", params=window))
+    assert (k["comments"]["current"], k["comments"]["previous"]) == (2, 2)
+    assert k["spam_share"] == {"current": 0.5, "previous": 0.0, "change_points": 50.0}
+    assert k["previous_from"] == "2023-12-04T00:00:00Z"
+    backwards = {"date_from": window["date_to"], "date_to": window["date_from"]}
+    assert "before" in problem(api.get("/v1/stats/kpis", params=backwards))["detail"]
+    workspace = ok(api.get("/v1/workspace"))
+    assert workspace["id"] == str(world.workspace_id)
+    assert workspace["name"].startswith("comments-")
+
+
+def test_workspace_needs_a_valid_key(stack: LocalStack) -> None:
+    with httpx.Client(base_url=stack.api_url, headers={"X-Api-Key": "vkc_not_a_key"}, timeout=30) as stranger:
+        assert problem(stranger.get("/v1/workspace"), 401)["detail"] == "The API key is not valid."

@@ -21,7 +21,7 @@ from vkc.comments.schemas import (
     ThreadComment,
     ThreadView,
 )
-from vkc.comments.views import authors_of, keywords_of, view_of
+from vkc.comments.views import authors_of, highlights_of, keywords_of, view_of
 from vkc.db.models_analysis import Keyword, KeywordMatch
 from vkc.db.models_collection import Author, Comment, Community, Post
 from vkc.errors import NotFound
@@ -105,7 +105,8 @@ def thread_of(session: Session, row: Comment) -> ThreadView:
 def get_comment(session: Session, workspace_id: uuid.UUID, comment_id: int) -> CommentDetail:
     row = get_row(session, workspace_id, comment_id)
     authors = authors_of(session, workspace_id, {row.from_id} if row.from_id is not None else set())
-    base = view_of(row, authors, keywords_of(session, workspace_id, [row.id]))
+    ids = [row.id]
+    base = view_of(row, authors, keywords_of(session, workspace_id, ids), highlights_of(session, workspace_id, ids))
     post = session.scalar(
         select(Post).where(
             Post.workspace_id == workspace_id, Post.owner_id == row.owner_id, Post.post_id == row.post_id

@@ -26,6 +26,13 @@ class KeywordBrief(BaseModel):
     matches: int = Field(description="Occurrences of this keyword in the comment.")
 
 
+class HighlightSpan(BaseModel):
+    keyword_id: uuid.UUID
+    keyword_text: str
+    start: int = Field(description="Character offset in `text` (inclusive).")
+    end: int = Field(description="Character offset in `text` (exclusive).")
+
+
 class CommentView(BaseModel):
     id: int = Field(description="Our id (use it in /v1/comments/{id}).")
     community_id: uuid.UUID
@@ -49,6 +56,9 @@ class CommentView(BaseModel):
     language: str | None
     match_count: int
     keywords: list[KeywordBrief] = Field(description="Keywords that matched, with occurrence counts.")
+    highlights: list[HighlightSpan] = Field(
+        default_factory=list, description="Where keywords matched in `text`, in text order (to highlight a list row)."
+    )
     viewed_at: datetime | None
     archived_at: datetime | None
     url: str = Field(description="The comment on vk.com.")

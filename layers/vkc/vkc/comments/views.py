@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vkc.comments.links import author_url, comment_url
-from vkc.comments.schemas import AuthorBrief, CommentView, KeywordBrief
+from vkc.comments.schemas import AuthorBrief, CommentView, HighlightSpan, KeywordBrief
 from vkc.db.models_analysis import Keyword, KeywordMatch
 from vkc.db.models_collection import Author, Comment
 
@@ -53,7 +53,30 @@ def keywords_of(session: Session, workspace_id: uuid.UUID, comment_ids: list[int
     return out
 
 
-def view_of(row: Comment, authors: dict[int, Author], keywords: dict[int, list[KeywordBrief]]) -> CommentView:
+def highlights_of(session: Session, workspace_id: uuid.UUID, comment_ids: list[int]) -> dict[int, list[HighlightSpan]]:
+    """Per comment: every match's offsets in text order, so a list row can mark the matched forms."""
+    if not comment_ids:
+        return {}
+    rows = session.execute(
+        select(KeywordMatch.comment_id, KeywordMatch.keyword_id, Keyword.text, KeywordMatch.start, KeywordMatch.end)
+        .join(Keyword, Keyword.id == KeywordMatch.keyword_id)
+        .where(KeywordMatch.workspace_id == workspace_id, KeywordMatch.comment_id.in_(comment_ids))
+        .order_by(KeywordMatch.comment_id, KeywordMatch.start, KeywordMatch.end)
+    )
+    out: dict[int, list[HighlightSpan]] = {}
+    for comment_id, kw_id, kw_text, start, end in rows:
+        out.setdefault(comment_id, []).append(
+            HighlightSpan(keyword_id=kw_id, keyword_text=kw_text, start=start, end=end)
+        )
+    return out
+
+
+def view_of(
+    row: Comment,
+    authors: dict[int, Author],
+    keywords: dict[int, list[KeywordBrief]],
+    highlights: dict[int, list[HighlightSpan]],
+) -> CommentView:
     return CommentView(
         id=row.id,
         community_id=row.community_id,
@@ -77,6 +100,7 @@ def view_of(row: Comment, authors: dict[int, Author], keywords: dict[int, list[K
         language=row.language,
         match_count=row.match_count,
         keywords=keywords.get(row.id, []),
+        highlights=highlights.get(row.id, []),
         viewed_at=row.viewed_at,
         archived_at=row.archived_at,
         url=comment_url(row.owner_id, row.post_id, row.comment_id, row.root_comment_id),
@@ -87,4 +111,5 @@ def views_of(session: Session, workspace_id: uuid.UUID, rows: Sequence[Comment])
     authors = authors_of(session, workspace_id, {r.from_id for r in rows if r.from_id is not None})
     matched = [r.id for r in rows if r.match_count > 0]
     keywords = keywords_of(session, workspace_id, matched)
-    return [view_of(r, authors, keywords) for r in rows]
+    highlights = highlights_of(session, workspace_id, matched)
+    return [view_of(r, authors, keywords, highlights) for r in rows]

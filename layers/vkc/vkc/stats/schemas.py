@@ -132,3 +132,31 @@ class SentimentRow(BaseModel):
 class SentimentDistribution(BaseModel):
     group_by: SentimentGroup
     rows: list[SentimentRow]
+
+
+class KpiCount(BaseModel):
+    current: int
+    previous: int | None = Field(description="The previous period of equal length; null when no history is kept.")
+    change: int | None = Field(description="current − previous.")
+    change_pct: float | None = Field(description="Relative change in %; null when previous is 0 or unknown.")
+
+
+class KpiShare(BaseModel):
+    current: float | None = Field(description="0..1; null when nothing in the period could be counted.")
+    previous: float | None
+    change_points: float | None = Field(description="Change in percentage points.")
+
+
+class Kpis(BaseModel):
+    date_from: datetime
+    date_to: datetime
+    previous_from: datetime
+    previous_to: datetime = Field(description="Equals date_from: the periods touch.")
+    comments: KpiCount = Field(description="Comments dated in the period.")
+    matched_comments: KpiCount = Field(description="Of those, matched by at least one keyword.")
+    negative_share: KpiShare = Field(description="Negative / analyzed comments of the period.")
+    spam_share: KpiShare = Field(description="Spam / spam-checked comments of the period.")
+    communities: KpiCount = Field(description="Communities with at least one comment in the period.")
+    monitored_communities: KpiCount = Field(
+        description="Communities with monitoring on now; no history is kept, so previous and change are null."
+    )

@@ -154,3 +154,20 @@ def revoke_api_key(session: Session, workspace_id: uuid.UUID, key_id: uuid.UUID,
             raise Conflict("This is the workspace's only active key: create another key before revoking it.")
     row.revoked_at = now
     session.flush()
+
+
+# --- the signed-in key's workspace (/v1/workspace) -----------------------------------------------------
+
+
+class WorkspaceView(BaseModel):
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+
+
+def workspace_view(session: Session, workspace_id: uuid.UUID) -> WorkspaceView:
+    """What a client shows after sign-in: the workspace the presented key belongs to."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFound("The workspace does not exist.")
+    return WorkspaceView(id=workspace.id, name=workspace.name, created_at=workspace.created_at)
