@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from vkc.db.engine import get_engine
 
 from devtools.local_stack import LocalStack
-from tests.comments.world import World, build_world
+from tests.support.world import World, build_world
 
 ROOT = Path(__file__).resolve().parents[3]
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
@@ -46,7 +46,7 @@ def api(stack: LocalStack) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def world(stack: LocalStack) -> World:
-    """The known world of tests.comments.world (comments dated January–March 2024) in the stack's database."""
+    """The known world of tests.support.world (comments dated January–March 2024) in the stack's database."""
     return build_world(get_engine(stack.settings))
 
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from tests.comments.world import World
 from tests.e2e.web.conftest import assert_accessible, screenshot
+from tests.support.world import World
 
 pytestmark = [pytest.mark.e2e, pytest.mark.web]
 

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from devtools.local_stack import LocalStack
-from tests.comments.world import World
 from tests.e2e.conftest import wait_for_job
 from tests.e2e.web.conftest import assert_accessible, screenshot
+from tests.support.world import World
 
 pytestmark = [pytest.mark.e2e, pytest.mark.web]
 

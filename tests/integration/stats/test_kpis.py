@@ -12,7 +12,7 @@ from vkc.errors import InvalidInput
 from vkc.stats.kpis import kpis
 from vkc.stats.scope import Scope
 
-from tests.comments.world import World, ts
+from tests.support.world import World, ts
 
 
 @pytest.fixture
