@@ -15,7 +15,7 @@ STAMP   := $(VENV)/.installed
 # sam build runs pip with the python3.13 it finds on PATH: put the real interpreter first.
 SAM_ENV := PATH="$(dir $(PY313)):$$PATH" AWS_DEFAULT_REGION=eu-central-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: help setup demo test test-unit test-integration test-e2e up down lint bench invoke build openapi services clean vendor-web web-size test-web
+.PHONY: help setup demo test test-unit test-integration test-e2e up down lint bench invoke build openapi services clean vendor-web web-size test-web deploy-web
 
 help:
 	@echo "make demo | test | test-unit | test-integration | test-e2e | up | down | lint | bench | build | invoke FN=<LogicalId> EVENT=events/<f>.json"
@@ -105,6 +105,11 @@ web-size: setup
 # the browser tests only (chromium is installed by the tests' session fixture where missing)
 test-web: setup
 	$(PY) -m pytest tests/e2e/web tests/integration/test_static_site.py -q
+
+# after `sam deploy`: upload web/ to the stack's site bucket and invalidate index.html (docs: README "Deploy")
+deploy-web: setup
+	@test -n "$(STACK)" || { echo "usage: make deploy-web STACK=<stack-name> [REGION=<region>]" >&2; exit 2; }
+	$(PY) -m devtools.deploy_web --stack $(STACK) $(if $(REGION),--region $(REGION))
 
 openapi: setup
 	$(PY) -m devtools.openapi write

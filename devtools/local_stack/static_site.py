@@ -72,5 +72,5 @@ def csp(index_html: bytes) -> str:
     )
     return (
         f"default-src 'self'; script-src 'self' {hashes}; style-src 'self'; img-src 'self' data: https:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     ).replace("  ", " ")
