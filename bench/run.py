@@ -30,6 +30,7 @@ BENCHMARKS = {
     "load": "bench.load_bench",
     "coldstart": "bench.coldstart_bench",
     "faults": "bench.faults_bench",
+    "web": "bench.web_bench",
 }
 
 
