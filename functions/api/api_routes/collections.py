@@ -15,7 +15,7 @@ from vkc.collection.history import community_jobs
 from vkc.db.engine import get_engine, session_scope
 from vkc.db.models_collection import Community
 from vkc.errors import NotFound
-from vkc.jobs import control, service
+from vkc.jobs import service
 from vkc.jobs.schemas import JobCreate, JobPage, JobStatus, JobView
 from vkc.jobs.types import JobType
 from vkc.monitoring.log import MonitoringStatus, monitoring_status
@@ -53,7 +53,6 @@ def start_collection(
         community = session.get(Community, community_id)
         if community is None or community.workspace_id != who.workspace_id:
             raise NotFound(f"Community {community_id} does not exist.")
-        control.ensure_no_active_collection(session, who.workspace_id, str(community_id))
         payload = body.model_dump(mode="json", exclude={"priority"}, exclude_none=True)
         payload["community_id"] = str(community_id)
         request = JobCreate(type=JobType.COLLECT, priority=body.priority, payload=payload)

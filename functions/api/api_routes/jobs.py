@@ -47,13 +47,15 @@ def with_progress(session: Session, view: JobView) -> JobView:
     description="Stores the job as queued and sends it to its priority's queue. Answers 202 with a Location.",
     status_code=202,
     tags=["jobs"],
-    responses={202: {"description": "Accepted", "content": {"application/json": {"model": JobView}}}},
+    responses={
+        202: {"description": "Accepted", "content": {"application/json": {"model": JobView}}},
+        404: problem_response("The payload's community_id names no community of this workspace"),
+        409: problem_response("A collection of this community is already queued or running"),
+    },
 )
 def create_job(job: JobCreate) -> Response[JobView]:
     who = principal(router)
     with Session(get_engine(), expire_on_commit=False) as session:
-        if job.type == JobType.COLLECT:
-            control.ensure_no_active_collection(session, who.workspace_id, str(job.payload.get("community_id")))
         view = service.create_job(
             session, task_queue(), workspace_id=who.workspace_id, request=job, correlation_id=correlation_id(router)
         )

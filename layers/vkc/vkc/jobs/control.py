@@ -13,7 +13,7 @@ from vkc.db.models import Job
 from vkc.db.models_collection import SkippedObject
 from vkc.errors import Conflict, NotFound
 from vkc.jobs.ports import TaskQueue
-from vkc.jobs.queries import OPEN, active_job_on_community
+from vkc.jobs.queries import OPEN
 from vkc.jobs.schemas import (
     FailureGroup,
     FailureSummary,
@@ -61,17 +61,8 @@ def retry_job(
     payload: dict[str, Any] = dict(job.payload)
     if job.type == JobType.COLLECT.value:
         payload["origin"] = "retry"
-        ensure_no_active_collection(session, workspace_id, payload["community_id"])
     request = JobCreate(type=JobType(job.type), priority=Priority(job.priority), payload=payload)
     return create_job(session, queue, workspace_id=workspace_id, request=request, correlation_id=correlation_id)
-
-
-def ensure_no_active_collection(session: Session, workspace_id: uuid.UUID, community_id: str) -> None:
-    active = active_job_on_community(session, workspace_id, community_id, job_type=JobType.COLLECT)
-    if active is not None:
-        raise Conflict(
-            f"A collection of this community is already active: job {active}.", extra={"job_id": str(active)}
-        )
 
 
 def job_stats(session: Session, workspace_id: uuid.UUID, *, since: datetime | None, until: datetime | None) -> JobStats:
