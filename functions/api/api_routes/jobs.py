@@ -50,7 +50,10 @@ def with_progress(session: Session, view: JobView) -> JobView:
     responses={
         202: {"description": "Accepted", "content": {"application/json": {"model": JobView}}},
         404: problem_response("The payload's community_id names no community of this workspace"),
-        409: problem_response("A collection of this community is already queued or running"),
+        409: problem_response(
+            "A collection of this community is already queued or running, or a request with this "
+            "Idempotency-Key is still in progress"
+        ),
     },
 )
 def create_job(job: JobCreate) -> Response[JobView]:
