@@ -1,4 +1,4 @@
-"""The per-workspace webhook limit holds when many subscriptions are created at once."""
+"""Webhooks under concurrent requests: the per-workspace limit holds, and secret rotations take turns."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from vkc.webhooks import service
 from vkc.webhooks.schemas import WebhookCreate, WebhookCreated
 from vkc.workspaces.service import create_workspace
 
-from tests.racing import race, racing_engine
+from tests.racing import Outcomes, backend_pid, in_background, race, racing_engine, wait_until_done_or_blocked
 
 __all__ = ["racing_engine"]
 
@@ -43,3 +43,34 @@ def test_concurrent_creates_never_pass_the_limit(
     with Session(racing_engine) as s:
         count = s.scalar(select(func.count()).select_from(Webhook).where(Webhook.workspace_id == ws.id))
     assert count == service.MAX_WEBHOOKS_PER_WORKSPACE
+
+
+def test_a_second_rotation_waits_so_the_stored_secret_matches_the_hint(
+    racing_engine: Engine, wh_settings: Settings, secrets: SecretsManagerStore
+) -> None:
+    with Session(racing_engine, expire_on_commit=False) as s, s.begin():
+        ws, _ = create_workspace(s, f"rot-{uuid.uuid4().hex[:6]}")
+        body = WebhookCreate.model_validate({"url": "https://hooks.example.com/r"})
+        hook = service.create_webhook(s, ws.id, body, settings=wh_settings, secrets=secrets)
+    name = service.secret_name(wh_settings, ws.id, hook.id)
+    second = Outcomes()
+    pid: list[int] = []
+
+    def rotate_again() -> None:
+        with Session(racing_engine, expire_on_commit=False) as s:
+            pid.append(backend_pid(s))
+            second.run(lambda: service.rotate_secret(s, ws.id, hook.id, secrets=secrets))
+            s.commit()
+
+    with Session(racing_engine, expire_on_commit=False) as s:
+        first = service.rotate_secret(s, ws.id, hook.id, secrets=secrets)
+        racer = in_background(rotate_again)
+        wait_until_done_or_blocked(racing_engine, racer, pid)
+        assert secrets.get(name) == first.secret  # the second has not written over an uncommitted rotation
+        s.commit()
+    racer.join()
+
+    [latest] = second.results
+    assert secrets.get(name) == latest.secret
+    with Session(racing_engine) as s:
+        assert service.get_webhook(s, ws.id, hook.id).secret_hint == latest.secret_hint
