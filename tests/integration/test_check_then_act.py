@@ -8,7 +8,9 @@ conditional write, the racer acts on what it read before the commit.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -35,7 +37,7 @@ from tests.racing import Outcomes, backend_pid, in_background, racing_engine, wa
 __all__ = ["racing_engine"]
 
 
-def while_open(engine: Engine, first: Session, racer_call: object) -> Outcomes:
+def while_open(engine: Engine, first: Session, racer_call: Callable[[Session], Any]) -> Outcomes:
     """Run `racer_call(session)` in another thread until it finishes or waits for a lock; then commit `first`."""
     outcomes = Outcomes()
     pid: list[int] = []
@@ -43,7 +45,7 @@ def while_open(engine: Engine, first: Session, racer_call: object) -> Outcomes:
     def racer() -> None:
         with Session(engine, expire_on_commit=False) as session:
             pid.append(backend_pid(session))
-            outcomes.run(lambda: racer_call(session))  # type: ignore[operator]
+            outcomes.run(lambda: racer_call(session))
 
     thread = in_background(racer)
     wait_until_done_or_blocked(engine, thread, pid)

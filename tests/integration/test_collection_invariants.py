@@ -111,10 +111,21 @@ class CollectsOnSend(RecordingQueue):
         self._user = lambda: start_collection(engine, workspace_id, community_id)
         self.user_job: JobView | None = None
 
-    def send(self, worker: WorkerKind, priority: Priority, message: TaskMessage, **attrs: str) -> str:
+    def send(
+        self,
+        worker: WorkerKind,
+        priority: Priority,
+        message: TaskMessage,
+        *,
+        correlation_id: str,
+        workspace_id: str,
+        job_type: str,
+    ) -> str:
         if self.user_job is None:
             self.user_job = self._user()
-        return super().send(worker, priority, message, **attrs)  # type: ignore[arg-type]
+        return super().send(
+            worker, priority, message, correlation_id=correlation_id, workspace_id=workspace_id, job_type=job_type
+        )
 
 
 def due(engine: Engine, community_id: uuid.UUID, at: datetime) -> None:
