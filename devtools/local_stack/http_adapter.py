@@ -201,6 +201,13 @@ def map_response(result: Any) -> HttpResponse:
     return HttpResponse(int(result["statusCode"]), headers, body)
 
 
+class _ListeningServer(ThreadingHTTPServer):
+    """A listen backlog like a real front door's: a burst of connections queues instead of being reset
+    (socketserver's default of 5 resets the rest of a burst of concurrent clients)."""
+
+    request_queue_size = 128
+
+
 class HttpApiServer:
     """ThreadingHTTPServer that answers like the deployed HTTP API in front of ApiFunction."""
 
@@ -217,7 +224,7 @@ class HttpApiServer:
         self.static_root = static_root  # the dashboard (web/) on the same origin; None: API only
         self.routes = list(routes)
         self.cors = cors
-        self._server = ThreadingHTTPServer((host, port), _make_request_handler(self))
+        self._server = _ListeningServer((host, port), _make_request_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-http-api", daemon=True)
         bound_host, bound_port = self._server.server_address[:2]

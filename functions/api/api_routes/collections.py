@@ -10,7 +10,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from vkc.collection.active import ensure_no_active_collection
 from vkc.collection.history import community_jobs
 from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models_collection import Community
@@ -52,7 +51,6 @@ def start_collection(
         community = session.get(Community, community_id)
         if community is None or community.workspace_id != who.workspace_id:
             raise NotFound(f"Community {community_id} does not exist.")
-        ensure_no_active_collection(session, who.workspace_id, str(community_id))
         payload = body.model_dump(mode="json", exclude={"priority"}, exclude_none=True)
         payload["community_id"] = str(community_id)
         view = service.create_job(

@@ -10,7 +10,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sqlalchemy.orm import Session
-from vkc.collection.active import ensure_no_active_collection
 from vkc.collection.progress import collection_progress
 from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models import Job
@@ -46,13 +45,18 @@ def with_progress(session: Session, view: JobView) -> JobView:
     description="Stores the job as queued and sends it to its priority's queue. Answers 202 with a Location.",
     status_code=202,
     tags=["jobs"],
-    responses={202: {"description": "Accepted", "content": {"application/json": {"model": JobView}}}},
+    responses={
+        202: {"description": "Accepted", "content": {"application/json": {"model": JobView}}},
+        404: problem_response("The payload's community_id names no community of this workspace"),
+        409: problem_response(
+            "A collection of this community is already queued or running, or a request with this "
+            "Idempotency-Key is still in progress"
+        ),
+    },
 )
 def create_job(job: JobCreate) -> Response[JobView]:
     who = principal(router)
     with deps().sessions() as session:
-        if job.type == COLLECT_JOB.name:
-            ensure_no_active_collection(session, who.workspace_id, str(job.payload.get("community_id")))
         view = service.create_job(
             session,
             deps().queue(),

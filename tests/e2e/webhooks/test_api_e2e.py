@@ -97,7 +97,7 @@ def test_new_matches_are_delivered_through_the_analyze_queue(
     engine = get_engine(stack.settings)
     job_id = uuid.uuid4()
     with Session(engine) as s, s.begin():
-        s.add(Job(id=job_id, workspace_id=world.workspace_id, type="collect", priority="high", payload={}))
+        s.add(Job(id=job_id, workspace_id=world.workspace_id, type="reanalyze", priority="low", payload={}))
     matches = stored(engine, world.workspace_id)
     with Session(engine) as s, s.begin():  # what the analyze task does when it stores new matches
         s.info["vkc.alerts.job"] = (job_id, "e2e")

@@ -51,7 +51,7 @@ def job_of(engine: Engine, world: World) -> uuid.UUID:
 
     job_id = uuid.uuid4()
     with Session(engine) as s, s.begin():
-        s.add(Job(id=job_id, workspace_id=world.workspace_id, type="collect", priority="high", payload={}))
+        s.add(Job(id=job_id, workspace_id=world.workspace_id, type="reanalyze", priority="low", payload={}))
     return job_id
 
 

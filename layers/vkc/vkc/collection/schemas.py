@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy.orm import Session
 
-from vkc.collection.active import COLLECT, prepare_retry
 from vkc.jobs.spec import JobSpec
 from vkc.settings import Priority, WorkerKind
 
@@ -36,4 +36,10 @@ class CollectPayload(BaseModel):
         return ts(self.since), ts(self.until)
 
 
-COLLECT_JOB = JobSpec(COLLECT, WorkerKind.PARSE, Priority.HIGH, CollectPayload, on_retry=prepare_retry)
+def _resume(session: Session, workspace_id: uuid.UUID, payload: dict[str, Any]) -> dict[str, Any]:
+    """A retried collection resumes from its predecessor's per-post cursors (nothing is fetched twice)."""
+    return {**payload, "origin": "retry"}
+
+
+#: one queued or running collection per community: the database keeps it (`ONE_ACTIVE_COLLECTION`)
+COLLECT_JOB = JobSpec("collect", WorkerKind.PARSE, Priority.HIGH, CollectPayload, on_retry=_resume)

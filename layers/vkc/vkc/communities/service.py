@@ -194,8 +194,19 @@ def update_monitoring(
 
 
 def delete_community(session: Session, workspace_id: uuid.UUID, community_id: uuid.UUID) -> None:
-    """Delete it with its posts, comments and monitoring runs (FK cascades); refused while a job runs on it."""
-    row = get_row(session, workspace_id, community_id)
+    """Delete it with its posts, comments and monitoring runs (FK cascades); refused while a job runs on it.
+
+    The row is locked FOR UPDATE before looking for jobs: a job being created holds the row FOR KEY
+    SHARE until it commits, so the look below sees every job that could still start on it.
+    """
+    row = session.scalar(
+        select(Community)
+        .where(Community.id == community_id, Community.workspace_id == workspace_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        raise NotFound(f"Community {community_id} does not exist.")
     busy = active_job_on_community(session, workspace_id, row.id) is not None
     if busy:
         raise Conflict(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,6 +48,8 @@ class ApiKey(Base):
 
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+#: the partial unique index that keeps one queued or running collection per community
+ONE_ACTIVE_COLLECTION = "uq_jobs_one_active_collection"
 
 
 class Job(Base):
@@ -58,6 +61,14 @@ class Job(Base):
         CheckConstraint("priority IN ('high', 'normal', 'low')", name="priority_valid"),
         Index("ix_jobs_workspace_created", "workspace_id", "created_at", "id"),
         Index("ix_jobs_workspace_status_created", "workspace_id", "status", "created_at", "id"),
+        # one active collection per community: concurrent starts cannot both insert (the loser gets a 409)
+        CheckConstraint("type <> 'collect' OR community_id IS NOT NULL", name="collect_names_community"),
+        Index(
+            ONE_ACTIVE_COLLECTION,
+            "community_id",
+            unique=True,
+            postgresql_where=text("type = 'collect' AND status IN ('queued', 'running')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -81,6 +92,8 @@ class Job(Base):
     tasks_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     tasks_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     progress: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
+    #: the community a job works on (a collection's, set when it is queued); no foreign key: the job
+    #: history outlives a deleted community
     community_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
 
 

@@ -12,10 +12,13 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from vkc.db.models import Job
+from vkc.db.constraints import violated_constraint
+from vkc.db.models import ONE_ACTIVE_COLLECTION, Job
+from vkc.db.models_collection import Community
 from vkc.deadletters.ports import DeadLetterQueues, DeadMessage
 from vkc.jobs.schemas import JobStatus, TaskMessage
 
@@ -107,13 +110,35 @@ def redrive(
 
 
 def _reopen(session: Session, job: Job) -> bool:
-    """A job failed only because its retries ran out becomes active again; others stay as they are."""
+    """A job failed only because its retries ran out becomes active again; others stay as they are.
+
+    A collection stays failed when its community is gone (locked against deletion otherwise, as when a
+    job is created) or has another collection active by now (the one-active-collection index refuses
+    the reopening): that collection resumes from the same cursors.
+    """
     if job.status != JobStatus.FAILED.value or (job.error or {}).get("code") != "retries_exhausted":
         return False
+    if job.community_id is not None and not _community_held(session, job.community_id):
+        return False
     status = JobStatus.RUNNING.value if job.started_at else JobStatus.QUEUED.value
-    session.execute(
-        update(Job)
-        .where(Job.id == job.id, Job.status == JobStatus.FAILED.value)
-        .values(status=status, error=None, finished_at=None)
+    try:
+        with session.begin_nested():
+            reopened = session.scalar(
+                update(Job)
+                .where(Job.id == job.id, Job.status == JobStatus.FAILED.value)
+                .values(status=status, error=None, finished_at=None)
+                .returning(Job.id)
+            )
+    except IntegrityError as exc:
+        if violated_constraint(exc) != ONE_ACTIVE_COLLECTION:
+            raise
+        return False
+    return reopened is not None
+
+
+def _community_held(session: Session, community_id: uuid.UUID) -> bool:
+    """Whether the community exists, held FOR KEY SHARE until commit so a delete waits for the reopened job."""
+    found = session.scalar(
+        select(Community.id).where(Community.id == community_id).with_for_update(read=True, key_share=True)
     )
-    return True
+    return found is not None

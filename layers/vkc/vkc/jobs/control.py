@@ -39,15 +39,25 @@ def _owned(session: Session, workspace_id: uuid.UUID, job_id: uuid.UUID) -> Job:
 def cancel_job(session: Session, workspace_id: uuid.UUID, job_id: uuid.UUID) -> JobView:
     """Stop a job: no new tasks start, running ones stop at their next check; stored data stays.
 
+    The move to cancelled is the conditional UPDATE of `finish_job`: a job that finishes while the
+    request is on its way is answered 409 with its real outcome, never 200 for a cancel that did not happen.
     Commits: running tasks check the job's state from their own transactions and must see it cancelled.
     """
     job = _owned(session, workspace_id, job_id)
     if job.status not in OPEN:
-        raise Conflict(f"Job {job_id} already finished ({job.status}); there is nothing to cancel.")
+        raise _finished(job_id, job.status)
+    if not finish_job(
+        session, job_id, JobStatus.CANCELLED, error=JobError(code="cancelled", message="Cancelled by the user.")
+    ):
+        session.rollback()
+        raise _finished(job_id, _owned(session, workspace_id, job_id).status)
     session.execute(update(Job).where(Job.id == job_id).values(cancel_requested_at=datetime.now(UTC)))
-    finish_job(session, job_id, JobStatus.CANCELLED, error=JobError(code="cancelled", message="Cancelled by the user."))
     session.commit()
     return get_job(session, workspace_id, job_id)
+
+
+def _finished(job_id: uuid.UUID, status: str) -> Conflict:
+    return Conflict(f"Job {job_id} already finished ({status}); there is nothing to cancel.")
 
 
 def retry_job(

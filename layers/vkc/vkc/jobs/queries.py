@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vkc.db.models import Job
@@ -18,12 +18,12 @@ def active_job_on_community(
 ) -> uuid.UUID | None:
     """A queued or running job on the community (of `job_type` if given), or None.
 
-    Collection jobs name their community in the payload from the start; the column is set when they run.
+    A job records its community in `community_id` when it is queued (a CHECK keeps collections naming one).
     """
     query = select(Job.id).where(
         Job.workspace_id == workspace_id,
         Job.status.in_(OPEN),
-        or_(Job.community_id == uuid.UUID(str(community_id)), Job.payload["community_id"].astext == str(community_id)),
+        Job.community_id == uuid.UUID(str(community_id)),
     )
     if job_type is not None:
         query = query.where(Job.type == job_type)

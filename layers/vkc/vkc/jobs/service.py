@@ -2,6 +2,10 @@
 
 State only moves forward: queued → running → succeeded | failed | cancelled. Every transition is a
 conditional UPDATE, so a redelivered message or a killed Lambda can never move a finished job back.
+
+A job whose payload names a community works on it: the row records it in `community_id`, the
+community is locked against deletion until the job is committed, and a partial unique index keeps
+one queued or running collection per community however many requests race.
 """
 
 from __future__ import annotations
@@ -13,14 +17,17 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vkc import observability
-from vkc.db.models import Job
-from vkc.db.models_collection import MonitoringRun
-from vkc.errors import InvalidInput, NotFound
+from vkc.db.constraints import violated_constraint
+from vkc.db.models import ONE_ACTIVE_COLLECTION, Job
+from vkc.db.models_collection import Community, MonitoringRun
+from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
 from vkc.jobs.ports import TaskQueue
+from vkc.jobs.queries import active_job_on_community
 from vkc.jobs.schemas import JobError, JobPage, JobStatus, JobTimings, JobView, TaskMessage
 from vkc.jobs.spec import JobSpec
 from vkc.settings import Priority
@@ -57,10 +64,13 @@ def create_job(
 
     The row is committed before sending so a worker never sees a message for a job that does not
     exist yet. If sending fails the job is marked failed (nothing half-queued is left behind) and
-    the error propagates for the API to answer 503.
+    the error propagates for the API to answer 503. A collection of a community that already has
+    one queued or running is refused with Conflict (the unique index decides, so races lose too);
+    a community that is not the workspace's, or is being deleted, is NotFound.
     """
     priority = priority or spec.default_priority
     payload = validate_payload(spec, payload)
+    community_id = lock_community(session, workspace_id, payload)
     job = Job(
         id=uuid.uuid4(),
         workspace_id=workspace_id,
@@ -70,9 +80,16 @@ def create_job(
         payload=payload,
         attempts=0,
         correlation_id=correlation_id,
+        community_id=community_id,
     )
     session.add(job)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if violated_constraint(exc) != ONE_ACTIVE_COLLECTION or community_id is None:
+            raise
+        session.rollback()  # the winner is committed: a fresh look names it
+        raise already_collecting(session, workspace_id, community_id, spec.name) from None
     if before_send is not None:
         before_send(job.id)  # rows that must exist with the job (e.g. its monitoring run), same commit
     session.commit()
@@ -97,6 +114,34 @@ def create_job(
         raise
     session.refresh(job)
     return to_view(job)
+
+
+def lock_community(session: Session, workspace_id: uuid.UUID, payload: dict[str, Any]) -> uuid.UUID | None:
+    """The community the payload names, locked (FOR KEY SHARE) until the job is committed, or None.
+
+    The lock makes a concurrent delete of the community wait for the job and then see it (and refuse);
+    a delete that locked first makes this wait and then find nothing, which is NotFound.
+    """
+    named = payload.get("community_id")
+    if named is None:
+        return None
+    community_id = uuid.UUID(str(named))
+    found = session.scalar(
+        select(Community.id)
+        .where(Community.id == community_id, Community.workspace_id == workspace_id)
+        .with_for_update(read=True, key_share=True)  # FOR KEY SHARE: blocks a delete, not other jobs
+    )
+    if found is None:
+        raise NotFound(f"Community {community_id} does not exist.")
+    return community_id
+
+
+def already_collecting(session: Session, workspace_id: uuid.UUID, community_id: uuid.UUID, job_type: str) -> Conflict:
+    """The 409 for a second collection of a community (`ONE_ACTIVE_COLLECTION`), naming the active one."""
+    active = active_job_on_community(session, workspace_id, community_id, job_type=job_type)
+    if active is None:  # it finished in the meantime: starting again now would succeed
+        return Conflict("A collection of this community was active a moment ago; try again.")
+    return Conflict(f"A collection of this community is already active: job {active}.", extra={"job_id": str(active)})
 
 
 def get_job(session: Session, workspace_id: uuid.UUID, job_id: uuid.UUID) -> JobView:

@@ -31,6 +31,7 @@ from vkc.webhooks.schemas import (
 )
 from vkc.webhooks.signing import generate_secret, secret_hint
 from vkc.webhooks.urls import validate_webhook_url
+from vkc.workspaces.service import lock_workspace
 
 MAX_WEBHOOKS_PER_WORKSPACE = 25
 SECRET_DESCRIPTION = "Signing secret of a vkc webhook (created through POST /v1/webhooks)."  # noqa: S105
@@ -46,6 +47,7 @@ def create_webhook(
     """Store the subscription and its new secret; the only response that ever carries the secret."""
     url = validate_webhook_url(request.url, allow_loopback=not settings.is_prod)
     keyword_ids = _checked_keywords(session, workspace_id, request.keyword_ids)
+    lock_workspace(session, workspace_id)  # concurrent creates count one after another: never over the limit
     count = session.scalar(select(func.count()).select_from(Webhook).where(Webhook.workspace_id == workspace_id))
     if (count or 0) >= MAX_WEBHOOKS_PER_WORKSPACE:
         raise Conflict(f"A workspace can have at most {MAX_WEBHOOKS_PER_WORKSPACE} webhooks; delete one first.")
@@ -109,8 +111,12 @@ def update_webhook(
 def rotate_secret(
     session: Session, workspace_id: uuid.UUID, webhook_id: uuid.UUID, *, secrets: SecretStore
 ) -> WebhookCreated:
-    """Replace the signing secret at once (deliveries from now on use the new one); shown once."""
-    row = load(session, workspace_id, webhook_id)
+    """Replace the signing secret at once (deliveries from now on use the new one); shown once.
+
+    The row is locked before the secret is written, so concurrent rotations write the store and the
+    hint in the same order: the stored secret is always the one the hint describes.
+    """
+    row = load(session, workspace_id, webhook_id, for_update=True)
     secret = generate_secret()
     secrets.put(row.secret_name, secret, description=SECRET_DESCRIPTION)
     row.secret_hint = secret_hint(secret)
@@ -162,8 +168,8 @@ def delivery_view(row: WebhookDelivery, event_type: str, event_status: str) -> D
     )
 
 
-def load(session: Session, workspace_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook:
-    row = session.get(Webhook, webhook_id)
+def load(session: Session, workspace_id: uuid.UUID, webhook_id: uuid.UUID, *, for_update: bool = False) -> Webhook:
+    row = session.get(Webhook, webhook_id, with_for_update=for_update, populate_existing=for_update)
     if row is None or row.workspace_id != workspace_id:
         raise NotFound(f"Webhook {webhook_id} does not exist.")
     return row

@@ -127,22 +127,42 @@ def create_api_key(session: Session, workspace_id: uuid.UUID, *, name: str) -> A
 def rotate_api_key(session: Session, workspace_id: uuid.UUID, key_id: uuid.UUID, *, grace_s: int = 0) -> ApiKeyCreated:
     """A new key with the same name; the old one stops working now, or after `grace_s` seconds.
 
-    Rotating a key that is already revoked is refused (409): there is nothing to hand over.
+    Rotating a key that is already revoked is refused (409): there is nothing to hand over. The
+    revocation is a conditional UPDATE, so of two concurrent rotations of one key only one makes a
+    successor; the other waits for it and is refused.
     """
     if not 0 <= grace_s <= MAX_GRACE_S:
         raise Conflict(f"grace_seconds must be between 0 and {MAX_GRACE_S}.")
-    row = _key_row(session, workspace_id, key_id)
-    now = datetime.now(UTC)
-    if row.revoked_at is not None:
+    _key_row(session, workspace_id, key_id)
+    name = session.scalar(
+        update(ApiKey)
+        .where(ApiKey.id == key_id, ApiKey.workspace_id == workspace_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC) + timedelta(seconds=grace_s))
+        .returning(ApiKey.name)
+        .execution_options(synchronize_session=False)
+    )
+    if name is None:
         raise Conflict(f"API key {key_id} is revoked; create a new key instead.")
-    row.revoked_at = now + timedelta(seconds=grace_s)
-    session.flush()
-    return create_api_key(session, workspace_id, name=row.name)
+    return create_api_key(session, workspace_id, name=name)
+
+
+def lock_workspace(session: Session, workspace_id: uuid.UUID) -> None:
+    """Hold the workspace's row until commit, so its rules that count rows (never zero active keys, at
+    most so many webhooks) are checked and written by one transaction at a time.
+
+    FOR NO KEY UPDATE: rows that merely reference the workspace (jobs, comments …) are not held up.
+    """
+    session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update(key_share=True))
 
 
 def revoke_api_key(session: Session, workspace_id: uuid.UUID, key_id: uuid.UUID, *, caller_key_id: uuid.UUID) -> None:
-    """Revoke now (idempotent). The caller's own key only while another key of the workspace stays active."""
+    """Revoke now (idempotent). The caller's own key only while another key of the workspace stays active.
+
+    The workspace is locked first: two keys revoking each other at once must not leave none.
+    """
+    lock_workspace(session, workspace_id)
     row = _key_row(session, workspace_id, key_id)
+    session.refresh(row)  # as committed before the lock was ours
     now = datetime.now(UTC)
     if row.revoked_at is not None and row.revoked_at <= now:
         return

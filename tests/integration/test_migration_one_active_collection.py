@@ -1,0 +1,106 @@
+"""The one-active-collection migration upgrades a database where the old race had left duplicates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from vkc.db.engine import make_engine
+from vkc.db.migrate import alembic_config
+from vkc.settings import Settings
+
+from devtools.pg import create_database, drop_database
+
+
+def migration_revisions() -> tuple[str, str]:
+    """(this migration's revision, the one before it), found by file name so renumbering keeps the test."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    for script in scripts.walk_revisions():
+        if script.path.endswith("_one_active_collection.py"):
+            assert isinstance(script.down_revision, str)
+            return script.revision, script.down_revision
+    raise AssertionError("the one-active-collection migration is missing")
+
+
+@pytest.fixture
+def scratch(run_id: str, settings: Settings) -> Iterator[Settings]:
+    name = f"vkc_t_{run_id}_m{uuid.uuid4().hex[:6]}"
+    create_database(name)
+    yield settings.model_copy(update={"db_name": name})
+    drop_database(name)
+
+
+def migrate_to(settings: Settings, revision: str) -> None:
+    engine = make_engine(settings)
+    try:
+        with engine.begin() as connection:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def test_duplicates_are_cancelled_and_collections_name_their_community(scratch: Settings) -> None:
+    this, before = migration_revisions()
+    migrate_to(scratch, before)
+    ws, community = uuid.uuid4(), uuid.uuid4()
+    oldest, newer, finished = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    engine = make_engine(scratch)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO workspaces (id, name) VALUES (:ws, 'w')"), {"ws": ws})
+            conn.execute(
+                text(
+                    "INSERT INTO communities (id, workspace_id, vk_id, name, type, source_input, is_closed, "
+                    "can_collect, monitoring_enabled, monitoring_interval_minutes, monitoring_priority) "
+                    "VALUES (:c, :ws, 1, 'c', 'group', '1', 0, true, false, 60, 'normal')"
+                ),
+                {"c": community, "ws": ws},
+            )
+            for job_id, status, age in [(oldest, "running", 3), (newer, "queued", 2), (finished, "succeeded", 1)]:
+                conn.execute(
+                    text(
+                        "INSERT INTO jobs (id, workspace_id, type, priority, status, payload, attempts, created_at) "
+                        "VALUES (:id, :ws, 'collect', 'high', :status, CAST(:payload AS jsonb), 0, "
+                        "now() - make_interval(mins => :age))"
+                    ),
+                    {
+                        "id": job_id,
+                        "ws": ws,
+                        "status": status,
+                        "payload": f'{{"community_id": "{community}"}}',
+                        "age": age,
+                    },
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO monitoring_runs (id, workspace_id, community_id, job_id) "
+                    "VALUES (gen_random_uuid(), :ws, :c, :job)"
+                ),
+                {"ws": ws, "c": community, "job": newer},
+            )
+
+        migrate_to(scratch, this)
+
+        with engine.connect() as conn:
+            rows = {
+                r.id: r
+                for r in conn.execute(
+                    text("SELECT id, status, community_id, error FROM jobs WHERE workspace_id = :ws"), {"ws": ws}
+                )
+            }
+            run = conn.execute(
+                text("SELECT outcome, finished_at FROM monitoring_runs WHERE job_id = :j"), {"j": newer}
+            ).one()
+    finally:
+        engine.dispose()
+    assert {r.community_id for r in rows.values()} == {community}
+    assert (rows[oldest].status, rows[newer].status, rows[finished].status) == ("running", "cancelled", "succeeded")
+    assert rows[newer].error["code"] == "duplicate_collection"
+    assert run.outcome == "cancelled"
+    assert run.finished_at is not None
