@@ -63,6 +63,24 @@ class CommunityView(BaseModel):
     updated_at: datetime
 
 
+class CommunityPreview(BaseModel):
+    """What adding an input would store, resolved through VK but not stored: shown before the user adds it."""
+
+    vk_id: int = Field(description="VK's positive community id.")
+    screen_name: str | None
+    name: str
+    type: str = Field(description="group, page or event.")
+    is_closed: int = Field(description="0 open, 1 closed, 2 private.")
+    deactivated: str | None = Field(description="deleted or banned when VK has deactivated it.")
+    members_count: int | None
+    photo_url: str | None
+    description: str | None
+    url: str = Field(description="The community's address on VK.")
+    can_collect: bool = Field(description="False for closed, private or deactivated communities.")
+    cannot_collect_reason: str | None
+    existing_id: uuid.UUID | None = Field(description="The community's id when it is already in this workspace.")
+
+
 class CommunityPage(BaseModel):
     items: list[CommunityView]
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last.")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from vkc.communities.input import CommunityInputError, CommunityRef, parse_community_input
 from vkc.communities.resolve import collectability, resolve_one
-from vkc.communities.schemas import CommunityPage, CommunityView, MonitoringUpdate
+from vkc.communities.schemas import CommunityPage, CommunityPreview, CommunityView, MonitoringUpdate
 from vkc.db.models_collection import Community
 from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
@@ -58,6 +58,27 @@ def create_community(
     if not created:
         raise _duplicate(row)
     return to_view(row)
+
+
+def preview_community(
+    session: Session, workspace_id: uuid.UUID, raw_input: str, *, open_client: ClientFactory
+) -> CommunityPreview:
+    """What `create_community` would store for `raw_input`, resolved through VK but not stored.
+
+    The same parsing and resolution (and the same problems: 422, 404, 409 without a token), so what the
+    user sees before adding is what adding does; a community already here is named, not refused.
+    """
+    ref = parse_input(raw_input)
+    with open_client() as client:
+        vk = resolve_one(client, ref, raw_input.strip(), deadline=Deadline.after(RESOLVE_BUDGET_S))
+    existing = find_by_vk_id(session, workspace_id, vk.id)
+    values = row_values(vk)
+    return CommunityPreview(
+        vk_id=vk.id,
+        url=_vk_url(values["screen_name"], vk.id),
+        existing_id=existing.id if existing is not None else None,
+        **values,
+    )
 
 
 def _refuse_duplicate(session: Session, workspace_id: uuid.UUID, vk_id: int) -> None:
@@ -207,7 +228,11 @@ def delete_community(session: Session, workspace_id: uuid.UUID, community_id: uu
 
 
 def vk_url(row: Community) -> str:
-    return f"https://vk.com/{row.screen_name or f'club{row.vk_id}'}"
+    return _vk_url(row.screen_name, row.vk_id)
+
+
+def _vk_url(screen_name: str | None, vk_id: int) -> str:
+    return f"https://vk.com/{screen_name or f'club{vk_id}'}"
 
 
 def to_view(row: Community) -> CommunityView:
