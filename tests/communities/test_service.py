@@ -293,3 +293,28 @@ def test_delete_is_refused_while_a_job_runs_on_it(engine: Engine, workspace_id: 
             s.execute(update(Job).where(Job.id == job.id).values(status="succeeded"))
         with Session(engine) as s, s.begin():
             service.delete_community(s, workspace_id, cid)  # a finished job no longer blocks
+
+
+def test_the_list_carries_the_newest_succeeded_collections_completeness(
+    engine: Engine, workspace_id: uuid.UUID
+) -> None:
+    def report(vk: int, missing: int) -> dict[str, object]:
+        completeness = {"posts": 3, "vk_comments_count": vk, "stored_comments": vk - missing, "missing": missing}
+        return {"completeness": {**completeness, "posts_with_differences": 1 if missing else 0}}
+
+    with seeded(engine, workspace_id, 2) as (collected, never):
+        with Session(engine, expire_on_commit=False) as s, s.begin():
+            old, new, failed = (
+                Job(workspace_id=workspace_id, type="collect", priority="high", community_id=collected, payload={})
+                for _ in range(3)
+            )
+            old.status, old.finished_at, old.result = "succeeded", datetime(2024, 1, 1, tzinfo=UTC), report(10, 5)
+            new.status, new.finished_at, new.result = "succeeded", datetime(2024, 2, 1, tzinfo=UTC), report(200, 10)
+            failed.status, failed.finished_at = "failed", datetime(2024, 3, 1, tzinfo=UTC)
+            s.add_all([old, new, failed])
+        with Session(engine) as s:
+            items = {c.id: c for c in service.list_communities(s, workspace_id).items}
+        summary = items[collected].last_completeness
+        assert summary is not None
+        assert (summary.job_id, summary.vk_comments_count, summary.missing, summary.share) == (new.id, 200, 10, 0.95)
+        assert items[never].last_completeness is None

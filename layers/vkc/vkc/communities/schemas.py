@@ -63,6 +63,25 @@ class CommunityView(BaseModel):
     updated_at: datetime
 
 
+class CompletenessSummary(BaseModel):
+    """The headline of a collection's completeness report (the full report is in the job's result)."""
+
+    job_id: uuid.UUID = Field(description="The collection job the report comes from.")
+    finished_at: datetime | None
+    posts: int
+    vk_comments_count: int = Field(description="Comments VK counts under the collected posts (replies included).")
+    stored_comments: int
+    missing: int = Field(description="Comments VK counts but the collection did not store, summed per post.")
+    posts_with_differences: int
+    share: float | None = Field(description="Share of VK's count that is stored (0..1); null when VK counts none.")
+
+
+class CommunityListItem(CommunityView):
+    last_completeness: CompletenessSummary | None = Field(
+        description="Completeness of the newest succeeded collection; null when never collected."
+    )
+
+
 class CommunityPreview(BaseModel):
     """What adding an input would store, resolved through VK but not stored: shown before the user adds it."""
 
@@ -82,7 +101,7 @@ class CommunityPreview(BaseModel):
 
 
 class CommunityPage(BaseModel):
-    items: list[CommunityView]
+    items: list[CommunityListItem]
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last.")
 
 

@@ -18,9 +18,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from vkc.communities.completeness import last_completeness
 from vkc.communities.input import CommunityInputError, CommunityRef, parse_community_input
 from vkc.communities.resolve import collectability, resolve_one
-from vkc.communities.schemas import CommunityPage, CommunityPreview, CommunityView, MonitoringUpdate
+from vkc.communities.schemas import CommunityListItem, CommunityPage, CommunityPreview, CommunityView, MonitoringUpdate
 from vkc.db.models_collection import Community
 from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
@@ -182,7 +183,10 @@ def list_communities(
         )
     rows = list(session.scalars(query.order_by(Community.created_at.desc(), Community.id.desc()).limit(limit + 1)))
     next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
-    return CommunityPage(items=[to_view(r) for r in rows[:limit]], next_cursor=next_cursor)
+    rows = rows[:limit]
+    reports = last_completeness(session, workspace_id, [r.id for r in rows])
+    items = [CommunityListItem(**dict(to_view(r)), last_completeness=reports.get(r.id)) for r in rows]
+    return CommunityPage(items=items, next_cursor=next_cursor)
 
 
 def _escape_like(text: str) -> str:
