@@ -42,7 +42,7 @@ def cached[T](
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-READ_ONLY_POSTS = frozenset({"/v1/analysis/preview"})
+READ_ONLY_POSTS = frozenset({"/v1/analysis/preview", "/v1/communities/resolve"})
 
 
 def invalidate_on_write(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[Any]:

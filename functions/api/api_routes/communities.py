@@ -16,6 +16,7 @@ from vkc.communities.schemas import (
     CommunityCreate,
     CommunityImportRequest,
     CommunityPage,
+    CommunityPreview,
     CommunityView,
     MonitoringUpdate,
 )
@@ -79,6 +80,30 @@ def create_community(body: CommunityCreate) -> Response[CommunityView]:
         body=view,
         headers={"Location": f"/v1/communities/{view.id}"},
     )
+
+
+@router.post(
+    "/communities/resolve",
+    summary="Resolve a community through VK without adding it",
+    description=(
+        "Takes the same input as POST /v1/communities and answers what adding it would store (name, photo, "
+        "members, closed or deactivated, whether it can be collected and why not), plus `existing_id` when the "
+        "community is already in the workspace. Nothing is stored. The same problems as adding: 404 when VK "
+        "knows no such community, 422 for input that names no community or names a user, 409 when the "
+        "workspace has no usable VK token."
+    ),
+    tags=["communities"],
+    responses={
+        409: problem_response("The workspace has no usable VK token"),
+        502: problem_response("VK answered with an unexpected error"),
+    },
+)
+def resolve_community(body: CommunityCreate) -> CommunityPreview:
+    who = principal(router)
+    with deps().transaction() as session:
+        return service.preview_community(
+            session, who.workspace_id, body.input, open_client=_client_factory(session, who.workspace_id)
+        )
 
 
 @router.post(

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 from vkc.communities import service
-from vkc.communities.schemas import CommunityView, MonitoringUpdate
+from vkc.communities.schemas import CommunityPreview, CommunityView, MonitoringUpdate
 from vkc.db.models import Job
 from vkc.db.models_collection import Comment, Community, Post
 from vkc.errors import Conflict, InvalidInput, NotFound
@@ -128,6 +128,43 @@ def test_without_tokens_the_problem_says_to_add_one(engine: Engine, vk_env: VkEn
     with pytest.raises(NoUsableVkToken) as err:
         create(engine, vk_env, workspace_id, "apiclub")
     assert "POST /v1/vk-tokens" in err.value.detail
+
+
+def preview(engine: Engine, env: VkEnv, ws: uuid.UUID, text: str) -> CommunityPreview:
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        return service.preview_community(s, ws, text, open_client=opener(s, env, ws))
+
+
+def test_preview_shows_what_adding_would_store_and_stores_nothing(engine: Engine, vk_env: VkEnv, ws: uuid.UUID) -> None:
+    c = communities(vk_env)["open"]
+    seen = preview(engine, vk_env, ws, f"https://vk.com/{c.screen_name}")
+    assert (seen.vk_id, seen.name, seen.members_count, seen.is_closed) == (c.id, c.name, c.members_count, 0)
+    assert seen.photo_url
+    assert seen.can_collect
+    assert seen.existing_id is None
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Community).where(Community.workspace_id == ws)) == 0
+    added = create(engine, vk_env, ws, c.screen_name)
+    shared = set(CommunityPreview.model_fields) - {"existing_id"}
+    assert seen.model_dump(include=shared) == added.model_dump(include=shared)
+    assert preview(engine, vk_env, ws, f"club{c.id}").existing_id == added.id  # already here: named, not refused
+
+
+def test_preview_says_why_closed_and_banned_cannot_be_collected(engine: Engine, vk_env: VkEnv, ws: uuid.UUID) -> None:
+    roles = communities(vk_env)
+    closed = preview(engine, vk_env, ws, roles["closed"].screen_name)
+    banned = preview(engine, vk_env, ws, str(roles["banned"].id))
+    assert (closed.is_closed, closed.can_collect) == (1, False)
+    assert "closed" in (closed.cannot_collect_reason or "")
+    assert (banned.deactivated, banned.can_collect) == ("banned", False)
+
+
+def test_preview_has_the_problems_of_adding(engine: Engine, vk_env: VkEnv, ws: uuid.UUID) -> None:
+    with pytest.raises(NotFound) as err:
+        preview(engine, vk_env, ws, "no_such_community_xyz")
+    assert err.value.extra["input"] == "no_such_community_xyz"
+    with pytest.raises(InvalidInput):
+        preview(engine, vk_env, ws, "https://example.com/apiclub")
 
 
 def test_other_workspace_gets_404(engine: Engine, vk_env: VkEnv, ws: uuid.UUID) -> None:
@@ -258,3 +295,28 @@ def test_delete_is_refused_while_a_job_runs_on_it(engine: Engine, workspace_id: 
             s.execute(update(Job).where(Job.id == job.id).values(status="succeeded"))
         with Session(engine) as s, s.begin():
             service.delete_community(s, workspace_id, cid)  # a finished job no longer blocks
+
+
+def test_the_list_carries_the_newest_succeeded_collections_completeness(
+    engine: Engine, workspace_id: uuid.UUID
+) -> None:
+    def report(vk: int, missing: int) -> dict[str, object]:
+        completeness = {"posts": 3, "vk_comments_count": vk, "stored_comments": vk - missing, "missing": missing}
+        return {"completeness": {**completeness, "posts_with_differences": 1 if missing else 0}}
+
+    with seeded(engine, workspace_id, 2) as (collected, never):
+        with Session(engine, expire_on_commit=False) as s, s.begin():
+            old, new, failed = (
+                Job(workspace_id=workspace_id, type="collect", priority="high", community_id=collected, payload={})
+                for _ in range(3)
+            )
+            old.status, old.finished_at, old.result = "succeeded", datetime(2024, 1, 1, tzinfo=UTC), report(10, 5)
+            new.status, new.finished_at, new.result = "succeeded", datetime(2024, 2, 1, tzinfo=UTC), report(200, 10)
+            failed.status, failed.finished_at = "failed", datetime(2024, 3, 1, tzinfo=UTC)
+            s.add_all([old, new, failed])
+        with Session(engine) as s:
+            items = {c.id: c for c in service.list_communities(s, workspace_id).items}
+        summary = items[collected].last_completeness
+        assert summary is not None
+        assert (summary.job_id, summary.vk_comments_count, summary.missing, summary.share) == (new.id, 200, 10, 0.95)
+        assert items[never].last_completeness is None

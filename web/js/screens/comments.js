@@ -1,11 +1,12 @@
 // Comments: search with every filter of GET /v1/comments (kept in the URL), a windowed list with keyset
 // "load more", the opened comment with its thread, and moderation one by one, from the keyboard
 // (j/k move, v viewed, a archive, o open on VK, Enter the thread) or in bulk by the current filter.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { html } from "../core/html.js";
-import { defineMessages, formatNumber } from "../core/i18n.js";
+import { defineMessages, formatNumber, locale } from "../core/i18n.js";
 import { href, navigate } from "../core/router.js";
+import { timeZone } from "../core/time.js";
 import { Dialog } from "../components/dialog.js";
 import { LoadMore, usePager } from "../components/pager.js";
 import { ProblemBanner } from "../components/problem-banner.js";
@@ -147,6 +148,13 @@ export default function Comments({ route }) {
     }
   };
 
+  // rows re-render only when their own props change, so they get stable handlers that call the latest ones
+  const latest = useRef({});
+  latest.current = { open, toggleAt };
+  const onRowOpen = useCallback((i) => latest.current.open(i), []);
+  const onRowToggle = useCallback((i, flag) => latest.current.toggleAt(i, flag), []);
+  const settings = `${locale()}|${timeZone()}`;
+
   const rowProps = useMemo(() => (i) => ({ "data-testid": "comment-row", "data-id": items[i].id, class: i === active ? "active" : "" }), [items, active]);
 
   return html`<div class="comments">
@@ -170,7 +178,7 @@ export default function Comments({ route }) {
               rowKey=${(i) => items[i].id} rowProps=${rowProps} tabIndex="0" role="region" aria-label=${t("list")}
               data-testid="comments-list" onKeyDown=${onKeyDown}
               row=${(i) => html`<${CommentRow} comment=${itemAt(i)} index=${i} active=${i === (active ?? 0)}
-                communityName=${names[items[i].community_id]} onOpen=${open} onToggle=${toggleAt} />`} />`}
+                communityName=${names[items[i].community_id]} settings=${settings} onOpen=${onRowOpen} onToggle=${onRowToggle} />`} />`}
         <${LoadMore} pager=${pager} />
       </div>
       ${openId && html`<${CommentDetail} id=${openId} version=${detailVersion} openHref=${openHref} onToggle=${toggle}

@@ -64,8 +64,45 @@ class CommunityView(BaseModel):
     updated_at: datetime
 
 
+class CompletenessSummary(BaseModel):
+    """The headline of a collection's completeness report (the full report is in the job's result)."""
+
+    job_id: uuid.UUID = Field(description="The collection job the report comes from.")
+    finished_at: datetime | None
+    posts: int
+    vk_comments_count: int = Field(description="Comments VK counts under the collected posts (replies included).")
+    stored_comments: int
+    missing: int = Field(description="Comments VK counts but the collection did not store, summed per post.")
+    posts_with_differences: int
+    share: float | None = Field(description="Share of VK's count that is stored (0..1); null when VK counts none.")
+
+
+class CommunityListItem(CommunityView):
+    last_completeness: CompletenessSummary | None = Field(
+        description="Completeness of the newest succeeded collection; null when never collected."
+    )
+
+
+class CommunityPreview(BaseModel):
+    """What adding an input would store, resolved through VK but not stored: shown before the user adds it."""
+
+    vk_id: int = Field(description="VK's positive community id.")
+    screen_name: str | None
+    name: str
+    type: str = Field(description="group, page or event.")
+    is_closed: int = Field(description="0 open, 1 closed, 2 private.")
+    deactivated: str | None = Field(description="deleted or banned when VK has deactivated it.")
+    members_count: int | None
+    photo_url: str | None
+    description: str | None
+    url: str = Field(description="The community's address on VK.")
+    can_collect: bool = Field(description="False for closed, private or deactivated communities.")
+    cannot_collect_reason: str | None
+    existing_id: uuid.UUID | None = Field(description="The community's id when it is already in this workspace.")
+
+
 class CommunityPage(BaseModel):
-    items: list[CommunityView]
+    items: list[CommunityListItem]
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last.")
 
 

@@ -18,9 +18,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from vkc.communities.completeness import last_completeness
 from vkc.communities.input import CommunityInputError, CommunityRef, parse_community_input
 from vkc.communities.resolve import collectability, resolve_one
-from vkc.communities.schemas import CommunityPage, CommunityView, MonitoringUpdate
+from vkc.communities.schemas import CommunityListItem, CommunityPage, CommunityPreview, CommunityView, MonitoringUpdate
 from vkc.db.models_collection import Community
 from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
@@ -58,6 +59,27 @@ def create_community(
     if not created:
         raise _duplicate(row)
     return to_view(row)
+
+
+def preview_community(
+    session: Session, workspace_id: uuid.UUID, raw_input: str, *, open_client: ClientFactory
+) -> CommunityPreview:
+    """What `create_community` would store for `raw_input`, resolved through VK but not stored.
+
+    The same parsing and resolution (and the same problems: 422, 404, 409 without a token), so what the
+    user sees before adding is what adding does; a community already here is named, not refused.
+    """
+    ref = parse_input(raw_input)
+    with open_client() as client:
+        vk = resolve_one(client, ref, raw_input.strip(), deadline=Deadline.after(RESOLVE_BUDGET_S))
+    existing = find_by_vk_id(session, workspace_id, vk.id)
+    values = row_values(vk)
+    return CommunityPreview(
+        vk_id=vk.id,
+        url=_vk_url(values["screen_name"], vk.id),
+        existing_id=existing.id if existing is not None else None,
+        **values,
+    )
 
 
 def _refuse_duplicate(session: Session, workspace_id: uuid.UUID, vk_id: int) -> None:
@@ -161,7 +183,10 @@ def list_communities(
         )
     rows = list(session.scalars(query.order_by(Community.created_at.desc(), Community.id.desc()).limit(limit + 1)))
     next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
-    return CommunityPage(items=[to_view(r) for r in rows[:limit]], next_cursor=next_cursor)
+    rows = rows[:limit]
+    reports = last_completeness(session, workspace_id, [r.id for r in rows])
+    items = [CommunityListItem(**dict(to_view(r)), last_completeness=reports.get(r.id)) for r in rows]
+    return CommunityPage(items=items, next_cursor=next_cursor)
 
 
 def _escape_like(text: str) -> str:
@@ -218,7 +243,11 @@ def delete_community(session: Session, workspace_id: uuid.UUID, community_id: uu
 
 
 def vk_url(row: Community) -> str:
-    return f"https://vk.com/{row.screen_name or f'club{row.vk_id}'}"
+    return _vk_url(row.screen_name, row.vk_id)
+
+
+def _vk_url(screen_name: str | None, vk_id: int) -> str:
+    return f"https://vk.com/{screen_name or f'club{vk_id}'}"
 
 
 def to_view(row: Community) -> CommunityView:

@@ -135,7 +135,9 @@ export function FilterForm({ params }) {
   };
   const from = params.get("date_from");
   const to = params.get("date_to");
-  return html`<form class="comments-filter" onSubmit=${submit} key=${params.toString()} aria-label=${t("legend")}>
+  // rebuilt when the filter in the URL changes (not when a comment is opened: typing is kept)
+  const filterKey = JSON.stringify(queryOf(params)) + (params.get("sort") || "");
+  return html`<form class="comments-filter" onSubmit=${submit} key=${filterKey} aria-label=${t("legend")}>
     <div class="comments-filter-grid">
       <${Text} name="q" label=${t("q")} hint=${t("qHint")} value=${params.get("q")} type="search" />
       <${Select} name="community_id" label=${t("community")} value=${params.get("community_id")}

@@ -1,8 +1,8 @@
 // One comment in the list: author, date, labels, state, the text (two lines) and its actions.
 // Fixed height (the list is windowed); the whole text is in the detail pane.
+import { Component } from "preact";
 import { html } from "../../core/html.js";
-import { defineMessages, formatNumber } from "../../core/i18n.js";
-import { formatDateTime } from "../../core/time.js";
+import { defineMessages } from "../../core/i18n.js";
 import { Highlighted } from "./highlight.js";
 import { Labels } from "./labels.js";
 
@@ -17,10 +17,42 @@ const t = defineMessages({
     matches: "matches: {n}", deleted: "deleted in VK", noDate: "no date", about: "comment {id}" },
 });
 
+// Formatters built once per locale and zone (`settings` = "locale|zone" from the screen): building an Intl
+// formatter per row costs more than rendering the row, and scrolling renders rows every frame.
+let formats = { key: "", date: null, number: null };
+function formatsFor(settings) {
+  if (formats.key !== settings) {
+    const [lang, zone] = settings.split("|");
+    formats = {
+      key: settings,
+      date: new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: zone }),
+      number: new Intl.NumberFormat(lang),
+    };
+  }
+  return formats;
+}
+
 export const authorName = (c) => c.author?.name || (c.from_id == null ? "—" : t("unknown", { id: c.from_id }));
 
-/** Only the active row's actions are in the Tab order (j/k move between rows, v/a/o/Enter act). */
-export function CommentRow({ comment: c, index, active, onOpen, onToggle, communityName }) {
+/**
+ * Re-rendered only when its comment, position, focus or language changes: while scrolling, the rows that
+ * stay in view cost nothing. Only the active row's actions are in the Tab order (j/k move between rows,
+ * v/a/o/Enter act).
+ */
+export class CommentRow extends Component {
+  shouldComponentUpdate(next) {
+    const p = this.props;
+    return next.comment !== p.comment || next.index !== p.index || next.active !== p.active
+      || next.communityName !== p.communityName || next.settings !== p.settings;
+  }
+
+  render(props) {
+    return rowContent(props);
+  }
+}
+
+function rowContent({ comment: c, index, active, onOpen, onToggle, communityName, settings }) {
+  const f = formatsFor(settings);
   const tab = active ? 0 : -1;
   const viewed = c.viewed_at ? t("unmarkViewed") : t("markViewed");
   const archived = c.archived_at ? t("unarchive") : t("archive");
@@ -28,10 +60,10 @@ export function CommentRow({ comment: c, index, active, onOpen, onToggle, commun
   const who = `${authorName(c)}, ${t("about", { id: c.id })}`;
   return html`<div class="comments-row-head">
       <strong>${authorName(c)}</strong>
-      <span class="muted">${c.date ? formatDateTime(c.date) : t("noDate")}</span>
+      <span class="muted">${c.date ? f.date.format(new Date(c.date)) : t("noDate")}</span>
       ${communityName && html`<span class="muted">${communityName}</span>`}
       <${Labels} comment=${c} />
-      ${c.match_count > 0 && html`<span class="badge match">${t("matches", { n: formatNumber(c.match_count) })}</span>`}
+      ${c.match_count > 0 && html`<span class="badge match">${t("matches", { n: f.number.format(c.match_count) })}</span>`}
       ${c.viewed_at && html`<span class="badge">${t("viewed")}</span>`}
       ${c.archived_at && html`<span class="badge" data-testid="comment-archived">${t("archived")}</span>`}
       ${c.is_deleted && html`<span class="badge">${t("deleted")}</span>`}

@@ -1,0 +1,102 @@
+"""The jobs screen in a real browser: the list filtered from the URL, a job's page with its error and a
+retry, the failure summary and the dead letters, each checked against the API's own answer."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from devtools.local_stack import LocalStack
+from tests.e2e.conftest import wait_for_job
+from tests.e2e.web.conftest import assert_accessible, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.web]
+
+
+@pytest.fixture(scope="module")
+def failed_job(stack: LocalStack, api: httpx.Client) -> dict[str, Any]:
+    """A probe asked for a check that does not exist fails for good, with the reason as its error."""
+    sent = api.post("/v1/jobs", json={"type": "probe", "payload": {"checks": ["database", "no_such_check"]}})
+    assert sent.status_code == 202, sent.text
+    return wait_for_job(stack, api, sent.json()["id"])
+
+
+@pytest.fixture(scope="module")
+def good_job(stack: LocalStack, api: httpx.Client) -> dict[str, Any]:
+    sent = api.post("/v1/jobs", json={"type": "probe", "payload": {"checks": ["database", "redis"]}})
+    return wait_for_job(stack, api, sent.json()["id"])
+
+
+def test_a_failed_jobs_page_shows_the_apis_error_and_retries_it(
+    signed_in: Page, api: httpx.Client, stack: LocalStack, failed_job: dict[str, Any]
+) -> None:
+    page = signed_in
+    assert failed_job["status"] == "failed"
+    page.goto(f"/#/jobs/{failed_job['id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Задача probe")
+    expect(page.get_by_test_id("job-status")).to_have_text("ошибка")
+    expect(page.get_by_test_id("job-error")).to_contain_text(failed_job["error"]["message"])
+    expect(page.get_by_role("button", name="Отменить")).to_have_count(0)  # a finished job can't be cancelled
+    page.get_by_role("button", name="Повторить").click()
+    expect(page).not_to_have_url(re.compile(f"#/jobs/{failed_job['id']}$"))
+    retried_id = page.url.rsplit("/", 1)[-1]
+    retried = wait_for_job(stack, api, retried_id)
+    assert retried["payload"]["checks"] == failed_job["payload"]["checks"]
+    expect(page.get_by_test_id("job-status")).to_have_text("ошибка")  # followed live to its end
+    expect(page.get_by_test_id("job-error")).to_contain_text(retried["error"]["message"])
+
+
+def test_a_succeeded_jobs_totals_are_the_apis(signed_in: Page, good_job: dict[str, Any]) -> None:
+    page = signed_in
+    page.goto(f"/#/jobs/{good_job['id']}")
+    expect(page.get_by_test_id("job-status")).to_have_text("готово")
+    expect(page.get_by_test_id("job-totals").locator('dd[data-key="all_ok"]')).to_have_text(
+        "да" if good_job["result"]["all_ok"] else "нет"
+    )
+    expect(page.locator("progress")).to_have_attribute("value", "100")
+    assert_accessible(page)
+    screenshot(page, "job")
+
+
+def test_the_list_filter_lives_in_the_url(
+    signed_in: Page, api: httpx.Client, failed_job: dict[str, Any], good_job: dict[str, Any]
+) -> None:
+    page = signed_in
+    page.goto("/#/jobs?status=failed")
+    failed = api.get("/v1/jobs", params={"status": "failed"}).json()["items"]
+    rows = page.get_by_test_id("job-row")
+    expect(rows).to_have_count(len(failed))
+    expect(page.get_by_label("Статус")).to_have_value("failed")
+    page.get_by_label("Статус").select_option("succeeded")
+    page.get_by_role("button", name="Показать").click()
+    expect(page).to_have_url(re.compile(r"#/jobs\?status=succeeded"))
+    succeeded = api.get("/v1/jobs", params={"status": "succeeded"}).json()["items"]
+    expect(rows).to_have_count(len(succeeded))
+    for i, job in enumerate(succeeded):
+        expect(rows.nth(i).get_by_role("link")).to_have_attribute("href", f"#/jobs/{job['id']}")
+
+
+def test_failure_summary_and_dead_letters_are_the_apis(
+    signed_in: Page, api: httpx.Client, failed_job: dict[str, Any]
+) -> None:
+    page = signed_in
+    with page.expect_response(lambda r: "/v1/jobs/failures?since=" in r.url) as seen:
+        page.goto("/#/jobs")
+    summary = api.get("/v1/jobs/failures", params=dict(httpx.URL(seen.value.url).params)).json()
+    rows = page.get_by_test_id("failure-row")
+    expect(rows).to_have_count(len(summary["groups"]))
+    assert any(g["kind"] == "job_failure" for g in summary["groups"])
+    for i, group in enumerate(summary["groups"]):
+        expect(rows.nth(i)).to_contain_text(group["reason"])
+    dead = api.get("/v1/dead-letters").json()["items"]
+    if dead:
+        expect(page.get_by_test_id("dead-letter-row")).to_have_count(len(dead))
+    else:
+        expect(page.get_by_test_id("dead-letters")).to_contain_text("Недоставленных сообщений нет.")
+    expect(page.locator("[aria-busy=true]")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "jobs")
