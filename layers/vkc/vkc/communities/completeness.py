@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
+from vkc.collection.schemas import COLLECT_JOB
 from vkc.communities.schemas import CompletenessSummary
 from vkc.db.models import Job
 from vkc.jobs.schemas import JobStatus
-from vkc.jobs.types import JobType
 
 
 def last_completeness(
@@ -31,7 +31,7 @@ def last_completeness(
         .where(
             Job.workspace_id == workspace_id,
             Job.community_id.in_(community_ids),
-            Job.type == JobType.COLLECT.value,
+            Job.type == COLLECT_JOB.name,
             Job.status == JobStatus.SUCCEEDED.value,
         )
         .order_by(Job.community_id, Job.finished_at.desc(), Job.id.desc())
