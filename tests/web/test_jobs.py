@@ -119,3 +119,16 @@ def test_a_queued_job_is_cancelled_from_its_page(signed_in: Page, api: httpx.Cli
     expect(page.get_by_test_id("job-status")).to_have_text("отменена")
     assert api.get(f"/v1/jobs/{job.id}").json()["status"] == "cancelled"
     expect(page.get_by_role("button", name="Повторить")).to_be_visible()  # a cancelled job can be retried
+
+
+def test_the_list_follows_a_queued_job_to_its_end(signed_in: Page, api: httpx.Client, stack: LocalStack) -> None:
+    workspace_id = uuid.UUID(api.get("/v1/workspace").json()["id"])
+    with Session(get_engine(stack.settings), expire_on_commit=False) as session, session.begin():
+        job = Job(workspace_id=workspace_id, type="probe", priority="low", status="queued", payload={})
+        session.add(job)
+    page = signed_in
+    page.goto("/#/jobs")
+    row = page.get_by_test_id("job-row").filter(has=page.locator(f'a[href="#/jobs/{job.id}"]'))
+    expect(row).to_contain_text("в очереди")
+    assert api.post(f"/v1/jobs/{job.id}/cancel").json()["status"] == "cancelled"
+    expect(row).to_contain_text("отменена")  # no reload: the list asks again while a job on it is live
