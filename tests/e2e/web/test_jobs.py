@@ -4,11 +4,15 @@ retry, the failure summary and the dead letters, each checked against the API's 
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy.orm import Session
+from vkc.db.engine import get_engine
+from vkc.db.models import Job
 
 from devtools.local_stack import LocalStack
 from tests.e2e.conftest import wait_for_job
@@ -100,3 +104,31 @@ def test_failure_summary_and_dead_letters_are_the_apis(
     expect(page.locator("[aria-busy=true]")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "jobs")
+
+
+def test_a_queued_job_is_cancelled_from_its_page(signed_in: Page, api: httpx.Client, stack: LocalStack) -> None:
+    # a job row no message was sent for stays queued until cancelled: no race with a worker finishing it
+    workspace_id = uuid.UUID(api.get("/v1/workspace").json()["id"])
+    with Session(get_engine(stack.settings), expire_on_commit=False) as session, session.begin():
+        job = Job(workspace_id=workspace_id, type="probe", priority="low", status="queued", payload={})
+        session.add(job)
+    page = signed_in
+    page.goto(f"/#/jobs/{job.id}")
+    expect(page.get_by_test_id("job-status")).to_have_text("в очереди")
+    page.get_by_role("button", name="Отменить").click()
+    expect(page.get_by_test_id("job-status")).to_have_text("отменена")
+    assert api.get(f"/v1/jobs/{job.id}").json()["status"] == "cancelled"
+    expect(page.get_by_role("button", name="Повторить")).to_be_visible()  # a cancelled job can be retried
+
+
+def test_the_list_follows_a_queued_job_to_its_end(signed_in: Page, api: httpx.Client, stack: LocalStack) -> None:
+    workspace_id = uuid.UUID(api.get("/v1/workspace").json()["id"])
+    with Session(get_engine(stack.settings), expire_on_commit=False) as session, session.begin():
+        job = Job(workspace_id=workspace_id, type="probe", priority="low", status="queued", payload={})
+        session.add(job)
+    page = signed_in
+    page.goto("/#/jobs")
+    row = page.get_by_test_id("job-row").filter(has=page.locator(f'a[href="#/jobs/{job.id}"]'))
+    expect(row).to_contain_text("в очереди")
+    assert api.post(f"/v1/jobs/{job.id}/cancel").json()["status"] == "cancelled"
+    expect(row).to_contain_text("отменена")  # no reload: the list asks again while a job on it is live

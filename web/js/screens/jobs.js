@@ -1,6 +1,6 @@
 // Jobs: the list filtered by status (in the URL), the failure summary (skipped objects and failed jobs
 // by reason, and per day), and the dead letters with redrive. #/jobs/<id> is one job's page.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../core/api.js";
 import { html } from "../core/html.js";
 import { defineMessages, formatNumber } from "../core/i18n.js";
@@ -37,9 +37,18 @@ const t = defineMessages({
   },
 });
 
+const PAGE = 50;
+
 function JobList({ route }) {
   const status = STATUSES.includes(route.params.get("status")) ? route.params.get("status") : undefined;
-  const pager = usePager("/v1/jobs", { status, limit: 50 });
+  const pager = usePager("/v1/jobs", { status, limit: PAGE });
+  // the first page is asked again while a job on it is queued or running, so its progress moves
+  const moving = !pager.loading && pager.items.length <= PAGE && pager.items.some((j) => LIVE_JOB.has(j.status));
+  useEffect(() => {
+    if (!moving) return undefined;
+    const timer = setTimeout(pager.reload, 2000);
+    return () => clearTimeout(timer);
+  }, [moving, pager.items]);
   return html`<section class="card wide">
     <h2>${t("list")}</h2>
     <form class="jobs-filter" onSubmit=${(e) => { e.preventDefault(); navigate("jobs", { ...Object.fromEntries(route.params), status: e.currentTarget.elements.status.value }); }}>

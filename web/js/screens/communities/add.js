@@ -59,7 +59,7 @@ export function AddCommunity({ onAdded }) {
     ${p && html`<section class="communities-preview" aria-live="polite" data-testid="community-preview">
       <h3>${t("found")}</h3>
       <div class="communities-preview-body">
-        ${p.photo_url && html`<img src=${p.photo_url} alt="" width="64" height="64" />`}
+        ${p.photo_url && html`<img src=${p.photo_url} alt="" width="64" height="64" onError=${(e) => { e.currentTarget.hidden = true; }} />`}
         <div>
           <a href=${p.url} target="_blank" rel="noopener noreferrer" data-testid="preview-name">${p.name}</a>
           <dl class="communities-facts">

@@ -54,7 +54,7 @@ export function CommunityPage({ id }) {
     <${ProblemBanner} error=${community.error} />
     ${c && html`<div class="communities-page">
       <header class="communities-head">
-        ${c.photo_url && html`<img src=${c.photo_url} alt="" width="64" height="64" />`}
+        ${c.photo_url && html`<img src=${c.photo_url} alt="" width="64" height="64" onError=${(e) => { e.currentTarget.hidden = true; }} />`}
         <div><h1>${c.name}</h1><a href=${c.url} target="_blank" rel="noopener noreferrer">${t("onVk")}</a></div>
       </header>
       <dl class="communities-facts">
