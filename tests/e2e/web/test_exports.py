@@ -34,8 +34,10 @@ def test_export_the_filter_and_download_the_file(signed_in_world: Page, world_ap
     page = signed_in_world
     community = str(world.communities["c1"])
     query = f"community_id={community}&sentiment=negative"
+    page.goto(f"/#/comments?{query}")  # the analyst starts from a search and exports what it found
     with page.expect_response(lambda r: "/v1/comments/count?" in r.url and "sentiment=negative" in r.url):
-        page.goto(f"/#/exports?{query}")
+        page.get_by_test_id("comments-export").click()
+    assert "#/exports?" in page.url
     wanted = _all_ids(world_api, {"community_id": community, "sentiment": "negative"})
     count = world_api.get("/v1/comments/count", params={"community_id": community, "sentiment": "negative"}).json()
     assert count["count"] == len(wanted) > 0

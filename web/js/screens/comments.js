@@ -20,7 +20,7 @@ const t = defineMessages({
     title: "Комментарии", found: "Найдено: {n}", shown: "показано {n}", empty: "Ничего не найдено.",
     list: "Комментарии. Клавиши: j и k — следующий и предыдущий, v — просмотрен, a — в архив, o — открыть во ВКонтакте, Enter — тред.",
     keys: "j/k — перемещение, v — просмотрен, a — архив, o — во ВКонтакте, Enter — тред",
-    bulkViewed: "Отметить все найденные просмотренными", bulkArchive: "Архивировать все найденные",
+    export: "Экспорт найденного", bulkViewed: "Отметить все найденные просмотренными", bulkArchive: "Архивировать все найденные",
     bulkTitle: "Действие над всеми найденными", confirmViewed: "Отметить просмотренными все комментарии фильтра ({n})?",
     confirmArchive: "Отправить в архив все комментарии фильтра ({n})?", confirm: "Да, выполнить", cancel: "Отмена",
     changed: "Изменено комментариев: {n}", position: "{i} из {n}: {who}", markedViewed: "Отмечен просмотренным: {who}",
@@ -30,7 +30,7 @@ const t = defineMessages({
     title: "Comments", found: "Found: {n}", shown: "showing {n}", empty: "Nothing found.",
     list: "Comments. Keys: j and k next and previous, v viewed, a archive, o open on VK, Enter the thread.",
     keys: "j/k move, v viewed, a archive, o open on VK, Enter thread",
-    bulkViewed: "Mark everything found viewed", bulkArchive: "Archive everything found",
+    export: "Export what is found", bulkViewed: "Mark everything found viewed", bulkArchive: "Archive everything found",
     bulkTitle: "Act on everything found", confirmViewed: "Mark every comment of the filter viewed ({n})?",
     confirmArchive: "Archive every comment of the filter ({n})?", confirm: "Yes, do it", cancel: "Cancel",
     changed: "Comments changed: {n}", position: "{i} of {n}: {who}", markedViewed: "Marked viewed: {who}",
@@ -167,6 +167,7 @@ export default function Comments({ route }) {
       <span class="spacer"></span>
       <button type="button" class="secondary" disabled=${!count} onClick=${() => setBulk({ viewed: true })}>${t("bulkViewed")}</button>
       <button type="button" class="secondary" disabled=${!count} onClick=${() => setBulk({ archived: true })}>${t("bulkArchive")}</button>
+      <a class="button secondary" href=${href("exports", { ...query, sort: params.get("sort") || undefined })} data-testid="comments-export">${t("export")}</a>
     </div>
     <p class="visually-hidden" role="status" aria-live="polite" data-testid="comments-status">${status}</p>
     <div class=${`comments-layout${openId ? " with-detail" : ""}`}>
