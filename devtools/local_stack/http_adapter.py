@@ -209,8 +209,10 @@ class HttpApiServer:
         cors: CorsPolicy | None,
         host: str = "127.0.0.1",
         port: int = 0,
+        describe: Callable[[BaseException], str] | None = None,
     ) -> None:
         self.call = call
+        self.describe = describe or (lambda exc: "".join(traceback.format_exception(exc)))
         self.routes = list(routes)
         self.cors = cors
         self._server = ThreadingHTTPServer((host, port), _make_request_handler(self))
@@ -251,8 +253,8 @@ class HttpApiServer:
             )
             try:
                 response = map_response(self.call(event))
-            except Exception:  # the gateway hides handler crashes behind a generic 500
-                traceback.print_exc(file=sys.stderr)
+            except Exception as exc:  # the gateway hides handler crashes behind a generic 500
+                print(f"[http] {method} {split.path}: {self.describe(exc)}", file=sys.stderr)
                 body500 = b'{"message":"Internal Server Error"}'
                 response = HttpResponse(500, [("content-type", "application/json")], body500)
         if self.cors is not None and self.cors.allows(origin):
