@@ -54,10 +54,12 @@ class ContainerImage:
     task_paths: tuple[str, ...]
     dependency_paths: tuple[str, ...]
     environment: dict[str, str]
-    log_file: Path
+    log_file: Path | None  # None: this process's stderr
 
     @classmethod
-    def of(cls, tpl: SamTemplate, logical_id: str, environment: dict[str, str], log_file: Path) -> ContainerImage:
+    def of(
+        cls, tpl: SamTemplate, logical_id: str, environment: dict[str, str], log_file: Path | None
+    ) -> ContainerImage:
         function = tpl.function(logical_id)
         return cls(
             function=function,
@@ -134,7 +136,7 @@ class ContainerProcess:
         self.stop()
         function = self.image.function
         ours, theirs = socket.socketpair()
-        log = self.image.log_file.open("ab")
+        log = self.image.log_file.open("ab") if self.image.log_file is not None else None
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-u", str(BOOTSTRAP), str(theirs.fileno())],
@@ -142,12 +144,13 @@ class ContainerProcess:
                 cwd=function.code_uri,
                 env=self.image.environment,
                 stdin=subprocess.DEVNULL,
-                stdout=log,
+                stdout=log if log is not None else sys.__stderr__.fileno() if sys.__stderr__ else None,
                 stderr=subprocess.STDOUT,
             )
         finally:
             theirs.close()
-            log.close()
+            if log is not None:
+                log.close()
         self._conn = Connection(ours.detach())
         config = {
             "handler": function.handler,
@@ -188,7 +191,7 @@ class ContainerProcess:
         except (EOFError, OSError):
             code = self._exit_code()
             self.stop()
-            message = f"Runtime exited with exit code {code} during {what} (see {self.image.log_file})"
+            message = f"Runtime exited with exit code {code} during {what} (log: {self.image.log_file or 'stderr'})"
             raise FunctionError(self.function_id, {"errorType": "Runtime.ExitError", "errorMessage": message}) from None
         self.stop(kill=True)
         message = f"Task timed out after {timeout:.2f} seconds ({what})"

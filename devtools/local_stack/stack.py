@@ -425,7 +425,9 @@ def dump_state(stack: LocalStack, directory: Path) -> None:
     key_file.touch(mode=0o600, exist_ok=True)
     key_file.chmod(0o600)
     key_file.write_text(stack.api_key + "\n")
-    (directory / "stack.json").write_text(json.dumps(stack.state(), indent=2) + "\n")
+    partial = directory / "stack.json.tmp"
+    partial.write_text(json.dumps(stack.state(), indent=2) + "\n")
+    partial.replace(directory / "stack.json")  # readers never see half a file
 
 
 class _Background:
