@@ -300,6 +300,13 @@ def _make_request_handler(server: HttpApiServer) -> type[BaseHTTPRequestHandler]
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
 
+        def __getattr__(self, name: str) -> Any:
+            """Any other method (TRACE, PROPFIND, …) is routed like these, as the gateway does: an ANY
+            route passes it to the function, no route is the gateway's 404 (never http.server's 501)."""
+            if name.startswith("do_"):
+                return self._handle
+            raise AttributeError(name)
+
         def log_message(self, format: str, *args: Any) -> None:
             sys.stderr.write(f"[http] {self.address_string()} {format % args}\n")
 
