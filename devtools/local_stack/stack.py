@@ -357,23 +357,27 @@ class LocalStack:
         from vkc.db.engine import session_scope
         from vkc.workspaces.service import authenticate, create_workspace
 
+        reused = False
         if self._reuse_key:
             try:
                 with session_scope(self.settings) as session:
                     principal = authenticate(session, self._reuse_key)
                 self.api_key, self.workspace_id = self._reuse_key, str(principal.workspace_id)
-                return
+                reused = True
             except Exception:  # noqa: S110 - a stale key from an older database: make a new one
                 pass
-        with session_scope(self.settings) as session:
-            workspace, key = create_workspace(session, f"local-{self.run_id}")
-            self.api_key, self.workspace_id = key, str(workspace.id)
+        if not reused:
+            with session_scope(self.settings) as session:
+                workspace, key = create_workspace(session, f"local-{self.run_id}")
+                self.api_key, self.workspace_id = key, str(workspace.id)
         if self.persistent:
             self._register_dev_tokens()
 
     def _register_dev_tokens(self) -> None:
         """`make up`'s dev workspace gets the emulator's tokens, so a collection works right away.
 
+        At every start: the database keeps the token rows between runs but the secrets lived in the
+        previous moto, so adding them again stores their secrets anew (the product's repair path).
         Test and demo stacks don't: they add tokens through the API like a user would.
         """
         import uuid as uuid_mod
