@@ -67,6 +67,10 @@ def handler(event, context):
         return {"pid": os.getpid(), "seen": len(os.listdir(event["dir"]))}
     if action == "exit":
         os._exit(3)
+    if "Records" in event:  # an SQS batch: one bad record makes the handler raise
+        if any(r["body"] == "bad" for r in event["Records"]):
+            raise RuntimeError("a record it cannot handle")
+        return {"batchItemFailures": []}
     return None
 """
 
@@ -260,3 +264,31 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_an_sqs_batch_whose_handler_raised_stays_on_the_queue_whole(tmp_path: Path) -> None:
+    from devtools.local_stack.aws import MotoServer, aws_client
+    from devtools.local_stack.sqs_poller import QueueBinding, SqsPoller
+
+    server = MotoServer()
+    sqs = aws_client("sqs", server.start(), "eu-central-1")
+    pool = FunctionPool(scratch_image(tmp_path), "eu-central-1", cap=1)
+    try:
+        url = sqs.create_queue(QueueName="scratch", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        poller = SqsPoller("Scratch", sqs, [QueueBinding("Scratch", url, arn, 10, 1)], [pool.invoke], "eu-central-1")
+        entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(("ok-1", "bad", "ok-2"))]
+        sqs.send_message_batch(QueueUrl=url, Entries=entries)  # type: ignore[arg-type]
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
+        assert len(messages) == 3
+        assert poller.run_batch(poller.bindings[0], messages, pool.invoke) is None
+        assert poller.stats["errors"] == 1
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
+        assert attrs["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "3"  # none deleted
+        good = [m for m in messages if m["Body"] != "bad"]
+        assert poller.run_batch(poller.bindings[0], good, pool.invoke) == {"batchItemFailures": []}
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
+        assert attrs["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"  # the good ones deleted
+    finally:
+        pool.close()
+        server.stop()
