@@ -232,6 +232,12 @@ class LocalStack:
         timeout raises `FunctionError`."""
         return self._pools[logical_id].invoke(event)
 
+    def warm(self, logical_id: str, count: int | None = None) -> None:
+        """Cold-start `count` containers of `logical_id` now (default: up to its concurrency), in parallel,
+        so a test's first invocations don't pay for imports."""
+        pool = self._pools[logical_id]
+        pool.warm_up(pool.cap if count is None else count)
+
     def function_pids(self) -> dict[str, list[int]]:
         """Process ids of each function's live containers."""
         return {fid: pool.pids() for fid, pool in self._pools.items()}
