@@ -1,4 +1,4 @@
-"""The local API (LocalStack in this process) under sustained concurrent load from a second process.
+"""The local API (LocalStack: its API containers are processes) under sustained concurrent load from another process.
 
 The load generator (`python -m bench.load_bench gen …`, httpx + threads, loopback only) runs in a
 subprocess so its CPU and GIL are not the server's. Each route gets `THREADS` concurrent clients for
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -131,15 +130,7 @@ def run() -> dict[str, float]:
     figures: dict[str, float] = {}
     # capacity, not policy: one key may make 300 reads and 60 writes a minute (tests/e2e/
     # test_limits_idempotency.py holds that); with the limits on, this would measure them
-    saved = os.environ.get("RATE_LIMIT_ENABLED")
-    os.environ["RATE_LIMIT_ENABLED"] = "0"
-    try:
-        figures |= _measure(LocalStack)
-    finally:
-        if saved is None:
-            os.environ.pop("RATE_LIMIT_ENABLED", None)
-        else:
-            os.environ["RATE_LIMIT_ENABLED"] = saved
+    figures |= _measure(LocalStack)
     figures["load.threads"] = float(THREADS)
     figures["load.rate_limit_enabled"] = 0.0
     return figures
@@ -147,7 +138,10 @@ def run() -> dict[str, float]:
 
 def _measure(stack_class: Any) -> dict[str, float]:
     figures: dict[str, float] = {}
-    with stack_class(run_id=f"l{uuid.uuid4().hex[:7]}", auto_schedule=False, emulator=True) as stack:
+    overrides = {"RATE_LIMIT_ENABLED": "0"}
+    with stack_class(
+        run_id=f"l{uuid.uuid4().hex[:7]}", auto_schedule=False, emulator=True, env_overrides=overrides
+    ) as stack:
         _seed(stack)
         for name, (method, path, body) in ROUTES.items():
             target = [stack.api_url, stack.api_key, method, path, body]

@@ -1,8 +1,10 @@
 """`up` / `down` / `run`: the developer's stack as a background process with a pid file in .local/.
 
-`up` starts `run` detached (own session, output to .local/stack.log), waits until
-/health/live answers and prints where things are; `down` sends SIGTERM to that pid only and is
-idempotent. `run` is the foreground process: it keeps the stack until SIGTERM/SIGINT.
+`up` starts `run` detached (own session and process group, output to .local/stack.log), waits until
+/health/live answers and prints where things are; `down` sends SIGTERM to that pid, then SIGKILL to
+its process group (the function containers), so nothing outlives it; it is idempotent. `run` is the
+foreground process: it keeps the stack until SIGTERM/SIGINT and keeps `.local/stack.json` current
+(containers start and stop as load comes and goes). Containers log to `.local/logs/<LogicalId>.log`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from devtools.local_stack.template import REPO_ROOT
 STATE_DIR = REPO_ROOT / ".local"
 PID_FILE = "stack.pid"
 LOG_FILE = "stack.log"
+LOGS_DIR = "logs"
 STATE_FILE = "stack.json"
 KEY_FILE = "dev-api-key"
 
@@ -75,7 +78,7 @@ def summary(state: dict[str, Any], state_dir: Path) -> str:
             f"VK API     {state.get('vk_api_url') or 'not available (VK emulator missing)'}",
             f"database   {state['db_name']}   redis {state.get('redis_url')}",
             f'API key    {state_dir / KEY_FILE}   (curl -H "X-Api-Key: $(cat {state_dir / KEY_FILE})" …)',
-            f"log        {state_dir / LOG_FILE}",
+            f"log        {state_dir / LOG_FILE}   (functions: {state_dir / LOGS_DIR}/<LogicalId>.log)",
         ]
     )
 
@@ -130,6 +133,8 @@ def down(*, state_dir: Path = STATE_DIR, timeout: float = 30.0) -> int:
     if _alive(pid):
         print(f"pid {pid} ignored SIGTERM for {timeout:.0f}s; sending SIGKILL", file=sys.stderr)
         os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)  # `up` made it a group leader: containers left over, if any
     (state_dir / PID_FILE).unlink(missing_ok=True)
     (state_dir / STATE_FILE).unlink(missing_ok=True)
     print(f"local stack stopped (pid {pid})")
@@ -156,11 +161,16 @@ def run(*, api_port: int, moto_port: int, vk_port: int, state_dir: Path = STATE_
         emulator_port=vk_port,
         persistent=True,
         dev_api_key=previous_key,
+        log_dir=state_dir / LOGS_DIR,
     )
     with stack:
         dump_state(stack, state_dir)
         print(summary(stack.state(), state_dir), flush=True)
-        stop.wait()
+        written = stack.state()
+        while not stop.wait(1.0):
+            if (current := stack.state()) != written:  # containers started or ended
+                dump_state(stack, state_dir)
+                written = current
         print("stopping local stack…", flush=True)
     (state_dir / STATE_FILE).unlink(missing_ok=True)
     return 0

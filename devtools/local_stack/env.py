@@ -197,15 +197,15 @@ def function_environment(tpl: SamTemplate, logical_id: str, res: LocalResources)
 
 
 def stack_environment(tpl: SamTemplate, res: LocalResources) -> dict[str, str]:
-    """One process-wide environment for every function (handlers run in one process).
+    """One environment for every function's containers (and the stack's own process, for tests).
 
-    Functions' own variables must not disagree, or in-process execution would be wrong.
+    Functions' own variables must not disagree: the stack's process can hold only one value.
     """
     merged: dict[str, str] = {}
     for fid in tpl.function_ids:
         for name, value in function_environment(tpl, fid, res).items():
             if merged.get(name, value) != value:
-                raise UnresolvableValue(f"{name} differs between functions; the in-process stack needs one value")
+                raise UnresolvableValue(f"{name} differs between functions; the local stack needs one value")
             merged[name] = value
     return merged
 

@@ -219,9 +219,11 @@ class HttpApiServer:
         host: str = "127.0.0.1",
         port: int = 0,
         static_root: Path | None = None,
+        describe: Callable[[BaseException], str] | None = None,
     ) -> None:
         self.call = call
         self.static_root = static_root  # the dashboard (web/) on the same origin; None: API only
+        self.describe = describe or (lambda exc: "".join(traceback.format_exception(exc)))
         self.routes = list(routes)
         self.cors = cors
         self._server = _ListeningServer((host, port), _make_request_handler(self))
@@ -266,8 +268,8 @@ class HttpApiServer:
             )
             try:
                 response = map_response(self.call(event))
-            except Exception:  # the gateway hides handler crashes behind a generic 500
-                traceback.print_exc(file=sys.stderr)
+            except Exception as exc:  # the gateway hides handler crashes behind a generic 500
+                print(f"[http] {method} {split.path}: {self.describe(exc)}", file=sys.stderr)
                 body500 = b'{"message":"Internal Server Error"}'
                 response = HttpResponse(500, [("content-type", "application/json")], body500)
         if self.cors is not None and self.cors.allows(origin):
@@ -312,6 +314,13 @@ def _make_request_handler(server: HttpApiServer) -> type[BaseHTTPRequestHandler]
                 self.wfile.write(response.body)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
+
+        def __getattr__(self, name: str) -> Any:
+            """Any other method (TRACE, PROPFIND, …) is routed like these, as the gateway does: an ANY
+            route passes it to the function, no route is the gateway's 404 (never http.server's 501)."""
+            if name.startswith("do_"):
+                return self._handle
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args: Any) -> None:
             sys.stderr.write(f"[http] {self.address_string()} {format % args}\n")

@@ -1,5 +1,7 @@
 """`invoke <LogicalId> <event.json>`: one function, once, like `sam local invoke` but without Docker.
 
+The handler runs in a fresh container process, started the way the stack starts its containers.
+
 With `make up` running, the function runs against that stack's moto queues, database and Redis
 (so a job posted through ApiFunction is picked up by the running workers). Otherwise a throwaway
 stack is started (moto, a fresh migrated database, no pollers) and torn down afterwards.
@@ -13,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from devtools.local_stack.container import ContainerImage, ContainerProcess, FunctionError, reserved_environment
 from devtools.local_stack.daemon import KEY_FILE, STATE_DIR, read_state
-from devtools.local_stack.env import LocalResources, applied, function_environment
-from devtools.local_stack.invoker import Invoker
+from devtools.local_stack.env import LocalResources, stack_environment
 from devtools.local_stack.stack import LocalStack
 from devtools.local_stack.template import SamTemplate
 
@@ -45,13 +47,22 @@ def invoke_attached(logical_id: str, event_path: Path, state: dict[str, Any], st
     )
     api_key = (state_dir / KEY_FILE).read_text().strip()
     event = load_event(event_path, api_key)
-    with applied(function_environment(tpl, logical_id, res)):
-        return Invoker(tpl.function(logical_id), res.region)(event)
+    env = {**stack_environment(tpl, res), **reserved_environment(tpl.function(logical_id), res.region, res.run_id)}
+    container = ContainerProcess(ContainerImage.of(tpl, logical_id, env, log_file=None), res.region, index=0)
+    try:
+        return container.invoke(event)
+    finally:
+        container.stop()
 
 
 def invoke_isolated(logical_id: str, event_path: Path) -> Any:
     with LocalStack(pollers=False, auto_schedule=False) as stack:
-        return stack.invoke(logical_id, load_event(event_path, stack.api_key))
+        try:
+            return stack.invoke(logical_id, load_event(event_path, stack.api_key))
+        finally:  # the throwaway stack's log directory goes away with it
+            log = stack.log_file(logical_id)
+            if log.exists():
+                sys.stderr.write(log.read_text(errors="replace"))
 
 
 def main(logical_id: str, event_path: Path, state_dir: Path = STATE_DIR) -> int:
@@ -66,6 +77,9 @@ def main(logical_id: str, event_path: Path, state_dir: Path = STATE_DIR) -> int:
         else:
             print(f"[invoke] {logical_id} against a throwaway local stack")
             result = invoke_isolated(logical_id, event_path)
+    except FunctionError as exc:  # what `sam local invoke` prints for a function error
+        print(json.dumps(exc.error, indent=2), file=real_stdout)
+        return 1
     finally:
         sys.stdout = real_stdout
     print(json.dumps(result, indent=2, default=str))

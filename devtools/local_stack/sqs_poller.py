@@ -4,9 +4,8 @@ Semantics follow Lambda with `ReportBatchItemFailures`: records listed in `batch
 on the queue (redelivered after the visibility timeout, dead-lettered by moto after
 maxReceiveCount); a raising handler or an unknown/empty itemIdentifier fails the whole batch.
 Priority follows the template's MaximumConcurrency: queues are picked by smooth weighted
-round-robin on their caps and each queue keeps at most its cap of batches in flight. Local
-concurrency is small: each concurrent batch needs its own "container" (module copy), because
-Powertools' BatchProcessor keeps per-batch state on a module-level object.
+round-robin on their caps and each queue keeps at most its cap of batches in flight. `containers`
+are the slots of the function's concurrency: at most that many batches run at once.
 """
 
 from __future__ import annotations
@@ -97,6 +96,7 @@ class SqsPoller:
         containers: Sequence[Worker],
         region: str,
         on_error: Callable[[str], None] | None = None,
+        describe: Callable[[BaseException], str] | None = None,
     ) -> None:
         if not containers:
             raise ValueError("a poller needs at least one container")
@@ -115,6 +115,7 @@ class SqsPoller:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"poll-{function_id}", daemon=True)
         self._on_error = on_error or (lambda msg: print(msg, file=sys.stderr))
+        self._describe = describe or (lambda exc: "".join(traceback.format_exception(exc)))
         self.stats = {"batches": 0, "deleted": 0, "failed": 0, "errors": 0}
 
     @property
@@ -209,9 +210,9 @@ class SqsPoller:
         records = [to_lambda_record(m, binding.arn, self.region) for m in messages]
         try:
             result = container({"Records": records})
-        except Exception:
+        except Exception as exc:  # a function error fails the whole batch, as in Lambda
             self._count(errors=1)
-            self._on_error(f"[{self.function_id}] batch from {binding.name} raised:\n{traceback.format_exc()}")
+            self._on_error(f"[{self.function_id}] batch from {binding.name} failed:\n{self._describe(exc)}")
             return None
         failed = failed_ids(result, records)
         done = [r for r in records if r["messageId"] not in failed]

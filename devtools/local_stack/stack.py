@@ -1,7 +1,8 @@
 """LocalStack: the whole application on one machine, wired from template.yaml.
 
-PostgreSQL + Redis (real), SQS + S3 (moto server), the VK emulator, the real Lambda handlers
-in-process behind an HTTP API adapter, SQS pollers and a scheduler ticker. Used by `make up`,
+PostgreSQL + Redis (real), SQS + S3 (moto server), the VK emulator, and every function in its own
+OS processes (one per execution environment, started on demand up to the function's concurrency, as
+Lambda scales) behind an HTTP API adapter, SQS pollers and a scheduler ticker. Used by `make up`,
 `make invoke`, the e2e tests and the demo:
 
     with LocalStack(run_id="t123", api_port=0, moto_port=0, emulator=True) as stack:
@@ -13,19 +14,22 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
+import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devtools.local_stack import aws, database, static_site
+from devtools.local_stack.container import ContainerImage, describe_failure, reserved_environment
 from devtools.local_stack.emulator import DEV_VK_TOKENS, RunningEmulator, start_vk_emulator
 from devtools.local_stack.env import LocalResources, applied, stack_environment
+from devtools.local_stack.function_pool import FunctionPool
 from devtools.local_stack.http_adapter import HttpApiServer, cors_from_template, routes_from_template
-from devtools.local_stack.invoker import Invoker
 from devtools.local_stack.scheduler import SchedulerTicker
 from devtools.local_stack.sqs_poller import QueueBinding, SqsPoller, queue_depths, wait_until
 from devtools.local_stack.template import TEMPLATE_PATH, SamTemplate
@@ -38,18 +42,8 @@ if TYPE_CHECKING:
 API_FUNCTION = "ApiFunction"
 #: Local cap on concurrent batches per worker function (AWS runs up to the sum of the caps).
 DEFAULT_LOCAL_CONCURRENCY = 2
-
-
-class Container:
-    """One handler copy that serves one invocation at a time, like a Lambda execution environment."""
-
-    def __init__(self, invoker: Invoker) -> None:
-        self.invoker = invoker
-        self._lock = threading.Lock()
-
-    def __call__(self, event: dict[str, Any]) -> Any:
-        with self._lock:
-            return self.invoker(event)
+#: Local cap on concurrent API containers: enough that concurrent requests really interleave.
+DEFAULT_API_CONCURRENCY = 4
 
 
 class LocalStack:
@@ -69,6 +63,9 @@ class LocalStack:
         pollers: bool = True,
         auto_schedule: bool = True,
         local_concurrency: int = DEFAULT_LOCAL_CONCURRENCY,
+        api_concurrency: int = DEFAULT_API_CONCURRENCY,
+        env_overrides: Mapping[str, str] | None = None,
+        log_dir: Path | None = None,
         template_path: Path = TEMPLATE_PATH,
         region: str = "eu-central-1",
         dev_api_key: str | None = None,
@@ -86,9 +83,13 @@ class LocalStack:
         self._want_pollers = pollers
         self._auto_schedule = auto_schedule
         self._local_concurrency = max(1, local_concurrency)
+        self._api_concurrency = max(1, api_concurrency)
+        self._env_overrides = dict(env_overrides or {})
+        self._own_log_dir = log_dir is None
+        self.log_dir = log_dir or Path()
         self._reuse_key = dev_api_key
         self._exit = ExitStack()
-        self._containers: dict[str, list[Container]] = {}
+        self._pools: dict[str, FunctionPool] = {}
         self._pollers: list[SqsPoller] = []
         self._tickers: dict[str, SchedulerTicker] = {}
         self._started = False
@@ -135,6 +136,7 @@ class LocalStack:
             cors=None,
             port=self._api_port,
             static_root=static_site.WEB_ROOT,
+            describe=describe_failure,
         )
         res = LocalResources(
             run_id=self.run_id,
@@ -147,17 +149,24 @@ class LocalStack:
             redis_url=f"redis://127.0.0.1:6379/{self.redis_db}",
             vk_api_url=self.emulator.vk_api_url,
             api_url=self.http.url,
-            extra={"DB_POOL_SIZE": str(self._local_concurrency * 2 + 2)},
+            extra=self._env_overrides,
         )
         self.env = stack_environment(self.tpl, res)
-        self._exit.enter_context(applied(self.env))
+        self._exit.enter_context(applied(self.env))  # this process too: tests reach the database directly
         self.http.cors = cors_from_template(self.tpl, self.settings.cors_origin_list)
+        if self._own_log_dir:
+            self.log_dir = Path(tempfile.mkdtemp(prefix=f"vkc-local-{self.run_id}-"))
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._create_pools()
 
+        # The first API container cold-starts while the database is created and migrated.
+        warming = _Background(lambda: self._pools[API_FUNCTION].warm_up(1))
         created = database.create_database(self.db_name)
         if not created and not self.persistent:
             raise RuntimeError(f"database {self.db_name} already exists: is run id {self.run_id} in use?")
         database.migrate(self.settings)
         self._ensure_api_key()
+        warming.join()
 
         self.http.start()
         self._wait_live()
@@ -170,7 +179,7 @@ class LocalStack:
                 ticker.start()
 
     def stop(self) -> None:
-        """Stop threads; a non-persistent run also drops its database, Redis db and moto resources."""
+        """Stop threads and containers; a non-persistent run also drops its database, Redis db and moto resources."""
         if not self._started:
             return
         self._started = False
@@ -180,6 +189,7 @@ class LocalStack:
             poller.stop()
         if self.http is not None:
             self.http.stop()
+        _all_at_once([pool.close for pool in self._pools.values()])
         self.emulator.stop()
         try:
             if not self.persistent and self.resources.queue_urls:
@@ -190,6 +200,8 @@ class LocalStack:
                 database.drop_database(self.db_name)
                 database.flush_redis(f"redis://127.0.0.1:6379/{self.redis_db}")
             self.moto.stop()
+            if self._own_log_dir and self.log_dir != Path():
+                shutil.rmtree(self.log_dir, ignore_errors=True)
 
     # ------------------------------------------------------------------ public API
 
@@ -216,9 +228,39 @@ class LocalStack:
         return get_settings()
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
-        """Invoke a template function in-process with `event` (waits for a free container)."""
-        containers = self._containers_of(logical_id, 1)
-        return containers[0](event)
+        """Invoke a template function with `event` in one of its container processes (cold-starting one
+        when all are busy, waiting when the function is at its concurrency). A handler exception or a
+        timeout raises `FunctionError`."""
+        return self._pools[logical_id].invoke(event)
+
+    def warm(self, logical_id: str, count: int | None = None) -> None:
+        """Cold-start `count` containers of `logical_id` now (default: up to its concurrency), in parallel,
+        so a test's first invocations don't pay for imports."""
+        pool = self._pools[logical_id]
+        pool.warm_up(pool.cap if count is None else count)
+
+    def function_pids(self) -> dict[str, list[int]]:
+        """Process ids of each function's live containers."""
+        return {fid: pool.pids() for fid, pool in self._pools.items()}
+
+    def log_file(self, logical_id: str) -> Path:
+        """Where the containers of `logical_id` write their stdout and stderr."""
+        return self.log_dir / f"{logical_id}.log"
+
+    def restart_function(self, logical_id: str, env: Mapping[str, str] | None = None) -> None:
+        """Retire `logical_id`'s containers; later invocations cold-start with the stack environment
+        plus `env` (as after a configuration update in Lambda). `env=None` restores the stack's."""
+        self._pools[logical_id].restart(self._image(logical_id, env or {}))
+
+    @contextmanager
+    def function_env(self, logical_id: str, env: Mapping[str, str]) -> Iterator[None]:
+        """`logical_id` runs with `env` on top of the stack environment inside the block (e.g. REDIS_URL
+        pointing at a closed port), then with the stack's own again."""
+        self.restart_function(logical_id, env)
+        try:
+            yield
+        finally:
+            self.restart_function(logical_id)
 
     def tick_scheduler(self, logical_id: str = "SchedulerFunction") -> Any:
         """One scheduler tick now (the event its schedule sends); returns the handler's result."""
@@ -266,6 +308,11 @@ class LocalStack:
             "buckets": dict(self.resources.buckets),
             "workspace_id": self.workspace_id,
             "vk_tokens": sorted(self.vk_tokens),
+            "log_dir": str(self.log_dir),
+            "functions": {
+                fid: {"pids": pool.pids(), "concurrency": pool.cap, "log": str(self.log_file(fid))}
+                for fid, pool in self._pools.items()
+            },
         }
 
     # ------------------------------------------------------------------ internals
@@ -273,13 +320,24 @@ class LocalStack:
     def _caller(self, logical_id: str) -> Callable[[dict[str, Any]], Any]:
         return lambda event: self.invoke(logical_id, event)
 
-    def _containers_of(self, logical_id: str, count: int) -> list[Container]:
-        existing = self._containers.setdefault(logical_id, [])
+    def _concurrency(self, logical_id: str) -> int:
+        """The API: api_concurrency; a worker: its queues' caps, at most local_concurrency; others: 1."""
+        if logical_id == API_FUNCTION:
+            return self._api_concurrency
+        events = self.tpl.sqs_events(logical_id)
+        if events:
+            caps = sum(ev.maximum_concurrency or 1000 for ev in events)
+            return min(caps, self._local_concurrency)
+        return 1
+
+    def _image(self, logical_id: str, overrides: Mapping[str, str]) -> ContainerImage:
         spec = self.tpl.function(logical_id)
-        while len(existing) < count:
-            copy = None if not existing else len(existing)
-            existing.append(Container(Invoker(spec, self.region, copy=copy)))
-        return existing
+        env = {**self.env, **reserved_environment(spec, self.region, self.run_id), **overrides}
+        return ContainerImage.of(self.tpl, logical_id, env, self.log_file(logical_id))
+
+    def _create_pools(self) -> None:
+        for fid in self.tpl.function_ids:
+            self._pools[fid] = FunctionPool(self._image(fid, {}), self.region, self._concurrency(fid))
 
     def _start_pollers(self) -> None:
         queues = self.resources
@@ -295,9 +353,10 @@ class LocalStack:
                 )
             )
         for function_id, bindings in by_function.items():
-            caps = sum(b.max_concurrency for b in bindings)
-            containers = self._containers_of(function_id, min(caps, self._local_concurrency))
-            poller = SqsPoller(function_id, self.sqs, bindings, containers, self.region)
+            pool = self._pools[function_id]
+            poller = SqsPoller(
+                function_id, self.sqs, bindings, [pool.invoke] * pool.cap, self.region, describe=describe_failure
+            )
             poller.start()
             self._pollers.append(poller)
 
@@ -305,23 +364,27 @@ class LocalStack:
         from vkc.db.engine import session_scope
         from vkc.workspaces.service import authenticate, create_workspace
 
+        reused = False
         if self._reuse_key:
             try:
                 with session_scope(self.settings) as session:
                     principal = authenticate(session, self._reuse_key)
                 self.api_key, self.workspace_id = self._reuse_key, str(principal.workspace_id)
-                return
+                reused = True
             except Exception:  # noqa: S110 - a stale key from an older database: make a new one
                 pass
-        with session_scope(self.settings) as session:
-            workspace, key = create_workspace(session, f"local-{self.run_id}")
-            self.api_key, self.workspace_id = key, str(workspace.id)
+        if not reused:
+            with session_scope(self.settings) as session:
+                workspace, key = create_workspace(session, f"local-{self.run_id}")
+                self.api_key, self.workspace_id = key, str(workspace.id)
         if self.persistent:
             self._register_dev_tokens()
 
     def _register_dev_tokens(self) -> None:
         """`make up`'s dev workspace gets the emulator's tokens, so a collection works right away.
 
+        At every start: the database keeps the token rows between runs but the secrets lived in the
+        previous moto, so adding them again stores their secrets anew (the product's repair path).
         Test and demo stacks don't: they add tokens through the API like a user would.
         """
         import uuid as uuid_mod
@@ -373,4 +436,34 @@ def dump_state(stack: LocalStack, directory: Path) -> None:
     key_file.touch(mode=0o600, exist_ok=True)
     key_file.chmod(0o600)
     key_file.write_text(stack.api_key + "\n")
-    (directory / "stack.json").write_text(json.dumps(stack.state(), indent=2) + "\n")
+    partial = directory / "stack.json.tmp"
+    partial.write_text(json.dumps(stack.state(), indent=2) + "\n")
+    partial.replace(directory / "stack.json")  # readers never see half a file
+
+
+class _Background:
+    """Run `work` in a thread; `join()` re-raises what it raised."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _all_at_once(calls: list[Callable[[], None]]) -> None:
+    threads = [threading.Thread(target=call) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()

@@ -1,10 +1,13 @@
 """End-to-end fixtures: the whole local stack (API over HTTP, SQS in moto, workers, VK emulator).
 
-One stack per test module (stacks set process-wide environment, so two never run at once).
+One stack per test module (a stack sets its environment in this process too, so two never run at
+once). The functions run in their own processes: a test changes their behaviour only from outside,
+e.g. `stack.function_env("ApiFunction", {...})` to restart the API's containers with other settings.
 """
 
 from __future__ import annotations
 
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -60,3 +63,16 @@ def wait_for_job(stack: LocalStack, api: httpx.Client, job_id: str, timeout: flo
             return dict(job)
         time.sleep(0.3)
     raise AssertionError(f"job {job_id} did not finish in {timeout}s: {api.get(f'/v1/jobs/{job_id}').text}")
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on (a dependency that is down)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def without_redis() -> dict[str, str]:
+    """A function environment whose Redis is unreachable, failing fast."""
+    return {"REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0", "REDIS_TIMEOUT_S": "0.5"}

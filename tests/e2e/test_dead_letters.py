@@ -21,6 +21,9 @@ def community(stack: LocalStack, api: httpx.Client) -> dict:
     open_one = [c for c in dataset.communities.values() if c.is_closed == 0 and c.deactivated is None][2]
     response = api.post("/v1/communities", json={"input": str(open_one.id)})
     assert response.status_code == 201, response.text
+    # warm containers take the first delivery well within the 1 s visibility set below (a cold start
+    # would outlast it, the message would come back while its first attempt still runs: a duplicate)
+    stack.warm("ParseWorkerFunction")
     for name, url in stack.resources.queue_urls.items():
         if name.startswith("Parse") and not name.endswith("DLQ"):
             stack.sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": FAST_RETRY_S})
@@ -34,7 +37,9 @@ def test_poison_task_lands_in_dlq_and_redrive_completes_it(
     emulator.set_faults(FaultConfig(probability=1.0, kinds=("http5xx",)))  # VK is down for this job
     try:
         job = api.post(f"/v1/communities/{community['id']}/collections", json={}).json()
-        deadline = time.monotonic() + 180
+        # five deliveries, each a harvest that tries until its own deadline (Timeout 90 s - reserve 30 s):
+        # three rounds of 60 s on two worker containers, so 180 s was the bare minimum
+        deadline = time.monotonic() + 330
         letters: list[dict] = []
         status = ""
         # deliveries overlap (1 s visibility): wait for the letter AND for the last delivery to finish

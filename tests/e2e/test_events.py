@@ -1,4 +1,4 @@
-"""Every file in events/ is a valid event for its function: invoke each through the local invoker.
+"""Every file in events/ is a valid event for its function: invoke each in its container process.
 
 Same path as `make invoke FN=<LogicalId> EVENT=events/<file>.json` (a throwaway local stack:
 moto, a fresh migrated database, Redis), without pollers so queued messages stay observable.

@@ -92,3 +92,17 @@ def test_probe_job_goes_queued_running_succeeded_with_timings(stack: LocalStack,
     assert job["timings"]["run_ms"] is not None
     listed = api.get("/v1/jobs", params={"status": "succeeded", "limit": 1}).json()
     assert listed["items"][0]["status"] == "succeeded"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
+def test_a_method_no_route_has_is_answered_as_the_gateway_would(api: httpx.Client, method: str) -> None:
+    """template.yaml routes ANY /v1/{proxy+} and /health/{proxy+} to the API Lambda (which refuses the
+    method) and only GET /swagger; anything else is the gateway's own 404. Never a 501."""
+    body = _problem(api.request(method, "/v1/jobs"), 405)
+    assert method in body["detail"]
+    assert "GET" in body["detail"]
+    _problem(api.request(method, "/health/live"), 405)
+    _problem(api.request(method, "/v1/no-such-thing"), 404)
+    for unrouted in ("/swagger", "/no-such-thing"):
+        response = api.request(method, unrouted)
+        assert (response.status_code, response.json()) == (404, {"message": "Not Found"})

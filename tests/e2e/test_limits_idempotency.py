@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import sys
 import uuid
 from collections.abc import Iterator
@@ -19,12 +18,12 @@ from sqlalchemy import text
 from vkc.db.engine import session_scope
 
 from devtools.local_stack import LocalStack
-from devtools.local_stack.env import applied
 from devtools.vk_emulator import generate_dataset
-from tests.e2e.conftest import add_user_token, new_workspace_client, wait_for_job
+from tests.e2e.conftest import add_user_token, new_workspace_client, wait_for_job, without_redis
 
 pytestmark = pytest.mark.e2e
 PROBLEM = "application/problem+json"
+API = "ApiFunction"
 API_DIR = Path(__file__).resolve().parents[2] / "functions" / "api"
 
 
@@ -51,7 +50,7 @@ def fresh(stack: LocalStack) -> Iterator[httpx.Client]:
 def test_rate_limit_429_with_retry_after_per_key_and_class(stack: LocalStack, fresh: httpx.Client) -> None:
     with (
         new_workspace_client(stack) as other,
-        applied({"RATE_LIMIT_READ_REQUESTS": "3", "RATE_LIMIT_READ_WINDOW_S": "60"}),
+        stack.function_env(API, {"RATE_LIMIT_READ_REQUESTS": "3", "RATE_LIMIT_READ_WINDOW_S": "60"}),
     ):
         seen = [fresh.get("/v1/communities") for _ in range(3)]
         assert [r.status_code for r in seen] == [200, 200, 200]
@@ -227,8 +226,8 @@ def test_community_reads_are_cached_until_a_write(stack: LocalStack, api: httpx.
     _rename_behind_the_api(stack, community["id"], original)
 
 
-def _totals_from_the_database(api: httpx.Client) -> dict[str, Any]:
-    with applied({"CACHE_ENABLED": "0"}):
+def _totals_from_the_database(stack: LocalStack, api: httpx.Client) -> dict[str, Any]:
+    with stack.function_env(API, {"CACHE_ENABLED": "0"}):
         totals: dict[str, Any] = api.get("/v1/stats/totals").json()
     return totals
 
@@ -243,7 +242,7 @@ def test_stats_are_cached_and_collections_and_writes_refresh_them(
     assert job["status"] == "succeeded", job
     stack.drain(timeout=60)  # and the analysis it queued
     after = api.get("/v1/stats/totals").json()
-    truth = _totals_from_the_database(api)
+    truth = _totals_from_the_database(stack, api)
     assert truth["comments"] > 0
     assert truth["analyzed_comments"] > 0
     assert after == truth  # the harvest and the analysis invalidated what was cached mid-run
@@ -252,7 +251,7 @@ def test_stats_are_cached_and_collections_and_writes_refresh_them(
     with session_scope(stack.settings) as session:  # a change no write path announces …
         session.execute(text("UPDATE comments SET viewed_at = now() WHERE id = :id"), {"id": first["id"]})
     assert api.get("/v1/stats/totals").json() == after  # … is not seen yet: a cache hit
-    assert _totals_from_the_database(api)["viewed_comments"] == after["viewed_comments"] + 1
+    assert _totals_from_the_database(stack, api)["viewed_comments"] == after["viewed_comments"] + 1
     marked = api.post(f"/v1/comments/{second['id']}/viewed")
     assert marked.status_code < 300, marked.text
     assert api.get("/v1/stats/totals").json()["viewed_comments"] == after["viewed_comments"] + 2  # write → fresh
@@ -261,15 +260,8 @@ def test_stats_are_cached_and_collections_and_writes_refresh_them(
 # ------------------------------------------------------------------------------------------ Redis down
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
 def test_api_answers_without_redis(stack: LocalStack, api: httpx.Client, community: dict) -> None:
-    with applied({"REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0", "REDIS_TIMEOUT_S": "0.5"}):
+    with stack.function_env(API, without_redis()):
         totals = api.get("/v1/stats/totals")
         assert totals.status_code == 200, totals.text  # from the database
         assert "ratelimit-limit" not in totals.headers  # the limiter failed open

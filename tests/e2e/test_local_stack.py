@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -199,3 +201,25 @@ def test_drain_times_out_with_depths_when_nothing_consumes() -> None:
         assert not conn.run("SELECT 1 FROM pg_database WHERE datname = :n", n=s.db_name)
     finally:
         conn.close()
+
+
+def test_every_function_runs_in_its_own_processes_listed_in_the_state(stack: LocalStack) -> None:
+    stack.tick_scheduler()
+    functions = stack.state()["functions"]
+    assert set(functions) == set(SamTemplate.load().function_ids)
+    assert functions["ApiFunction"]["concurrency"] >= 4
+    assert functions["SchedulerFunction"]["concurrency"] == 1
+    api, scheduler = functions["ApiFunction"]["pids"], functions["SchedulerFunction"]["pids"]
+    assert api  # one API container starts with the stack
+    assert scheduler
+    assert os.getpid() not in api + scheduler
+    assert not set(api) & set(scheduler)
+    assert "ApiFunction.log" in functions["ApiFunction"]["log"]
+
+
+def test_stopping_a_stack_ends_its_containers() -> None:
+    with LocalStack(pollers=False, auto_schedule=False, emulator=False) as s:
+        s.invoke("SchedulerFunction", {})
+        pids = [pid for pids in s.function_pids().values() for pid in pids]
+        assert len(pids) >= 2
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()]

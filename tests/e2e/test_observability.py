@@ -1,21 +1,17 @@
 """Logs and metrics across a full collection and analysis through the local stack.
 
-Everything is captured from before the stack starts: stdout and stderr (Powertools' JSON log lines and
-the EMF metric lines), every stream handler already attached to a logger, and a root handler that
-records each stdlib log record with its arguments and extras. Our loggers (`vkc`, the Lambda doors)
-run at DEBUG; third-party libraries at INFO (their DEBUG output, e.g. botocore's wire dumps, is not
-something any stage turns on).
+Every function runs in its own container processes, which write stdout and stderr (Powertools' JSON
+log lines and the EMF metric lines) to the stack's per-function log files, as CloudWatch Logs gets
+them from Lambda. The stage is local, so Powertools logs at DEBUG: the secret checks read everything
+a debugging developer would see.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import logging
-import sys
 import uuid
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
 import pytest
@@ -26,82 +22,19 @@ from devtools.vk_emulator import generate_dataset
 from tests.e2e.conftest import add_user_token, wait_for_job
 
 
-class _Tee(io.TextIOBase):
-    def __init__(self, sink: io.StringIO, original: TextIO) -> None:
-        self._sink, self._original = sink, original
+class StackLogs:
+    """What every container of the stack wrote so far."""
 
-    def write(self, s: str) -> int:
-        self._sink.write(s)
-        return self._original.write(s)
-
-    def flush(self) -> None:
-        self._original.flush()
-
-    def __getattr__(self, name: str) -> Any:  # pytest's capture asks its own stream for more
-        return getattr(self._original, name)
-
-
-class _RecordCapture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.records: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            text = record.getMessage()
-        except Exception:
-            text = f"{record.msg!r} {record.args!r}"
-        self.records.append(f"{record.name} {text} {record.__dict__!r}")
-
-
-class LogCapture:
-    def __init__(self) -> None:
-        self.sink = io.StringIO()
-        self.records = _RecordCapture()
-        self._undo: list[Any] = []
-
-    def __enter__(self) -> LogCapture:
-        for name in ("stdout", "stderr"):
-            original = getattr(sys, name)
-            tee = _Tee(self.sink, original)
-            setattr(sys, name, tee)
-            self._undo.append(lambda n=name, o=original, t=tee: getattr(sys, n) is t and setattr(sys, n, o))
-        self.wrap_handlers()
-        root = logging.getLogger()
-        root.addHandler(self.records)
-        level = root.level
-        root.setLevel(logging.INFO)
-        self._undo.append(lambda: (root.removeHandler(self.records), root.setLevel(level)))
-        return self
-
-    def wrap_handlers(self) -> None:
-        """Tee every stream handler that exists now (Powertools' handler may predate sys.stdout's swap)."""
-        loggers = [logging.getLogger(), *(lg for lg in logging.root.manager.loggerDict.values())]
-        for lg in loggers:
-            for handler in getattr(lg, "handlers", []):
-                if isinstance(handler, logging.StreamHandler) and not isinstance(handler.stream, _Tee):
-                    original = handler.stream
-                    handler.setStream(_Tee(self.sink, original))
-                    self._undo.append(lambda h=handler, o=original: h.setStream(o))
-
-    def debug_our_loggers(self) -> None:
-        for name in ("vkc", "api_routes"):
-            lg = logging.getLogger(name)
-            level = lg.level
-            lg.setLevel(logging.DEBUG)
-            self._undo.append(lambda lg=lg, level=level: lg.setLevel(level))
-
-    def __exit__(self, *exc: object) -> None:
-        for undo in reversed(self._undo):
-            undo()
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
 
     @property
     def text(self) -> str:
-        return self.sink.getvalue() + "\n".join(self.records.records)
+        return "\n".join(path.read_text(errors="replace") for path in sorted(self.stack.log_dir.glob("*.log")))
 
     def json_lines(self) -> list[dict[str, Any]]:
         out = []
-        for line in self.sink.getvalue().splitlines():
+        for line in self.text.splitlines():
             if line.startswith("{"):
                 try:
                     out.append(json.loads(line))
@@ -111,21 +44,18 @@ class LogCapture:
 
 
 @pytest.fixture(scope="module")
-def logs() -> Iterator[LogCapture]:
-    with LogCapture() as capture:
-        yield capture
-
-
-@pytest.fixture(scope="module")
-def stack(logs: LogCapture) -> Iterator[LocalStack]:
+def stack() -> Iterator[LocalStack]:
     with LocalStack(run_id=f"o{uuid.uuid4().hex[:7]}", auto_schedule=False, emulator=True) as s:
-        logs.wrap_handlers()
-        logs.debug_our_loggers()
         yield s
 
 
 @pytest.fixture(scope="module")
-def flow(stack: LocalStack, api: httpx.Client, logs: LogCapture) -> dict[str, Any]:
+def logs(stack: LocalStack) -> StackLogs:
+    return StackLogs(stack)
+
+
+@pytest.fixture(scope="module")
+def flow(stack: LocalStack, api: httpx.Client) -> dict[str, Any]:
     """One collection (and the analysis it triggers), driven with a key created through the API."""
     created = api.post("/v1/api-keys", json={"name": "observability"})
     assert created.status_code == 201, created.text
@@ -154,7 +84,7 @@ def flow(stack: LocalStack, api: httpx.Client, logs: LogCapture) -> dict[str, An
     }
 
 
-def test_no_vk_token_and_no_api_key_in_any_log_or_metric(flow: dict[str, Any], logs: LogCapture) -> None:
+def test_no_vk_token_and_no_api_key_in_any_log_or_metric(flow: dict[str, Any], logs: StackLogs) -> None:
     text = logs.text
     lines = logs.json_lines()
     assert len(lines) > 50  # the capture saw the run (API, both workers, metrics)
@@ -166,7 +96,7 @@ def test_no_vk_token_and_no_api_key_in_any_log_or_metric(flow: dict[str, Any], l
 
 
 def test_one_request_id_from_the_api_line_to_every_worker_line_of_its_job(
-    flow: dict[str, Any], logs: LogCapture
+    flow: dict[str, Any], logs: StackLogs
 ) -> None:
     rid, job_id = flow["request_id"], flow["job_id"]
     lines = [line for line in logs.json_lines() if "_aws" not in line]
@@ -188,7 +118,7 @@ def test_one_request_id_from_the_api_line_to_every_worker_line_of_its_job(
     assert any(line.get("job_id") == job_id and line.get("correlation_id") == rid for line in vk_lines)
 
 
-def test_emf_metrics_cover_jobs_tasks_vk_comments_lag_and_dead_letters(flow: dict[str, Any], logs: LogCapture) -> None:
+def test_emf_metrics_cover_jobs_tasks_vk_comments_lag_and_dead_letters(flow: dict[str, Any], logs: StackLogs) -> None:
     emf = [line for line in logs.json_lines() if "_aws" in line]
     names = {m["Name"] for line in emf for d in line["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
     assert {"Jobs", "Tasks", "VkRequests", "CommentsCollected", "CommentsAnalyzed", "QueueLag", "DeadLetters"} <= names

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from devtools.local_stack import LocalStack
-from tests.e2e.conftest import add_user_token, new_workspace_client
+from tests.e2e.conftest import add_user_token, new_workspace_client, without_redis
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -67,15 +67,9 @@ def test_deep_health_reports_dependencies_queues_scheduler_and_token_pool(stack:
         assert secret[-4:] + '"' not in response.text
 
 
-def test_deep_health_is_503_when_a_core_dependency_is_down(
-    stack: LocalStack, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import redis
-    from api_routes import health as health_routes  # the module the in-process ApiFunction runs
-
-    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
-    monkeypatch.setattr(health_routes, "get_redis", lambda settings: dead)
-    response = api.get("/v1/health/deep")
+def test_deep_health_is_503_when_a_core_dependency_is_down(stack: LocalStack, api: httpx.Client) -> None:
+    with stack.function_env("ApiFunction", without_redis()):  # the API's containers restart without Redis
+        response = api.get("/v1/health/deep")
     assert response.status_code == 503, response.text
     _has_security_headers(response)
     checks = {c["name"]: c for c in response.json()["checks"]}

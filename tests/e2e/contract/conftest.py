@@ -1,6 +1,6 @@
 """Contract tests over HTTP: the committed OpenAPI spec against the running local stack.
 
-One stack per module, as in tests/e2e (a stack sets process-wide environment).
+One stack per module, as in tests/e2e (a stack sets its environment in this process too).
 """
 
 from __future__ import annotations
@@ -21,11 +21,9 @@ GENEROUS_RATE_LIMITS = {f"RATE_LIMIT_{kind}_REQUESTS": "1000000" for kind in ("R
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in GENEROUS_RATE_LIMITS.items():
-            env.setenv(name, value)
-        with LocalStack(run_id=f"c{uuid.uuid4().hex[:7]}", auto_schedule=False, emulator=True) as s:
-            yield s
+    run_id = f"c{uuid.uuid4().hex[:7]}"
+    with LocalStack(run_id=run_id, auto_schedule=False, emulator=True, env_overrides=GENEROUS_RATE_LIMITS) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.vk.breaker import CircuitBreaker
 from vkc.vk.tokens import TokenType, token_id
 from vkc.vk_tokens import service
-from vkc.vk_tokens.schemas import TokenState
+from vkc.vk_tokens.schemas import TokenState, VkTokenView
 
 from tests.support.harness import VkEnv, add
 
@@ -169,3 +169,79 @@ def _new_workspace(engine: Engine) -> uuid.UUID:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         ws, _ = create_workspace(s, f"other-{uuid.uuid4().hex[:6]}")
     return ws.id
+
+
+def _secret_of(vk_env: VkEnv, workspace_id: uuid.UUID, view: VkTokenView) -> str:
+    return f"{vk_env.settings.vk_tokens_secret_prefix}{workspace_id}/{view.token_id}"
+
+
+def test_a_token_whose_secret_is_lost_shows_it_once_the_pool_fails_to_read_it(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID
+) -> None:
+    lost = add(engine, vk_env, workspace_id, vk_env.tokens.user)
+    kept = add(engine, vk_env, workspace_id, vk_env.tokens.service)
+    vk_env.secrets.delete(_secret_of(vk_env, workspace_id, lost))  # e.g. a restarted local secret store
+    with Session(engine) as s:
+        pool = service.load_pool(s, workspace_id, vk_env.settings, vk_env.redis, vk_env.secrets)
+        views = {v.token_id: v for v in service.list_tokens(s, workspace_id, redis_client=vk_env.redis)}
+        single = service.get_token(s, workspace_id, lost.id, redis_client=vk_env.redis)
+    assert [t.id for t in pool.tokens] == [kept.token_id]
+    assert views[lost.token_id].state is TokenState.SECRET_MISSING
+    assert "add the same token again" in (views[lost.token_id].state_reason or "")
+    assert single.state is TokenState.SECRET_MISSING
+    assert views[kept.token_id].state is TokenState.ACTIVE
+
+
+def test_the_same_token_in_another_workspace_keeps_its_own_secret_state(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID
+) -> None:
+    other = _new_workspace(engine)
+    mine = add(engine, vk_env, workspace_id, vk_env.tokens.user)
+    add(engine, vk_env, other, vk_env.tokens.user)
+    vk_env.secrets.delete(_secret_of(vk_env, workspace_id, mine))
+    with Session(engine) as s:
+        service.load_pool(s, workspace_id, vk_env.settings, vk_env.redis, vk_env.secrets)
+        theirs = service.load_pool(s, other, vk_env.settings, vk_env.redis, vk_env.secrets)
+        [their_view] = service.list_tokens(s, other, redis_client=vk_env.redis)
+    assert [t.id for t in theirs.tokens] == [mine.token_id]
+    assert their_view.state is TokenState.ACTIVE
+
+
+def test_adding_a_token_whose_secret_is_lost_again_repairs_it(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID
+) -> None:
+    first = add(engine, vk_env, workspace_id, vk_env.tokens.user)
+    name = _secret_of(vk_env, workspace_id, first)
+    vk_env.secrets.delete(name)
+    with Session(engine) as s:
+        assert service.load_pool(s, workspace_id, vk_env.settings, vk_env.redis, vk_env.secrets).tokens == []
+    repaired = add(engine, vk_env, workspace_id, vk_env.tokens.user, label="again")
+    assert repaired.id == first.id  # the same row, not a second one
+    assert repaired.state is TokenState.ACTIVE
+    assert repaired.state_reason is None
+    assert repaired.label == "again"
+    assert vk_env.secrets.get(name) == vk_env.tokens.user
+    with Session(engine) as s:
+        pool = service.load_pool(s, workspace_id, vk_env.settings, vk_env.redis, vk_env.secrets)
+        [listed] = service.list_tokens(s, workspace_id, redis_client=vk_env.redis)
+    assert [t.id for t in pool.tokens] == [first.token_id]
+    assert listed.state is TokenState.ACTIVE
+    # with its secret in place, adding it once more is the usual duplicate refusal
+    with pytest.raises(Conflict):
+        add(engine, vk_env, workspace_id, vk_env.tokens.user)
+
+
+def test_a_secret_stored_under_another_deployments_prefix_is_repaired_under_ours(
+    engine: Engine, vk_env: VkEnv, workspace_id: uuid.UUID
+) -> None:
+    view = add(engine, vk_env, workspace_id, vk_env.tokens.service)
+    with Session(engine) as s, s.begin():
+        row = s.get(VkTokenRow, view.id)
+        assert row is not None
+        row.secret_name = f"vkc/elsewhere/{workspace_id}/{view.token_id}"
+    repaired = add(engine, vk_env, workspace_id, vk_env.tokens.service)
+    assert repaired.id == view.id
+    with Session(engine) as s:
+        assert s.get(VkTokenRow, view.id).secret_name == _secret_of(vk_env, workspace_id, view)  # type: ignore[union-attr]
+        pool = service.load_pool(s, workspace_id, vk_env.settings, vk_env.redis, vk_env.secrets)
+    assert [t.id for t in pool.tokens] == [view.token_id]

@@ -13,6 +13,7 @@ class TokenState(StrEnum):
     ACTIVE = "active"
     COOLING_DOWN = "cooling_down"
     REVOKED = "revoked"
+    SECRET_MISSING = "secret_missing"  # noqa: S105 - a state name
 
 
 class VkTokenCreate(BaseModel):
@@ -32,8 +33,11 @@ class VkTokenView(BaseModel):
     hint: str = Field(description="First and last 4 characters; the token itself is never shown again.")
     label: str | None
     type: str = Field(description="user, service or community, detected with test calls when added.")
-    state: TokenState = Field(description="active, cooling_down (VK asked us to slow down) or revoked (by VK).")
-    state_reason: str | None = Field(description="Why it is cooling down or revoked.")
+    state: TokenState = Field(
+        description="active, cooling_down (VK asked us to slow down), revoked (by VK) or secret_missing (its "
+        "secret could not be read when a collection needed it; add the same token again to repair it)."
+    )
+    state_reason: str | None = Field(description="Why it is cooling down, revoked or unusable.")
     cooldown_until: datetime | None = Field(description="When a cooling-down token is tried again.")
     usage_today: dict[str, int] = Field(description="Calls made today (UTC) per VK method, execute's inner calls too.")
     requests_today: int = Field(description="Sum of usage_today.")

@@ -5,6 +5,11 @@ and community tokens apart and refuses invalid ones (VK error 5 or 17) with the 
 to the secret store under `<prefix><workspace id>/<token id>`; the database keeps only that name, the
 type, a 4+4 character hint and the state. Health (cooling down, today's usage) is the VK client's Redis
 state, read with `pool_status`, so what the list shows is what the pool will do.
+
+A secret can vanish behind the database's back (deleted in the secret store, or a local stack restarted
+with an empty one). The pool records that when it fails to read one (`lost_secrets`): the list then
+says `secret_missing`, and adding the same token again stores the secret anew and makes it active
+(instead of refusing a duplicate).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from vkc.vk.breaker import BreakerState
 from vkc.vk.deadline import Deadline
 from vkc.vk.pool import TokenPool, TokenStatus, pool_status
 from vkc.vk.tokens import TokenType, VkToken, token_id
+from vkc.vk_tokens import lost_secrets
 from vkc.vk_tokens.errors import VkUnavailable, vk_errors_as_problems
 from vkc.vk_tokens.masking import token_hint
 from vkc.vk_tokens.schemas import TokenState, VkTokenCreate, VkTokenView
@@ -46,6 +52,10 @@ REASONS: dict[str, str] = {
     "vk:9": "VK error 9: flood control; the token rests.",
     "vk:14": "VK error 14: VK asked for a captcha; the token rests.",
 }
+REPAIR_HINT = (
+    "Its secret could not be read from the secret store when the pool needed it; add the same token again "
+    "(POST /v1/vk-tokens) to store it anew."
+)
 #: Breaker reasons that mean VK revoked the token (the rest of the retirements are about its type).
 REVOKED_BY_VK = frozenset({"vk:5", "vk:17"})
 _ALLOWED_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation)
@@ -75,12 +85,27 @@ def add_token(
     secrets: SecretStore,
     transport: VkTransport,
 ) -> VkTokenView:
-    """Test the token, store it in the secret store and the row in the database; 409 if already added."""
+    """Test the token, store it in the secret store and the row in the database; 409 if already added.
+
+    A token already added whose secret is gone from the store is repaired instead: tested, its secret
+    stored again and its row made active (same id).
+    """
     secret = _checked_secret(request.token.get_secret_value())
     tid = token_id(secret)
     existing = session.scalar(
         select(VkTokenRow).where(VkTokenRow.workspace_id == workspace_id, VkTokenRow.token_id == tid)
     )
+    if existing is not None and existing.state == TokenState.ACTIVE.value and _secret_lost(existing, settings, secrets):
+        return _repair(
+            session,
+            existing,
+            secret,
+            request,
+            settings=settings,
+            redis_client=redis_client,
+            secrets=secrets,
+            transport=transport,
+        )
     if existing is not None:
         raise Conflict(
             f"This token is already in the workspace's pool as {existing.id} ({existing.state}).",
@@ -106,8 +131,42 @@ def add_token(
         raise Conflict("This token was just added to the workspace's pool by another request.") from None
     session.flush()
     session.refresh(row)
+    lost_secrets.record(redis_client, workspace_id, lost=[], found=[tid])  # a mark left by a deleted row
     log.info("VK token added", extra={"workspace_id": str(workspace_id), "token_id": tid, "type": token_type.value})
     return _view(row, pool_status(redis_client, [tid])[0])
+
+
+def _secret_lost(row: VkTokenRow, settings: Settings, secrets: SecretStore) -> bool:
+    """The row's secret cannot serve this deployment: missing from the store, or under another prefix."""
+    if not row.secret_name.startswith(settings.vk_tokens_secret_prefix):
+        return True
+    stored = secrets.get(row.secret_name)
+    return stored is None or token_id(stored) != row.token_id
+
+
+def _repair(
+    session: Session,
+    row: VkTokenRow,
+    secret: str,
+    request: VkTokenCreate,
+    *,
+    settings: Settings,
+    redis_client: redis.Redis,
+    secrets: SecretStore,
+    transport: VkTransport,
+) -> VkTokenView:
+    """Store the secret of an already added token again (it was lost) and make the token usable."""
+    token_type = detect_type(VkToken(secret), redis_client=redis_client, transport=transport)
+    name = secret_name(settings, row.workspace_id, row.token_id)
+    secrets.put(name, secret, description=SECRET_DESCRIPTION)
+    row.secret_name, row.type, row.state, row.state_reason = name, token_type.value, TokenState.ACTIVE.value, None
+    if request.label and request.label.strip():
+        row.label = request.label.strip()
+    session.flush()
+    session.refresh(row)
+    lost_secrets.record(redis_client, row.workspace_id, lost=[], found=[row.token_id])
+    log.info("VK token secret stored again", extra={"workspace_id": str(row.workspace_id), "token_id": row.token_id})
+    return _view(row, pool_status(redis_client, [row.token_id])[0], secret_missing=False)
 
 
 def _checked_secret(raw: str) -> str:
@@ -165,15 +224,18 @@ def list_tokens(session: Session, workspace_id: uuid.UUID, *, redis_client: redi
             .order_by(VkTokenRow.created_at, VkTokenRow.id)
         )
     )
-    statuses = pool_status(redis_client, [r.token_id for r in rows]) if rows else []
-    return [_view(row, status) for row, status in zip(rows, statuses, strict=True)]
+    ids = [r.token_id for r in rows]
+    statuses = pool_status(redis_client, ids) if rows else []
+    lost = lost_secrets.missing(redis_client, workspace_id, ids)
+    return [_view(row, status, secret_missing=row.token_id in lost) for row, status in zip(rows, statuses, strict=True)]
 
 
 def get_token(
     session: Session, workspace_id: uuid.UUID, row_id: uuid.UUID, *, redis_client: redis.Redis
 ) -> VkTokenView:
     row = _row(session, workspace_id, row_id)
-    return _view(row, pool_status(redis_client, [row.token_id])[0])
+    lost = row.token_id in lost_secrets.missing(redis_client, workspace_id, [row.token_id])
+    return _view(row, pool_status(redis_client, [row.token_id])[0], secret_missing=lost)
 
 
 def _row(session: Session, workspace_id: uuid.UUID, row_id: uuid.UUID) -> VkTokenRow:
@@ -183,10 +245,12 @@ def _row(session: Session, workspace_id: uuid.UUID, row_id: uuid.UUID) -> VkToke
     return row
 
 
-def _view(row: VkTokenRow, status: TokenStatus) -> VkTokenView:
+def _view(row: VkTokenRow, status: TokenStatus, *, secret_missing: bool = False) -> VkTokenView:
     state, reason, until = TokenState.ACTIVE, None, None
     if row.state == TokenState.REVOKED.value:
         state, reason = TokenState.REVOKED, row.state_reason
+    elif secret_missing:
+        state, reason = TokenState.SECRET_MISSING, REPAIR_HINT
     elif status.breaker == BreakerState.RETIRED.value:
         state, reason = TokenState.REVOKED, describe_reason(status.reason)
     elif status.breaker in (BreakerState.OPEN.value, BreakerState.HALF_OPEN.value):
@@ -230,7 +294,8 @@ def load_pool(
     """The workspace's usable tokens as the VK client's pool (typed from the database, no test calls).
 
     Tokens marked revoked are left out; so is a token whose secret is missing or was stored under another
-    deployment's prefix (logged by id). Cooling-down tokens stay in: the pool itself waits for them.
+    deployment's prefix (logged by id, and recorded in `lost_secrets` so the list shows it; a secret
+    readable again clears that). Cooling-down tokens stay in: the pool itself waits for them.
     """
     rows = session.scalars(
         select(VkTokenRow)
@@ -238,19 +303,24 @@ def load_pool(
         .order_by(VkTokenRow.created_at, VkTokenRow.id)
     )
     tokens: list[VkToken] = []
+    lost: list[str] = []
     for row in rows:
         if not row.secret_name.startswith(settings.vk_tokens_secret_prefix):
             log.warning("VK token skipped: secret outside this deployment's prefix", extra={"token_id": row.token_id})
+            lost.append(row.token_id)
             continue
         secret = secrets.get(row.secret_name)
         if secret is None:
             log.warning("VK token skipped: its secret is missing", extra={"token_id": row.token_id})
+            lost.append(row.token_id)
             continue
         token = VkToken(secret, TokenType(row.type))
         if token.id != row.token_id:
             log.warning("VK token skipped: secret does not match its id", extra={"token_id": row.token_id})
+            lost.append(row.token_id)
             continue
         tokens.append(token)
+    lost_secrets.record(redis_client, workspace_id, lost=lost, found=[t.id for t in tokens])
     return TokenPool(tokens, redis_client)
 
 
