@@ -139,6 +139,7 @@ def test_a_fresh_analyze_worker_queues_webhook_alerts_for_new_matches(
             priority="high",
             status="succeeded",
             payload={"community_id": str(community_id)},
+            community_id=community_id,
             attempts=1,
             correlation_id="corr-alone",
         )
