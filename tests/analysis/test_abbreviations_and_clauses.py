@@ -27,6 +27,7 @@ def surfaces(keyword: str, text: str, **options: object) -> list[str]:
         ("жкх", "ЖКХшники так и не пришли", "ЖКХшники"),
         ("сдэк", "сдэковский курьер опоздал", "сдэковский"),
         ("авито", "продала на авитошке за день", "авитошке"),
+        ("рэс", "РЭСовцы приехали через час", "РЭСовцы"),
     ],
 )
 def test_abbreviation_or_brand_with_an_ending_or_suffix(keyword: str, text: str, matched: str) -> None:
@@ -59,6 +60,9 @@ def test_any_order_phrase_does_not_cross_a_sentence() -> None:
         "доставили быстро, а курьер нахамил",
         "доставили быстро; курьер нахамил",
         "доставили быстро (курьер нахамил)",
+        "доставили быстро — курьер нахамил",
+        "доставили быстро - курьер нахамил",
+        "доставили быстро: курьер нахамил",
     ],
 )
 def test_any_order_phrase_does_not_cross_a_clause(text: str) -> None:
@@ -77,3 +81,15 @@ def test_a_rule_may_ask_to_cross_sentences_and_clauses() -> None:
 
 def test_exact_phrases_are_unchanged() -> None:
     assert surfaces("горячая вода", "нет горячей воды", phrase_mode=PhraseMode.EXACT) == ["горячей воды"]
+
+
+def test_an_exact_phrase_is_not_split_by_punctuation() -> None:
+    exact = {"phrase_mode": PhraseMode.EXACT}
+    assert surfaces("горячая вода", "в душе горячая. вода в кухне холодная", **exact) == []
+    assert surfaces("платная парковка", "стоянка платная, парковка у дома бесплатная", **exact) == []
+    assert surfaces("платная парковка", "у дома платная парковка", **exact) == ["платная парковка"]
+
+
+def test_a_hyphenated_word_still_matches_its_parts() -> None:
+    assert surfaces("магазин", "интернет-магазин закрылся") == ["магазин"]
+    assert surfaces("интернет магазин", "интернет-магазин закрылся") == ["интернет-магазин"]

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from vkc.analysis.morphology import Morphology, WordInfo, abbreviation_stems, default_morphology
 from vkc.analysis.normalize import case_shape, fold, fold_cased
 from vkc.analysis.rules import KeywordRule, PhraseMode, RuleKind
-from vkc.analysis.tokenize import Token, clause_ids, tokenize
+from vkc.analysis.tokenize import Token, clause_ids, has_break, tokenize
 
 SNIPPET_RADIUS = 60
 MIN_FUZZY_LEMMA = 6  # typo tolerance only for keywords whose lemma is this long
@@ -192,7 +192,7 @@ class CompiledMatcher:
         n = len(slots)
         exact = n > 1 and (rule.kind is RuleKind.WORD or rule.phrase_mode is PhraseMode.EXACT)
         window = max(rule.window or n + 2, n)
-        within = rule.phrase_mode is not PhraseMode.ANY_ORDER_ACROSS
+        within = not exact and rule.phrase_mode is not PhraseMode.ANY_ORDER_ACROSS
         pat = _Pattern(idx, False, tuple(s for s, _ in slots), exact, window, rule.case_sensitive, within)
         self._add_pattern(pat, [nm for _, nm in slots], rule, False)
         return True
@@ -274,9 +274,16 @@ class CompiledMatcher:
             pat = self._patterns[pid]
             if pat.negative and pat.rule_idx in vetoed:
                 continue
-            if pat.within_clause and not pat.exact and len(pat.slots) > 1 and clauses is None:
+            if pat.within_clause and len(pat.slots) > 1 and clauses is None:
                 clauses = clause_ids(text, toks, [fold(t.text) for t in toks])
             found = self._resolve(pat, per_pattern[pid], clauses if pat.within_clause else None)
+            if found and pat.exact and len(pat.slots) > 1:
+                # adjacent in the text, not across punctuation ("горячая. вода", "платная, парковка")
+                found = [
+                    occ
+                    for occ in found
+                    if not any(has_break(text, toks[i - 1].end, toks[i].start) for i, _ in occ[1:])
+                ]
             if not found:
                 continue
             if pat.negative:

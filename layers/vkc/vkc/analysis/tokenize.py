@@ -44,8 +44,9 @@ def has_break(text: str, end: int, start: int) -> bool:
     return _BREAK_RE.search(text, end, start) is not None
 
 
-_SENTENCE_RE = re.compile(r"[.!?;…()\n]")
-_CLAUSE_PUNCT_RE = re.compile(r"[,:\-–—]")
+# Sentence ends, brackets, a colon and a dash (a spaced hyphen too, not the one inside a word).
+_SENTENCE_RE = re.compile(r"[.!?;…()\n:—–]|\s-|-\s")
+_CLAUSE_PUNCT_RE = re.compile(r",")
 # A clause starts at these words even without a comma ("быстро но грубо", common in VK).
 _CLAUSE_WORDS = frozenset({"но", "однако", "зато"})
 # ... and at these after a comma, colon or dash ("доставили, а курьер нахамил").
@@ -55,8 +56,8 @@ _CLAUSE_WORDS_AFTER_PUNCT = frozenset(
 
 
 def clause_ids(text: str, tokens: Sequence[Token], norms: Sequence[str]) -> list[int]:
-    """Clause number of each token: a new one starts after sentence punctuation or a bracket, at
-    "но"/"однако"/"зато", and at a subordinating or contrasting word after a comma or dash.
+    """Clause number of each token: a new one starts after sentence punctuation, a bracket, a colon
+    or a dash, at "но"/"однако"/"зато", and at a subordinating or contrasting word after a comma.
 
     A plain comma does not start a clause: lists and appositions ("квартира, сдаю") stay together.
     """
