@@ -312,7 +312,7 @@ def _family_features(mask: int) -> tuple[int, ...]:
 
 def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = None) -> list[int]:
     """Indices (into ``FEATURES``) of the signals present in one comment; every feature is 0/1."""
-    low = text.lower()
+    low = text.lower().replace("ё", "е")  # the patterns are written with е, as the folded tokens
     mask = 0
     for n in norms:
         mask |= word_families(n)
