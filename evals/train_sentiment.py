@@ -68,15 +68,33 @@ def labels(examples: Sequence[Example]) -> list[int]:
     return [order.index(str(ex.label)) for ex in examples]
 
 
-def fit(x: Any, y: Sequence[int], c: float) -> Any:
-    from sklearn.linear_model import LogisticRegression
+class Fitted:
+    """A model fitted on the columns the training data uses, its weights mapped back to all columns.
 
-    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=SEED)
-    model.fit(x, y)
-    return model
+    Columns no training comment touches get weight 0 under L2 regularisation anyway; leaving them
+    out makes lbfgs about ten times faster on the hashed space.
+    """
+
+    def __init__(self, x: Any, y: Sequence[int], c: float) -> None:
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+
+        self.used = np.unique(x.indices)
+        model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=SEED)
+        model.fit(x[:, self.used], y)
+        self.coef_ = np.zeros((model.coef_.shape[0], x.shape[1]))
+        self.coef_[:, self.used] = model.coef_
+        self.intercept_ = model.intercept_
+
+    def predict(self, x: Any) -> Any:
+        return (x @ self.coef_.T + self.intercept_).argmax(axis=1)
 
 
-def npz_bytes(model: Any) -> bytes:
+def fit(x: Any, y: Sequence[int], c: float) -> Fitted:
+    return Fitted(x, y, c)
+
+
+def npz_bytes(model: Fitted) -> bytes:
     """The weights as an .npz with fixed member timestamps, so retraining is byte-reproducible."""
     import numpy as np
 

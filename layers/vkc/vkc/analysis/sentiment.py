@@ -72,6 +72,8 @@ class LexiconReading(NamedTuple):
     negated: frozenset[int]  # token indices inside a negation's scope
     contrast_at: int  # token index of the last contrast word, -1 without one
     emojis: tuple[str, ...]  # emoji characters in the text, in order
+    first_clause: float  # sum of the parts up to the first clause punctuation
+    later_clauses: float  # ... and after it ("отличный банк, четвёртый раз блокируют карту")
 
     def sentiment(self) -> Sentiment:
         return Sentiment(label=self.label, score=round(self.score, 4), raw=round(self.raw, 4))
@@ -148,6 +150,7 @@ class SentimentScorer:
         negate = 0  # tokens left in the current negation scope
         softened = False  # "не очень" seen, waiting for its word
         mult = 1.0
+        first_end = -1  # len(parts) at the first clause break
         i = 0
         n = len(tokens)
         while i < n:
@@ -155,6 +158,8 @@ class SentimentScorer:
                 if softened:
                     parts.append(-1.0)
                 negate, softened, mult = 0, False, 1.0
+                if first_end < 0:
+                    first_end = len(parts)
             norm = norms[i]
             if norm in _EXPR_FIRST:
                 expr = self._expression(norms, i)
@@ -198,6 +203,9 @@ class SentimentScorer:
                     softened = False
         if softened:
             parts.append(-1.0)
+        if first_end < 0:
+            first_end = len(parts)
+        first, later = sum(parts[:first_end]), sum(parts[first_end:])
         before = after = 0.0
         if contrast_at > 0:
             parts = [p * 0.5 for p in parts[:contrast_at]] + [p * 1.5 for p in parts[contrast_at:]]
@@ -221,6 +229,8 @@ class SentimentScorer:
             frozenset(negated),
             contrast_token,
             emojis,
+            first,
+            later,
         )
 
     @staticmethod

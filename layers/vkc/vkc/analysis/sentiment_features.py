@@ -57,6 +57,12 @@ DENSE = (
     "brackets_happy",
     "brackets_sad",
     "quotes",
+    "lex_first_clause",
+    "lex_later_clauses",
+    "praise_then_complaint",
+    "praise_then_complaint_words",
+    "ellipsis",
+    "colon_after_praise",
 )
 N_DENSE = len(DENSE)
 
@@ -125,6 +131,12 @@ def dense_features(text: str, norms: Sequence[str], reading: LexiconReading, com
         1.0 if brackets > 0 else 0.0,
         1.0 if brackets < 0 else 0.0,
         1.0 if ('"' in text or "«" in text) else 0.0,
+        _squash(r.first_clause) if r.first_clause else 0.0,
+        _squash(r.later_clauses) if r.later_clauses else 0.0,
+        1.0 if r.first_clause > 0 and r.later_clauses < 0 else 0.0,
+        1.0 if r.first_clause > 0 and r.later_clauses <= 0 and complaint else 0.0,
+        1.0 if ("…" in text or "..." in text) else 0.0,
+        1.0 if r.first_clause > 0 and ":" in text else 0.0,
     ]
 
 
