@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 
 from vkc.analysis.tokenize import Token, tokenize
 
@@ -96,10 +97,20 @@ _FAMILY_BITS = {name: 1 << i for i, name in enumerate(FAMILIES)}
 _EXACT_MIN = 3
 
 
+# Bits past the families: the word is a top-level domain, a number word, all digits.
+_TLD_BIT = 1 << len(FAMILIES)
+_NUMBER_BIT = 1 << (len(FAMILIES) + 1)
+_DIGITS_BIT = 1 << (len(FAMILIES) + 2)
+
+
 @lru_cache(maxsize=131_072)
 def word_families(norm: str) -> int:
-    """Bit mask of the families a folded word belongs to."""
-    mask = 0
+    """Bit mask of the families a folded word belongs to (plus the word-kind bits above)."""
+    mask = (
+        (_TLD_BIT if norm in TLD_WORDS else 0)
+        | (_NUMBER_BIT if norm in _NUMBER_WORDS else 0)
+        | (_DIGITS_BIT if norm.isdigit() else 0)
+    )
     for name, stems in FAMILIES.items():
         for stem in stems:
             if (norm == stem) if len(stem) < _EXACT_MIN else norm.startswith(stem):
@@ -313,11 +324,9 @@ def _family_features(mask: int) -> tuple[int, ...]:
 def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = None) -> list[int]:
     """Indices (into ``FEATURES``) of the signals present in one comment; every feature is 0/1."""
     low = text.lower().replace("ё", "е")  # the patterns are written with е, as the folded tokens
-    mask = 0
-    for n in norms:
-        mask |= word_families(n)
+    mask = reduce(or_, map(word_families, norms), 0)
     on = list(_family_features(mask))
-    tld = not TLD_WORDS.isdisjoint(norms)
+    tld = bool(mask & _TLD_BIT)
     if tld or "://" in low or "www." in low:
         urls = _URL_RE.findall(low)
         if urls:
@@ -337,7 +346,7 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
         on.append(_I["telegram"])
     if ("@" in low and _HANDLE_RE.search(low)) or ("_" in low and _LATIN_UNDERSCORE_RE.search(low)):
         on.append(_I["handle"])
-    digits = sum(map(len, filter(str.isdigit, norms)))  # digits in all-digit tokens
+    digits = sum(map(len, filter(str.isdigit, norms))) if mask & _DIGITS_BIT else 0  # in all-digit tokens
     phone = False
     if digits >= 6:  # a phone has 10-11 digits, a few may be written as letters ("9o4")
         m = _PHONE_RE.search(low)
@@ -347,7 +356,7 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
             on.append(_PHONE if phone else _LANDLINE)
         elif _CITY_PHONE_RE.search(low):
             on.append(_CITY)
-    if not phone and not _NUMBER_WORDS.isdisjoint(norms) and _phone_words(norms):
+    if not phone and mask & _NUMBER_BIT and _phone_words(norms):
         on.append(_PHONE)
     if mask & _M_DM_WRITE == _M_DM_WRITE or (mask & _B["dm"] and _dm_after_preposition(norms)):
         on.append(_I["dm_call"])
