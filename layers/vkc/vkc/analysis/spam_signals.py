@@ -72,7 +72,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "доставк бронь тел т"
     ),
     "dm": _stems("лс личку личке личн директ вотсап ватсап whatsapp вайбер сообщени"),
-    "write": _stems("пиши пишите напиши напишите стучи обращайтесь жду писать обращаться"),
+    "write": _stems(
+        "пиши пишите напиши напишите стучи обращайтесь жду писать обращаться скину пришлю отправлю расскажу "
+        "рассказываю научу"
+    ),
     "cta": _stems(
         "жми переходи успей регистрир забирай заходи проверь проверяй узнай ставь оставь кликай активируй "
         "скачивай бери играй вводи"
@@ -222,7 +225,7 @@ REASONS: tuple[str, ...] = (
 CONTEXT: tuple[str, ...] = (
     "trusted_link", "service", "urgent", "promise", "cta", "warn", "news", "ask", "private", "promo",
     "self", "question_mark", "exclaim", "amount", "loan_word", "earn_word", "job_word", "sub_word",
-    "prize_word", "phone_city", "long", "emoji", "civic", "phone_landline",
+    "prize_word", "phone_city", "long", "emoji", "civic", "phone_landline", "offer_with_contact",
 )  # fmt: skip
 FEATURES: tuple[str, ...] = REASONS + CONTEXT
 INDEX = {name: i for i, name in enumerate(FEATURES)}
@@ -305,6 +308,13 @@ _I = INDEX
 _LINK, _TRUSTED_LINK, _SHORT, _OBF = _I["link"], _I["trusted_link"], _I["short_link"], _I["obfuscated_link"]
 _PHONE, _LANDLINE, _CITY = _I["phone"], _I["phone_landline"], _I["phone_city"]
 _M_LOAN_OFFER, _M_JOB_OFFER, _M_DM_WRITE = _PAIR_MASKS["loan_offer"], _PAIR_MASKS["job_offer"], _PAIR_MASKS["dm_write"]
+_CONTACTS = frozenset(
+    _I[name]
+    for name in ("link", "short_link", "obfuscated_link", "telegram", "handle", "phone", "dm_call", "profile_link")
+)
+_OFFER_FAMILIES = 0
+for _family in ("loan", "earn", "job", "bet", "give", "prize", "adult", "service", "visit", "promise"):
+    _OFFER_FAMILIES |= _B[_family]
 _PAIR_FEATURES = tuple(
     (_PAIR_MASKS[pair], _I[name])
     for pair, name in (
@@ -395,6 +405,8 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
         on.append(_I["emoji"])
         if emoji >= EMOJI_MIN and emoji >= EMOJI_RATIO * (len(text) - len(_SPACE_RE.findall(text))):
             on.append(_I["emoji_flood"])
+    if not _CONTACTS.isdisjoint(on) and mask & _OFFER_FAMILIES:
+        on.append(_I["offer_with_contact"])  # what spam is: an offer plus a way to reach the sender
     return on
 
 
