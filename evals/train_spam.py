@@ -76,7 +76,8 @@ def _newton(x: np.ndarray, y: np.ndarray, penalty: float, steps: int = 50) -> tu
 
 
 def predict(x: np.ndarray, bias: float, w: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(bias + x @ w, -30, 30))) >= THRESHOLD
+    probability: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(bias + x @ w, -30, 30)))
+    return probability >= THRESHOLD
 
 
 def cross_validated_f1(x: np.ndarray, y: np.ndarray, penalty: float, folds: int = 5) -> float:
