@@ -6,8 +6,9 @@ token), so the two cannot drift apart.
 
 Sparse part: every token gives its word, its lemma and the character 3-5-grams of "<word>"; a token
 inside a negation's scope also gives "n|lemma", and one after the last "но"/"однако" gives
-"a|lemma" (the clause that usually carries the verdict). Adjacent words give a bigram; every emoji
-character is a feature. Each occurrence has the value 1/sqrt(total), so long
+"a|lemma" (the clause that usually carries the verdict); every emoji character is a feature. Word
+bigrams were tried and left out: the same dev accuracy (0.804 with, 0.806 without) for a third of
+the model's time per comment. Each occurrence has the value 1/sqrt(total), so long
 comments do not outweigh short ones.
 
 Dense part: what the lexicon and its rules concluded (``LexiconReading``), squashed to about
@@ -100,10 +101,6 @@ def token_context(i: int, reading: LexiconReading) -> int:
     return ctx
 
 
-def bigram_key(a: str, b: str) -> str:
-    return "b|" + a + " " + b
-
-
 def emoji_key(ch: str) -> str:
     return "e|" + ch
 
@@ -147,7 +144,6 @@ def comment_features(
     keys: list[str] = []
     for i, norm in enumerate(norms):
         keys.extend(token_keys(norm, morph.info(norm).lemmas[0], token_context(i, reading)))
-    keys.extend(bigram_key(norms[i - 1], norms[i]) for i in range(1, len(norms)))
     keys.extend(emoji_key(ch) for ch in reading.emojis)
     complaint = any(n in COMPLAINT_MARKERS for n in norms)
     return keys, dense_features(text, norms, reading, complaint)

@@ -26,7 +26,6 @@ from vkc.analysis.sentiment_features import (
     HASH_SIZE,
     N_DENSE,
     NEGATED,
-    bigram_key,
     dense_features,
     emoji_key,
     feature_index,
@@ -60,9 +59,8 @@ class LinearSentimentModel:
         self._b: Vec = (float(b[0]), float(b[1]), float(b[2]))
         base = HASH_SIZE * 3
         self._dense = [(w[base + 3 * k], w[base + 3 * k + 1], w[base + 3 * k + 2]) for k in range(N_DENSE)]
-        self._tokens: dict[tuple[str, int], tuple[float, float, float, int]] = {}
+        self._tokens: dict[str | tuple[str, int], tuple[float, float, float, int]] = {}
         self._keys: dict[str, Vec] = {}
-        self._pairs: dict[tuple[str, str], Vec] = {}
 
     def _key_vec(self, key: str) -> Vec:
         vec = self._keys.get(key)
@@ -90,23 +88,22 @@ class LinearSentimentModel:
     ) -> Vec:
         """Class scores (negative, neutral, positive) before the softmax."""
         cache = self._tokens
-        pairs = self._pairs
         key_vec = self._key_vec
         negated = reading.negated
         contrast_at = reading.contrast_at
         s0 = s1 = s2 = 0.0
         count = 0
         complaint = False
-        prev = ""
         for i, norm in enumerate(norms):
             ctx = NEGATED if i in negated else 0
             if 0 <= contrast_at < i:
                 ctx |= AFTER_CONTRAST
-            vec = cache.get((norm, ctx))
+            key = (norm, ctx) if ctx else norm  # no tuple for the common plain token
+            vec = cache.get(key)
             if vec is None:
                 if len(cache) >= _CACHE_MAX:
                     cache.clear()
-                vec = cache[(norm, ctx)] = self._token_vec(norm, ctx, morph)
+                vec = cache[key] = self._token_vec(norm, ctx, morph)
                 complaint = complaint or norm in COMPLAINT_MARKERS
             elif not complaint and norm in COMPLAINT_MARKERS:
                 complaint = True
@@ -114,17 +111,6 @@ class LinearSentimentModel:
             s1 += vec[1]
             s2 += vec[2]
             count += vec[3]
-            if i:
-                v = pairs.get((prev, norm))
-                if v is None:
-                    if len(pairs) >= _CACHE_MAX:
-                        pairs.clear()
-                    v = pairs[(prev, norm)] = key_vec(bigram_key(prev, norm))
-                s0 += v[0]
-                s1 += v[1]
-                s2 += v[2]
-                count += 1
-            prev = norm
         for ch in reading.emojis:
             v = key_vec(emoji_key(ch))
             s0 += v[0]
