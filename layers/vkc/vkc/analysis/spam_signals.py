@@ -40,7 +40,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "модератор оператор команду"
     ),
     "job_terms": _stems(
-        "дому опыт оформлен трудов выплат ежедневн еженедельн график обучени смен документ самозанят зп оплата платим"
+        "дому дома опыт оформлен трудов выплат ежедневн еженедельн график обучени смен документ самозанят зп оплата "
+        "платим"
     ),
     "bet": _stems(
         "ставк прогноз казино слот фриспин букмекер кэф коэф капер каппер депозит фрибет договорн договорняк "
@@ -48,7 +49,11 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "give": _stems("розыгрыш разыгр раздаю раздача раздаем дарю дарим кидаю конкурс итоги репост"),
     "sub": _stems("подпис подпиш вступа вступи добавляй загляни заглядыва заходите"),
-    "venue": _stems("канал паблик группу группе групп чат телеграм тг телег тгк инст ютуб сообществ тик страничк"),
+    "venue": _stems(
+        "канал паблик группу группе групп чат телеграм тг телег тгк инст ютуб сообществ тик страничк club public"
+    ),
+    "money": _stems("деньг денег денежн рубл тысяч тыс млн миллион"),
+    "linkword": _stems("перейди$ перейдите$ переходи$ переходите$ жми$ жмите$"),
     "period": _stems("день сутки неделю месяц час вечер смену дня"),
     "tg": _stems("тг tg тгк телег телеграм telegram"),
     "civic": _stems(
@@ -73,11 +78,11 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "dm": _stems("лс личку личке личн директ вотсап ватсап whatsapp вайбер сообщени"),
     "write": _stems(
-        "пиши пишите напиши напишите стучи обращайтесь жду писать обращаться скину пришлю отправлю расскажу "
-        "рассказываю научу"
+        "пиши пишите напиши напишите стучи обращайтесь жду писать обращаться скину пришлю отправлю расскажу$ "
+        "рассказываю$ научу$"
     ),
     "cta": _stems(
-        "жми переходи успей регистрир забирай заходи проверь проверяй узнай ставь оставь кликай активируй "
+        "жми переходи$ переходите$ успей регистрир забирай заходи проверь проверяй узнай ставь оставь кликай активируй "
         "скачивай бери играй вводи"
     ),
     "urgent": _stems("срочно сегодня успей осталось последний спешите пока быстр минут"),
@@ -96,7 +101,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "self": _stems("я мне меня моя мой мою сама сам брала брал заказала купила"),
 }
 _FAMILY_BITS = {name: 1 << i for i, name in enumerate(FAMILIES)}
-# Very short tokens are matched whole, not as prefixes ("т" is "тел.", not every word with т-).
+# Very short stems, and stems ending in "$", are matched whole, not as prefixes ("т" is "тел.", not
+# every word with т-; "переходи" is a call, "переходит" is not).
 _EXACT_MIN = 3
 
 
@@ -104,6 +110,7 @@ _EXACT_MIN = 3
 _TLD_BIT = 1 << len(FAMILIES)
 _NUMBER_BIT = 1 << (len(FAMILIES) + 1)
 _DIGITS_BIT = 1 << (len(FAMILIES) + 2)
+_PHONE_TOKEN_BIT = 1 << (len(FAMILIES) + 3)  # "89o22223344": a phone with letters inside one token
 
 
 @lru_cache(maxsize=131_072)
@@ -113,10 +120,11 @@ def word_families(norm: str) -> int:
         (_TLD_BIT if norm in TLD_WORDS else 0)
         | (_NUMBER_BIT if norm in _NUMBER_WORDS else 0)
         | (_DIGITS_BIT if norm.isdigit() else 0)
+        | (_PHONE_TOKEN_BIT if len(norm) >= 10 and norm[0] in "+78" and sum(map(str.isdigit, norm)) >= 8 else 0)
     )
     for name, stems in FAMILIES.items():
         for stem in stems:
-            if (norm == stem) if len(stem) < _EXACT_MIN else norm.startswith(stem):
+            if (norm == stem.rstrip("$")) if len(stem) < _EXACT_MIN or stem[-1] == "$" else norm.startswith(stem):
                 mask |= _FAMILY_BITS[name]
                 break
     return mask
@@ -252,6 +260,12 @@ _DM_WORDS = frozenset(
 _DM_PREPOSITIONS = frozenset({"в", "во", "по"})
 
 
+def _write_to_me(norms: Sequence[str]) -> bool:
+    """ "напишите мне", or "пишите" closing the comment: the sender asks to be contacted."""
+    last = len(norms) - 1
+    return any(word_families(n) & _B["write"] and (i == last or norms[i + 1] == "мне") for i, n in enumerate(norms))
+
+
 def _dm_after_preposition(norms: Sequence[str]) -> bool:
     """ "в лс", "в личку", "подробности в директе": a call to move the talk out of sight."""
     return any(n in _DM_WORDS and i and norms[i - 1] in _DM_PREPOSITIONS for i, n in enumerate(norms))
@@ -313,7 +327,7 @@ _CONTACTS = frozenset(
     for name in ("link", "short_link", "obfuscated_link", "telegram", "handle", "phone", "dm_call", "profile_link")
 )
 _OFFER_FAMILIES = 0
-for _family in ("loan", "earn", "job", "bet", "give", "prize", "adult", "service", "visit", "promise"):
+for _family in ("loan", "earn", "job", "bet", "give", "prize", "adult", "service", "visit", "promise", "money"):
     _OFFER_FAMILIES |= _B[_family]
 _PAIR_FEATURES = tuple(
     (_PAIR_MASKS[pair], _I[name])
@@ -358,7 +372,7 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
         on.append(_I["handle"])
     digits = sum(map(len, filter(str.isdigit, norms))) if mask & _DIGITS_BIT else 0  # in all-digit tokens
     phone = False
-    if digits >= 6:  # a phone has 10-11 digits, a few may be written as letters ("9o4")
+    if digits >= 6 or mask & _PHONE_TOKEN_BIT:  # a phone has 10-11 digits, a few may be letters ("9o4")
         m = _PHONE_RE.search(low)
         if m:
             # mobiles (9xx) are what private offers and spam give; 8-800 and city codes are services
@@ -368,7 +382,11 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
             on.append(_CITY)
     if not phone and mask & _NUMBER_BIT and _phone_words(norms):
         on.append(_PHONE)
-    if mask & _M_DM_WRITE == _M_DM_WRITE or (mask & _B["dm"] and _dm_after_preposition(norms)):
+    if (
+        mask & _M_DM_WRITE == _M_DM_WRITE
+        or (mask & _B["dm"] and _dm_after_preposition(norms))
+        or (mask & _B["write"] and _write_to_me(norms))
+    ):
         on.append(_I["dm_call"])
     if (mask & _B["page"] or "шапк" in low or "стене" in low or "закреп" in low or "описани" in low) and (
         _PROFILE_RE.search(low)
@@ -405,7 +423,7 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
         on.append(_I["emoji"])
         if emoji >= EMOJI_MIN and emoji >= EMOJI_RATIO * (len(text) - len(_SPACE_RE.findall(text))):
             on.append(_I["emoji_flood"])
-    if not _CONTACTS.isdisjoint(on) and mask & _OFFER_FAMILIES:
+    if (not _CONTACTS.isdisjoint(on) or mask & _B["linkword"]) and mask & _OFFER_FAMILIES:
         on.append(_I["offer_with_contact"])  # what spam is: an offer plus a way to reach the sender
     return on
 
