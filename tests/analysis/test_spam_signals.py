@@ -104,6 +104,18 @@ def test_innocent_look_alikes(text: str) -> None:
     assert not v.is_spam, v
 
 
+@pytest.mark.parametrize("text", ["in which store can I buy SIM card?", "took bus 12 to the station, works fine"])
+def test_english_prose_is_not_a_spelled_out_domain(text: str) -> None:
+    v = assess_spam(text)
+    assert "obfuscated_link" not in v.reasons
+    assert not v.is_spam
+
+
+def test_a_hidden_domain_alone_is_spam() -> None:
+    """Nobody spells a domain to dodge filters unless they are selling something."""
+    assert assess_spam("Подробности на сайте: w w w . super-dohod . com").is_spam
+
+
 def test_score_is_a_probability_and_reasons_follow_feature_order() -> None:
     v = assess_spam("Звоните +7 (912) 345-67-89, пишите в ватсап, ссылка в профиле")
     assert 0.5 <= v.score <= 1.0

@@ -176,6 +176,7 @@ TLD_WORDS = frozenset(
     )
 )
 _DOT_WORDS = frozenset({"точка", "dot", "тчк"})
+_SPACED_TLD = frozenset({"ru", "ру", "рф", "com", "ком", "net", "su"})
 _PLAIN_DOT_GAPS = frozenset({".", "/"})
 _TME_RE = re.compile(
     r"t\.me/|t\s*\.\s*me\s*/|(?:\bтг|\btg|телег\w*|телеграм\w*|tg-канал)\s*[:\-]?\s*@?[a-z][a-z0-9_]{3,}"
@@ -298,8 +299,10 @@ def _obfuscated_domain(text: str, tokens: Sequence[Token], norms: Sequence[str])
             return True
         if gap in _PLAIN_DOT_GAPS:
             continue  # an ordinary domain: the link signal covers it
-        if "." in gap or "•" in gap or "," in gap.strip() or (tokens[i - 1].text.isascii() and not gap.strip(" «»\"'")):
+        if "." in gap or "•" in gap or "," in gap.strip():
             return True
+        if norms[i] in _SPACED_TLD and tokens[i - 1].text.isascii() and not gap.strip(" «»\"'"):
+            return True  # "vk gosti ру", "kompensaciya ru"; not English prose ("a store", "to")
     return False
 
 
@@ -423,8 +426,10 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
         on.append(_I["emoji"])
         if emoji >= EMOJI_MIN and emoji >= EMOJI_RATIO * (len(text) - len(_SPACE_RE.findall(text))):
             on.append(_I["emoji_flood"])
-    if (not _CONTACTS.isdisjoint(on) or mask & _B["linkword"]) and mask & _OFFER_FAMILIES:
-        on.append(_I["offer_with_contact"])  # what spam is: an offer plus a way to reach the sender
+    # What spam is: an offer plus a way to reach the sender. A domain spelled to dodge filters is
+    # both: nobody hides a link they are not selling.
+    if ((not _CONTACTS.isdisjoint(on) or mask & _B["linkword"]) and mask & _OFFER_FAMILIES) or _OBF in on:
+        on.append(_I["offer_with_contact"])
     return on
 
 
