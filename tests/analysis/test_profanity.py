@@ -175,6 +175,8 @@ def test_innocent_look_alikes_are_clean(detector: ProfanityDetector, text: str) 
         "Д.е.б.и.л.ы, кто так строит",
         "Дебииилы, сколько можно",
         "Мр@зи в администрации",
+        "Депутаты — ворьё и бестолочи",
+        "Ты просто тормоз",
     ],
 )
 def test_insults_aimed_at_people(detector: ProfanityDetector, text: str) -> None:
@@ -197,6 +199,8 @@ def test_insults_aimed_at_people(detector: ProfanityDetector, text: str) -> None
         "Засунь свои извинения куда подальше",
         "Тебя забыли спросить",
         "Ты вообще нормальный? Мозгов нет совсем?",
+        "Иди на хрен со своими советами",
+        "Закрой хлебальник",
     ],
 )
 def test_rude_phrases_are_insults(detector: ProfanityDetector, text: str) -> None:
@@ -223,6 +227,7 @@ def test_rude_phrases_are_insults(detector: ProfanityDetector, text: str) -> Non
         "Пошли гулять в парк",
         "Сделают как обычно, на отвали",
         "Иди вон туда, там вход",
+        "Тормоза отказали на спуске",
     ],
 )
 def test_insult_words_not_aimed_at_anyone_are_clean(detector: ProfanityDetector, text: str) -> None:
