@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from vkc.analysis.spam import WEIGHTS_PATH, assess_spam
+from vkc.analysis.spam import WEIGHTS_PATH, SpamVerdict, assess_spam
 from vkc.analysis.spam_signals import FEATURES, REASONS
 
 
@@ -114,6 +114,21 @@ def test_english_prose_is_not_a_spelled_out_domain(text: str) -> None:
 def test_a_hidden_domain_alone_is_spam() -> None:
     """Nobody spells a domain to dodge filters unless they are selling something."""
     assert assess_spam("Подробности на сайте: w w w . super-dohod . com").is_spam
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Осторожно, мошенники! Не переходите по ссылке bit.ly/abc, это развод",
+        "Отдам коляску, пишите в лс",
+        "Согласен полностью 👍 загляните в мою группу, там много полезного",
+    ],
+)
+def test_the_duplicate_decision_is_the_same_for_fresh_and_stored_comments(text: str) -> None:
+    """The store re-scores earlier comments from their stored reasons only (no score is kept)."""
+    fresh = assess_spam(text)
+    stored = SpamVerdict(is_spam=fresh.is_spam, score=0.0, reasons=fresh.reasons)
+    assert fresh.with_duplicates(2).is_spam == stored.with_duplicates(2).is_spam == bool(fresh.reasons)
 
 
 def test_score_is_a_probability_and_reasons_follow_feature_order() -> None:

@@ -67,19 +67,18 @@ class SpamVerdict(BaseModel):
     def with_duplicates(self, other_posts: int) -> SpamVerdict:
         """Add the cross-post duplicate signal: the same fingerprint under ``other_posts`` posts.
 
-        Repeated text with at least one other spam signal is spam; repeated text with none (a
-        slogan, a greeting) is not. Works from the reasons alone when the score is unknown (stored
-        comments keep only their reasons).
+        Repeated text with at least one spam signal is spam; repeated text with none (a slogan, a
+        greeting) is not. The decision needs only the reasons, so stored comments (which keep only
+        their reasons) get the same answer as fresh ones; the score moves by the duplicate weight.
         """
         if other_posts <= 0 or "duplicate" in self.reasons:
             return self
         if 0.0 < self.score < 1.0:
             z = math.log(self.score / (1.0 - self.score))
-        else:
+        else:  # a stored verdict: the score is not kept, the reasons' weights stand in for it
             z = _BIAS + sum(_REASON_WEIGHT.get(r, 0.0) for r in self.reasons)
         score = round(_sigmoid(z + DUPLICATE_WEIGHT), 4)
-        is_spam = bool(self.reasons) and (self.is_spam or score >= _THRESHOLD)
-        return SpamVerdict(is_spam=is_spam, score=score, reasons=(*self.reasons, "duplicate"))
+        return SpamVerdict(is_spam=bool(self.reasons), score=score, reasons=(*self.reasons, "duplicate"))
 
 
 def assess_spam(text: str, tokens: Sequence[Token] | None = None, norms: Sequence[str] | None = None) -> SpamVerdict:
