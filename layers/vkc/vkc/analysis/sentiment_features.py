@@ -6,7 +6,9 @@ token), so the two cannot drift apart.
 
 Sparse part: every token gives its word, its lemma and the character 3-5-grams of "<word>"; a token
 inside a negation's scope also gives "n|lemma", and one after the last "но"/"однако" gives
-"a|lemma" (the clause that usually carries the verdict); every emoji character is a feature. Word
+"a|lemma" (the clause that usually carries the verdict), and every token of a comment with praise
+in it gives "p|lemma" (so "блокируют" beside "отличный банк" can learn to mean irony); every emoji
+character is a feature. Word
 bigrams were tried and left out: the same dev accuracy (0.804 with, 0.806 without) for a third of
 the model's time per comment. Each occurrence has the value 1/sqrt(total), so long
 comments do not outweigh short ones.
@@ -30,6 +32,7 @@ HASH_SIZE = 1 << HASH_BITS
 CLASSES = (SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE)
 NEGATED = 1
 AFTER_CONTRAST = 2
+IN_PRAISE = 4  # the comment has praise somewhere: "p|lemma" lets complaints next to it read as irony
 CHAR_NGRAMS = (3, 4, 5)
 
 # Words that turn praise into a complaint when they appear beside it ("отличный банк, четвёртый
@@ -91,6 +94,8 @@ def token_keys(norm: str, lemma: str, ctx: int) -> list[str]:
         keys.append("n|" + lemma)
     if ctx & AFTER_CONTRAST:
         keys.append("a|" + lemma)
+    if ctx & IN_PRAISE:
+        keys.append("p|" + lemma)
     return keys
 
 
@@ -98,6 +103,8 @@ def token_context(i: int, reading: LexiconReading) -> int:
     ctx = NEGATED if i in reading.negated else 0
     if 0 <= reading.contrast_at < i:
         ctx |= AFTER_CONTRAST
+    if reading.positive > 0:
+        ctx |= IN_PRAISE
     return ctx
 
 

@@ -24,6 +24,7 @@ from vkc.analysis.sentiment_features import (
     COMPLAINT_MARKERS,
     HASH_BITS,
     HASH_SIZE,
+    IN_PRAISE,
     N_DENSE,
     NEGATED,
     dense_features,
@@ -91,11 +92,12 @@ class LinearSentimentModel:
         key_vec = self._key_vec
         negated = reading.negated
         contrast_at = reading.contrast_at
+        praise = IN_PRAISE if reading.positive > 0 else 0
         s0 = s1 = s2 = 0.0
         count = 0
         complaint = False
         for i, norm in enumerate(norms):
-            ctx = NEGATED if i in negated else 0
+            ctx = (NEGATED if i in negated else 0) | praise
             if 0 <= contrast_at < i:
                 ctx |= AFTER_CONTRAST
             key = (norm, ctx) if ctx else norm  # no tuple for the common plain token
