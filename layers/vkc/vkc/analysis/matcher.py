@@ -274,15 +274,13 @@ class CompiledMatcher:
             pat = self._patterns[pid]
             if pat.negative and pat.rule_idx in vetoed:
                 continue
-            if pat.within_clause and len(pat.slots) > 1 and clauses is None:
+            if pat.within_clause and clauses is None and len(per_pattern[pid]) == len(pat.slots) > 1:
                 clauses = clause_ids(text, toks, [fold(t.text) for t in toks])
             found = self._resolve(pat, per_pattern[pid], clauses if pat.within_clause else None)
             if found and pat.exact and len(pat.slots) > 1:
                 # adjacent in the text, not across punctuation ("горячая. вода", "платная, парковка")
                 found = [
-                    occ
-                    for occ in found
-                    if not any(has_break(text, toks[i - 1].end, toks[i].start) for i, _ in occ[1:])
+                    occ for occ in found if not any(has_break(text, toks[i - 1].end, toks[i].start) for i, _ in occ[1:])
                 ]
             if not found:
                 continue
