@@ -154,4 +154,4 @@ class ProfanityDetector:
             found = [w for w in found if not fold(w).startswith("сук")]
         insults += rude_phrases(tokens, norms)
         out = tuple(dict.fromkeys(found + insults))
-        return ProfanityResult(profanity=bool(found), insult=bool(insults), terms=out)
+        return ProfanityResult.model_construct(profanity=bool(found), insult=bool(insults), terms=out)

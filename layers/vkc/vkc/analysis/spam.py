@@ -91,7 +91,8 @@ def assess_spam(text: str, tokens: Sequence[Token] | None = None, norms: Sequenc
     z = _BIAS + sum(map(_WEIGHTS.__getitem__, on))
     reasons = tuple(FEATURES[i] for i in sorted(_REASON_INDEX.intersection(on)))
     score = round(_sigmoid(z), 4)
-    return SpamVerdict(is_spam=score >= _THRESHOLD, score=score, reasons=reasons)
+    # model_construct: the fields are built right here, validation would only cost time per comment
+    return SpamVerdict.model_construct(is_spam=score >= _THRESHOLD, score=score, reasons=reasons)
 
 
 def fingerprint(text: str, tokens: Sequence[Token] | None = None, norms: Sequence[str] | None = None) -> str:
