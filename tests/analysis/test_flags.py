@@ -151,7 +151,7 @@ def test_caps_and_emoji_signals() -> None:
 
 
 def test_duplicate_signal_from_the_caller() -> None:
-    v = assess_spam("Скидки тут vk.cc/aBc12")
+    v = assess_spam("Фото с праздника тут vk.cc/aBc12")
     assert v.reasons == ("link", "short_link")
     assert not v.is_spam
     dup = v.with_duplicates(3)

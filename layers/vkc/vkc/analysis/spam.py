@@ -92,7 +92,8 @@ def assess_spam(text: str, tokens: Sequence[Token] | None = None, norms: Sequenc
     reasons = tuple(FEATURES[i] for i in sorted(_REASON_INDEX.intersection(on)))
     score = round(_sigmoid(z), 4)
     # model_construct: the fields are built right here, validation would only cost time per comment
-    return SpamVerdict.model_construct(is_spam=score >= _THRESHOLD, score=score, reasons=reasons)
+    # Spam needs at least one spam signal to name: context alone ("чат", a long text) never is.
+    return SpamVerdict.model_construct(is_spam=score >= _THRESHOLD and bool(reasons), score=score, reasons=reasons)
 
 
 def fingerprint(text: str, tokens: Sequence[Token] | None = None, norms: Sequence[str] | None = None) -> str:

@@ -68,8 +68,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "visit": _stems("заходил заходит смотрит смотрел гост подглядыва посещ лайкал посмотрела"),
     "page": _stems("страниц профил стр страничк аккаунт"),
     "adult": _stems(
-        "интим секс эскорт знакомств досуг вызову 18 горяч приват вебкам спонсор обязательств цензур откровенн "
-        "одинок xxx массаж скучаешь скучно"
+        "интим секс эскорт знакомств досуг вызову приват вебкам спонсор обязательств цензур откровенн одинок xxx "
+        "массаж скучаешь"
     ),
     "service": _stems(
         "услуг недорог ключ выезд круглосуточн гарант замер звоните звони звонки посуточн сдаю сдам сдается сдаем "
@@ -154,6 +154,8 @@ _TRUSTED = (
     "change.org",
     "e1.ru",
     "vk.com/video",
+    "vk.com/wall",
+    "vk.com/photo",
     "pravo.gov",
     "rbc.ru",
     "kommersant.ru",
@@ -330,7 +332,20 @@ _CONTACTS = frozenset(
     for name in ("link", "short_link", "obfuscated_link", "telegram", "handle", "phone", "dm_call", "profile_link")
 )
 _OFFER_FAMILIES = 0
-for _family in ("loan", "earn", "job", "bet", "give", "prize", "adult", "service", "visit", "promise", "money"):
+for _family in (
+    "loan",
+    "earn",
+    "job",
+    "bet",
+    "give",
+    "prize",
+    "adult",
+    "service",
+    "visit",
+    "promise",
+    "money",
+    "promo",
+):
     _OFFER_FAMILIES |= _B[_family]
 _PAIR_FEATURES = tuple(
     (_PAIR_MASKS[pair], _I[name])
@@ -354,6 +369,7 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
     mask = reduce(or_, map(word_families, norms), 0)
     on = list(_family_features(mask))
     tld = bool(mask & _TLD_BIT)
+    urls: list[str] = []
     if tld or "://" in low or "www." in low:
         urls = _URL_RE.findall(low)
         if urls:
@@ -371,6 +387,9 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
             on.append(_OBF)
     if ("t.me" in low or mask & _B["tg"]) and _TME_RE.search(low):
         on.append(_I["telegram"])
+    if "_" in low and urls:
+        for url in urls:  # "t.me/gorod_chat" is a link, not also a handle
+            low = low.replace(url, " ")
     if ("@" in low and _HANDLE_RE.search(low)) or ("_" in low and _LATIN_UNDERSCORE_RE.search(low)):
         on.append(_I["handle"])
     digits = sum(map(len, filter(str.isdigit, norms))) if mask & _DIGITS_BIT else 0  # in all-digit tokens
