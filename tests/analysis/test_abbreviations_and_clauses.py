@@ -93,3 +93,8 @@ def test_an_exact_phrase_is_not_split_by_punctuation() -> None:
 def test_a_hyphenated_word_still_matches_its_parts() -> None:
     assert surfaces("магазин", "интернет-магазин закрылся") == ["магазин"]
     assert surfaces("интернет магазин", "интернет-магазин закрылся") == ["интернет-магазин"]
+
+
+def test_a_one_word_keyword_written_with_a_hyphen_matches_across_it() -> None:
+    assert surfaces("кешбэк", "кеш-бэк не начислили") == ["кеш-бэк"]
+    assert surfaces("кешбэк", "кеш - бэк не начислили") == []  # a dash between words is not a hyphen

@@ -264,6 +264,8 @@ class CompiledMatcher:
                 hits = cache[tok.text] = self._token_hits(tok.text)
             for h in hits:
                 per_pattern.setdefault(h.pid, {}).setdefault(h.slot, []).append((i, h))
+            if i and tok.start - toks[i - 1].end == 1 and text[tok.start - 1] == "-":
+                self._joined_hits(toks[i - 1], tok, i - 1, per_pattern)
         if not per_pattern and not self._regexes:
             return []
 
@@ -306,6 +308,26 @@ class CompiledMatcher:
                     rows.append((m.start(), m.end(), rule_idx, self._make(text, rule_idx, *m.span(), (), False)))
         rows.sort(key=lambda r: (r[0], r[1], r[2]))
         return [r[3] for r in rows]
+
+    def _joined_hits(
+        self, left: Token, right: Token, i: int, per_pattern: dict[int, dict[int, list[tuple[int, _Hit]]]]
+    ) -> None:
+        """One-word keywords written with a hyphen in the text ("кеш-бэк" for "кешбэк"): the two
+        tokens are looked up joined, and a whole-word hit spans both (indexed at the left one)."""
+        joined = left.text + right.text
+        hits = self._hits.get(joined)
+        if hits is None:
+            if len(self._hits) >= _HIT_CACHE_MAX:
+                self._hits.clear()
+            hits = self._hits[joined] = self._token_hits(joined)
+        for h in hits:
+            if len(self._patterns[h.pid].slots) != 1 or h.start != 0 or h.end != len(joined):
+                continue
+            slot_hits = per_pattern.setdefault(h.pid, {}).setdefault(h.slot, [])
+            if any(j in (i, i + 1) for j, _ in slot_hits):
+                continue  # one part matched on its own already
+            span = _Hit(h.pid, h.slot, h.lemma, h.fuzzy, 0, right.end - left.start)
+            slot_hits.append((i, span))
 
     def _make(self, text: str, rule_idx: int, start: int, end: int, lemmas: tuple[str, ...], fuzzy: bool) -> Match:
         rule = self.rules[rule_idx]
