@@ -37,6 +37,7 @@ _LAUGH_RE = re.compile(r"^(?:[ах]*(?:ха|хх|ах)){2,}[ах]*$|^(?:хе){2,
 _EMOTICON_RE = re.compile(r"(?<!\w)[:;=xXхХ8]-?(?:\)+|[dD]+|\(+|[pP])(?!\w)")
 _EMOTICON_GATE_RE = re.compile(r"[:;=xXхХ8]-?[()dDpP]")  # cheap scan before the exact pattern
 _EMOJI_CHAR_RE = re.compile("[\u2600-\u27bf\U0001f300-\U0001faff]")
+_NO_TOKENS: frozenset[int] = frozenset()
 _EXPR_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
 for _expr, _w in sorted(EXPRESSIONS.items(), key=lambda kv: -len(kv[0])):
     _EXPR_FIRST.setdefault(_expr[0], []).append((_expr, _w))
@@ -203,14 +204,20 @@ class SentimentScorer:
                     softened = False
         if softened:
             parts.append(-1.0)
-        if first_end < 0:
-            first_end = len(parts)
-        first, later = sum(parts[:first_end]), sum(parts[first_end:])
-        before = after = 0.0
-        if contrast_at > 0:
-            parts = [p * 0.5 for p in parts[:contrast_at]] + [p * 1.5 for p in parts[contrast_at:]]
-            before = sum(parts[:contrast_at])
-            after = sum(parts[contrast_at:])
+        first = later = before = after = positive = negative = 0.0
+        if parts:  # most comments carry no lexicon word: skip the sums
+            if first_end < 0:
+                first_end = len(parts)
+            first, later = sum(parts[:first_end]), sum(parts[first_end:])
+            if contrast_at > 0:
+                parts = [p * 0.5 for p in parts[:contrast_at]] + [p * 1.5 for p in parts[contrast_at:]]
+                before = sum(parts[:contrast_at])
+                after = sum(parts[contrast_at:])
+            for p in parts:
+                if p > 0:
+                    positive += p
+                else:
+                    negative += p
         emojis = tuple(_EMOJI_CHAR_RE.findall(text))
         emoji = _emoji_weight(text, emojis)
         raw = sum(parts) + emoji
@@ -221,12 +228,12 @@ class SentimentScorer:
             label_of(score),
             score,
             raw,
-            sum(p for p in parts if p > 0),
-            sum(p for p in parts if p < 0),
+            positive,
+            negative,
             emoji,
             before,
             after,
-            frozenset(negated),
+            frozenset(negated) if negated else _NO_TOKENS,
             contrast_token,
             emojis,
             first,
