@@ -15,10 +15,11 @@ STAMP   := $(VENV)/.installed
 # sam build runs pip with the python3.13 it finds on PATH: put the real interpreter first.
 SAM_ENV := PATH="$(dir $(PY313)):$$PATH" AWS_DEFAULT_REGION=eu-central-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: help setup demo test test-unit test-integration test-e2e up down lint bench invoke build openapi services clean vendor-web web-size test-web deploy-web
+.PHONY: help setup demo test test-unit test-integration test-e2e up down lint bench invoke build openapi services clean vendor-web web-size test-web deploy-web eval split train
 
 help:
 	@echo "make demo | test | test-unit | test-integration | test-e2e | up | down | lint | bench | build | invoke FN=<LogicalId> EVENT=events/<f>.json"
+	@echo "make eval | split | train   (quality on the labelled corpus in evals/corpus)"
 
 $(STAMP): pyproject.toml layers/vkc/requirements.txt
 	@test -n "$(PY313)" || { echo "Python 3.13 is required" >&2; exit 1; }
@@ -90,6 +91,19 @@ build: $(TOOLS)/.installed
 
 bench: setup
 	$(PY) -m bench.run
+
+# Quality of the analysis on the labelled corpus: dev and test figures, recorded as quality.*.
+eval: setup
+	$(PY) -m evals
+
+# Train/dev/test assignment of the corpus lines (by id hash) into evals/corpus/splits.json.
+split: setup
+	$(PY) -m evals.split
+
+# Offline training of the sentiment model (scikit-learn, never shipped) into the layer's models/.
+train: setup
+	$(PY) -m pip install -q -e '.[train]'
+	$(PY) -m evals.train_sentiment
 
 invoke: setup
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }

@@ -31,6 +31,7 @@ BENCHMARKS = {
     "coldstart": "bench.coldstart_bench",
     "faults": "bench.faults_bench",
     "web": "bench.web_bench",
+    "quality": "evals.quality_bench",
 }
 
 
@@ -43,15 +44,36 @@ def _commit() -> str:
         return "unknown"
 
 
+def record(results: dict[str, tuple[dict[str, float], float]]) -> None:
+    """Merge ``{benchmark: (figures, seconds)}`` into latest.json, stamped with time and commit.
+
+    ``main`` calls it once per run; other entry points that measure figures (``make eval``) call
+    it too, so every figure reaches the file the same way.
+    """
+    data: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    figures: dict[str, Any] = data.setdefault("figures", {})
+    measured: dict[str, Any] = data.setdefault("measured", {})
+    for name, (result, seconds) in results.items():
+        figures.update(result)
+        measured[name] = {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": _commit(),
+            "seconds": round(seconds, 1),
+        }
+    data["machine"] = {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()}
+    data["figures"] = dict(sorted(figures.items()))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {RESULTS}", file=sys.stderr)
+
+
 def main(names: list[str]) -> int:
     selected = names or list(BENCHMARKS)
     unknown = [n for n in selected if n not in BENCHMARKS]
     if unknown:
         print(f"unknown benchmarks: {unknown}; choose from {list(BENCHMARKS)}", file=sys.stderr)
         return 2
-    data: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    figures: dict[str, Any] = data.setdefault("figures", {})
-    measured: dict[str, Any] = data.setdefault("measured", {})
+    results: dict[str, tuple[dict[str, float], float]] = {}
     failed = []
     for name in selected:
         try:
@@ -69,18 +91,9 @@ def main(names: list[str]) -> int:
             print(f"[{name}] FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
             failed.append(name)
             continue
-        figures.update(result)
-        measured[name] = {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "commit": _commit(),
-            "seconds": round(time.perf_counter() - started, 1),
-        }
+        results[name] = (result, time.perf_counter() - started)
         print(json.dumps(result, indent=2))
-    data["machine"] = {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()}
-    data["figures"] = dict(sorted(figures.items()))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {RESULTS}", file=sys.stderr)
+    record(results)
     return 1 if failed else 0
 
 

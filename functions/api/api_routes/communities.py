@@ -94,6 +94,10 @@ def create_community(body: CommunityCreate) -> Response[CommunityView]:
     ),
     tags=["communities"],
     responses={
+        200: {
+            "description": "What adding it would store",
+            "content": {"application/json": {"model": CommunityPreview}},
+        },
         409: problem_response("The workspace has no usable VK token"),
         502: problem_response("VK answered with an unexpected error"),
     },

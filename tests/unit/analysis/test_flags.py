@@ -108,9 +108,7 @@ def test_insults_aimed_at_a_person(detector: ProfanityDetector, text: str, insul
     ("text", "reasons"),
     [
         ("Заработок без вложений от 5000 в день, пиши в лс", ("dm_call", "money_offer")),
-        ("Пишите в личку, всё расскажу", ("dm_call",)),
-        ("Подробности в лс", ("dm_call",)),
-        ("Работа на дому, подробности по ссылке bit.ly/abc", ("link", "money_offer", "invite")),
+        ("Работа на дому, подробности по ссылке bit.ly/abc", ("link", "short_link", "job_offer")),
         ("Подпишись на мой паблик https://vk.com/club1", ("link", "invite")),
         ("Звоните +7 (912) 345-67-89, пишите в ватсап", ("phone", "dm_call")),
     ],
@@ -137,19 +135,36 @@ def test_not_spam(text: str) -> None:
     assert not assess_spam(text).is_spam
 
 
+@pytest.mark.parametrize(
+    ("text", "reason"), [("Пишите в личку, всё расскажу", "dm_call"), ("Подробности в лс", "dm_call")]
+)
+def test_a_call_to_write_privately_alone_is_a_signal_not_spam(text: str, reason: str) -> None:
+    """Neighbours say "пишите в лс" about a pram they give away: alone it is named, not flagged."""
+    v = assess_spam(text)
+    assert reason in v.reasons
+    assert not v.is_spam
+
+
 def test_caps_and_emoji_signals() -> None:
     assert "caps" in assess_spam("СРОЧНО ПРОДАМ ДЕШЕВО ЗВОНИТЕ").reasons
     assert "emoji_flood" in assess_spam("💰💰💰💰💰💰 го").reasons
 
 
 def test_duplicate_signal_from_the_caller() -> None:
-    v = assess_spam("Скидки тут vk.cc/aBc12")
-    assert v.reasons == ("link",)
+    v = assess_spam("Фото с праздника тут vk.cc/aBc12")
+    assert v.reasons == ("link", "short_link")
     assert not v.is_spam
     dup = v.with_duplicates(3)
     assert dup.is_spam
-    assert dup.reasons == ("link", "duplicate")
+    assert dup.reasons == ("link", "short_link", "duplicate")
+    assert dup.score > v.score
     assert v.with_duplicates(0) == v
+
+
+def test_repeated_text_without_any_spam_signal_stays_clean() -> None:
+    v = assess_spam("Поддерживаю всех жителей нашего района, так держать")
+    assert v.reasons == ()
+    assert not v.with_duplicates(5).is_spam
 
 
 def test_fingerprint_ignores_case_punctuation_emoji() -> None:

@@ -12,7 +12,8 @@ from vkc.analysis.morphology import Morphology, default_morphology
 from vkc.analysis.normalize import fold
 from vkc.analysis.profanity import ProfanityDetector, ProfanityResult
 from vkc.analysis.rules import KeywordRule
-from vkc.analysis.sentiment import Sentiment, SentimentScorer
+from vkc.analysis.sentiment import Sentiment
+from vkc.analysis.sentiment_model import SentimentClassifier
 from vkc.analysis.spam import SpamVerdict, assess_spam, fingerprint
 from vkc.analysis.terms import content_lemmas
 from vkc.analysis.tokenize import tokenize
@@ -41,7 +42,7 @@ class Analyzer:
     def __init__(self, rules: Iterable[KeywordRule] = (), morph: Morphology | None = None) -> None:
         self.morph = morph if morph is not None else default_morphology()
         self.matcher: CompiledMatcher = Matcher.compile(rules, self.morph)
-        self._sentiment = SentimentScorer(self.morph)
+        self._sentiment = SentimentClassifier(self.morph)
         self._profanity = ProfanityDetector(self.morph)
 
     def analyze(self, text: str) -> CommentAnalysis:

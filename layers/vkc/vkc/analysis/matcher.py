@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from vkc.analysis.morphology import Morphology, WordInfo, default_morphology
+from vkc.analysis.morphology import Morphology, WordInfo, abbreviation_stems, default_morphology
 from vkc.analysis.normalize import case_shape, fold, fold_cased
 from vkc.analysis.rules import KeywordRule, PhraseMode, RuleKind
-from vkc.analysis.tokenize import Token, tokenize
+from vkc.analysis.tokenize import Token, clause_ids, has_break, tokenize
 
 SNIPPET_RADIUS = 60
 MIN_FUZZY_LEMMA = 6  # typo tolerance only for keywords whose lemma is this long
@@ -60,6 +60,7 @@ class _Pattern:
     exact: bool
     window: int
     case_sensitive: bool
+    within_clause: bool  # any-order words must share a sentence and clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,7 @@ class CompiledMatcher:
         for neg in rule.negatives:
             slots = self._slots(neg, None)
             if slots:
-                pat = _Pattern(idx, True, tuple(s for s, _ in slots), False, len(slots) + 2, False)
+                pat = _Pattern(idx, True, tuple(s for s, _ in slots), False, len(slots) + 2, False, False)
                 self._add_pattern(pat, [n for _, n in slots], rule, True)
                 self._has_negatives.add(idx)
         if rule.kind is RuleKind.REGEX:
@@ -191,7 +192,8 @@ class CompiledMatcher:
         n = len(slots)
         exact = n > 1 and (rule.kind is RuleKind.WORD or rule.phrase_mode is PhraseMode.EXACT)
         window = max(rule.window or n + 2, n)
-        pat = _Pattern(idx, False, tuple(s for s, _ in slots), exact, window, rule.case_sensitive)
+        within = not exact and rule.phrase_mode is not PhraseMode.ANY_ORDER_ACROSS
+        pat = _Pattern(idx, False, tuple(s for s, _ in slots), exact, window, rule.case_sensitive, within)
         self._add_pattern(pat, [nm for _, nm in slots], rule, False)
         return True
 
@@ -205,6 +207,10 @@ class CompiledMatcher:
         for lemma in info.lemmas:
             for pid, s_idx in self._index.get(lemma, ()):
                 found.setdefault((pid, s_idx), _Hit(pid, s_idx, lemma, False, 0, whole))
+        if info.script == "cyr":
+            for stem in abbreviation_stems(fold_cased(surface), norm, info.known):
+                for pid, s_idx in self._index.get(stem, ()):
+                    found.setdefault((pid, s_idx), _Hit(pid, s_idx, stem, False, 0, whole))
         if self._substr_re is not None:
             for cand in info.lemmas:
                 for m in self._substr_re.finditer(cand):
@@ -258,16 +264,26 @@ class CompiledMatcher:
                 hits = cache[tok.text] = self._token_hits(tok.text)
             for h in hits:
                 per_pattern.setdefault(h.pid, {}).setdefault(h.slot, []).append((i, h))
+            if i and tok.start - toks[i - 1].end == 1 and text[tok.start - 1] == "-":
+                self._joined_hits(toks[i - 1], tok, i - 1, per_pattern)
         if not per_pattern and not self._regexes:
             return []
 
         occurrences: list[tuple[int, list[tuple[int, _Hit]]]] = []
         vetoed: set[int] = set()
+        clauses: list[int] | None = None
         for pid in sorted(per_pattern):
             pat = self._patterns[pid]
             if pat.negative and pat.rule_idx in vetoed:
                 continue
-            found = self._resolve(pat, per_pattern[pid])
+            if pat.within_clause and clauses is None and len(per_pattern[pid]) == len(pat.slots) > 1:
+                clauses = clause_ids(text, toks, [fold(t.text) for t in toks])
+            found = self._resolve(pat, per_pattern[pid], clauses if pat.within_clause else None)
+            if found and pat.exact and len(pat.slots) > 1:
+                # adjacent in the text, not across punctuation ("горячая. вода", "платная, парковка")
+                found = [
+                    occ for occ in found if not any(has_break(text, toks[i - 1].end, toks[i].start) for i, _ in occ[1:])
+                ]
             if not found:
                 continue
             if pat.negative:
@@ -293,6 +309,26 @@ class CompiledMatcher:
         rows.sort(key=lambda r: (r[0], r[1], r[2]))
         return [r[3] for r in rows]
 
+    def _joined_hits(
+        self, left: Token, right: Token, i: int, per_pattern: dict[int, dict[int, list[tuple[int, _Hit]]]]
+    ) -> None:
+        """One-word keywords written with a hyphen in the text ("кеш-бэк" for "кешбэк"): the two
+        tokens are looked up joined, and a whole-word hit spans both (indexed at the left one)."""
+        joined = left.text + right.text
+        hits = self._hits.get(joined)
+        if hits is None:
+            if len(self._hits) >= _HIT_CACHE_MAX:
+                self._hits.clear()
+            hits = self._hits[joined] = self._token_hits(joined)
+        for h in hits:
+            if len(self._patterns[h.pid].slots) != 1 or h.start != 0 or h.end != len(joined):
+                continue
+            slot_hits = per_pattern.setdefault(h.pid, {}).setdefault(h.slot, [])
+            if any(j in (i, i + 1) for j, _ in slot_hits):
+                continue  # one part matched on its own already
+            span = _Hit(h.pid, h.slot, h.lemma, h.fuzzy, 0, right.end - left.start)
+            slot_hits.append((i, span))
+
     def _make(self, text: str, rule_idx: int, start: int, end: int, lemmas: tuple[str, ...], fuzzy: bool) -> Match:
         rule = self.rules[rule_idx]
         snippet, s0 = make_snippet(text, start, end)
@@ -311,8 +347,11 @@ class CompiledMatcher:
         )
 
     @staticmethod
-    def _resolve(pat: _Pattern, by_slot: dict[int, list[tuple[int, _Hit]]]) -> list[list[tuple[int, _Hit]]]:
-        """Non-overlapping occurrences of a pattern, leftmost first."""
+    def _resolve(
+        pat: _Pattern, by_slot: dict[int, list[tuple[int, _Hit]]], clauses: list[int] | None = None
+    ) -> list[list[tuple[int, _Hit]]]:
+        """Non-overlapping occurrences of a pattern, leftmost first; with ``clauses`` (each token's
+        clause number) an any-order occurrence stays inside one clause."""
         n = len(pat.slots)
         if n == 1:
             return [[h] for h in by_slot.get(0, ())]
@@ -331,7 +370,12 @@ class CompiledMatcher:
         for s in starts:
             if s <= last:
                 continue
-            chosen = _assign(maps, s, s + pat.window - 1)
+            hi = s + pat.window - 1
+            if clauses is not None:  # clause numbers only grow: shrink the window to s's clause
+                hi = min(hi, len(clauses) - 1)
+                while hi > s and clauses[hi] != clauses[s]:
+                    hi -= 1
+            chosen = _assign(maps, s, hi)
             if chosen is not None:
                 out.append([(i, maps[k][i]) for k, i in enumerate(chosen)])
                 last = max(chosen)

@@ -7,6 +7,7 @@ and score; ``lexeme`` gives forms) without touching the matcher.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,9 +37,46 @@ SLANG_LEMMAS: dict[str, tuple[str, ...]] = {
     "комп": ("компьютер",),
     "инет": ("интернет",),
     "сбер": ("сбербанк",),
+    "тинек": ("тинькофф",),
+    "тинька": ("тинькофф",),
+    "тинёк": ("тинькофф",),
     "тг": ("телеграм",),
     "кв": ("квартира",),
 }
+
+
+# What VK writers attach to an abbreviation or a brand: case endings ("в ЖЭКе", "СДЭКа", "МТСом")
+# and the common derivations ("сдэковский", "ВТБшный", "МФЦшка", "ЖКХшник").
+_ABBR_TAIL = (
+    r"(?:(?:ов|ев)?ск(?:ий|ая|ое|ие|ого|ому|ой|ую|им|ими|их|ом)"
+    r"|шн(?:ый|ая|ое|ые|ого|ому|ой|ую|ым|ыми|ых|ом)"
+    r"|шк(?:а|и|е|у|ой|ам|ами|ах)|шек"
+    r"|а?шник(?:|и|а|у|ом|е|ов|ам|ами|ах)"
+    r"|(?:ов|ев)(?:ец|цы|ца|цу|цем|цом|цев|цам|цами|цах)"
+    r"|а|у|е|ом|ой|ы|и|ов|ам|ами|ах|ю|я|ем|ей)"
+)
+_ABBR_CASED_RE = re.compile(r"([А-ЯЁA-Z]{2,})-?(" + _ABBR_TAIL + ")")
+_ABBR_TAIL_RE = re.compile("-?" + _ABBR_TAIL)
+MIN_ABBR_STEM = 2
+
+
+def abbreviation_stems(surface: str, norm: str, known: bool) -> tuple[str, ...]:
+    """Stems a token may carry as an abbreviation or brand with an ending or suffix.
+
+    "ЖЭКе" -> ("жэк",) from its case shape, whatever the dictionary says. A lowercase word the
+    dictionary does not know gives every stem that leaves a valid tail ("сдэковский" -> "сдэк",
+    "сдэков", ...): the matcher keeps only stems that are keywords, so the guesses cost nothing.
+    """
+    m = _ABBR_CASED_RE.fullmatch(surface)
+    if m is not None and m.group(2).islower():
+        return (fold(m.group(1)),)
+    if known or len(norm) <= MIN_ABBR_STEM + 1:
+        return ()
+    return tuple(
+        norm[:cut]
+        for cut in range(len(norm) - 1, MIN_ABBR_STEM - 1, -1)
+        if _ABBR_TAIL_RE.fullmatch(norm, cut) is not None
+    )
 
 
 class Parse(NamedTuple):

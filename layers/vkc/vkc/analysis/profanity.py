@@ -1,10 +1,11 @@
 """Obscene-language (мат) and insult flags.
 
 Why own rules: the packaged detectors flag "корабля", "употребляя", "Сбербанк", "обслуживание" and
-"Great post" because they search roots as substrings. Here each token is first normalized
-(leet/homoglyphs, Latin transliteration, "п-и-з-д-а" spelled apart) and a root counts only at the
-start of the token or right after a known verbal prefix ("за-", "вы-", "от-ъ-", "долбо-"); an
-allowlist covers the remaining look-alike words.
+"Great post" because they search roots as substrings. Here each token is first read through
+``deobfuscate`` (look-alikes, digits, transliteration, repeats) and a root counts only at the start
+of the word or right after a known verbal prefix ("за-", "вы-", "от-ъ-", "долбо-"); an allow-list
+covers the remaining look-alike words. Symbols that hide letters ("х*й", "п...ц") are matched
+against a list of obscene forms instead, since the hidden letters are unknown.
 """
 
 from __future__ import annotations
@@ -15,23 +16,25 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from vkc.analysis.deobfuscate import Masked, looks_disguised, raw_candidates, skeletons
+from vkc.analysis.insults import STRONG_LEMMAS, InsultFinder, rude_phrases
 from vkc.analysis.morphology import Morphology
-from vkc.analysis.normalize import fold, is_cyrillic
+from vkc.analysis.normalize import fold
 from vkc.analysis.tokenize import Token
-
-_RAW_TOKEN_RE = re.compile(r"[\w@*$]+(?:[-._][\w@*$]+)*")
 
 _PREFIX = (
     r"(?:а|о|об|обо|от|ото|по|на|за|до|вы|ни|недо|пере|под|при|про|рас|раз|с|у|в|вз|из|ис|во|"
-    r"долбо|мудо|хитро|полу)?ъ?"
+    r"долбо|долба|мудо|хитро|полу)?ъ?"
 )
 _ROOTS = (
     r"х[у*][йеяиюе*]",  # хуй, хуе-, хуя
-    r"п[иеi*][з*]д",  # пизд-
-    r"[е*]б(?:а|у|л|н|и|ы|ок|ош|ет|еш|ен|ун|уч|ыр|ись)",  # еб- with verbal endings only
+    r"хул[ия]$",  # хули
+    r"п[иеi*][з*][дж]",  # пизд-, пизж-
+    r"пзд",  # пздц: vowels dropped
+    r"[е*]б(?:а|у|л|н|и|ы|ок|к|ош|ет|еш|ен|ун|уч|ыр|ись)",  # еб- with verbal endings only
     r"бл[я*](?:д|т|$)",  # бля, блядь, блять
-    r"(?:долбо|мудо)[е*]б",
-    r"муд(?:ак|ач|ил|о[зе]|ень|ищ|ан)",
+    r"(?:долбо|долба|мудо)[е*]б",
+    r"муд(?:ак|ач|ац|ил|о[зе]|ень|ищ|ан)",
     r"шлюх",
     r"залуп",
     r"манд(?:а|ы|у|ой|е|ец|еть|ит)$",
@@ -39,143 +42,116 @@ _ROOTS = (
     r"пид[оа]р|пидр",
     r"г[ао]ндон",
     r"дроч",
-    r"хер(?:ня|ни|не|ню|ов|ово|ово|а|ом|$)",
+    r"хер(?:ня|ни|не|ню|ов|ово|а|ом|$)",
 )
 _PROFANE_RE = re.compile(rf"^{_PREFIX}(?:{'|'.join(_ROOTS)})")
+# Whole words too short for a root, mostly with vowels dropped ("бл, опять", "пнх", "ёб твою").
+DROPPED_VOWELS = frozenset({"бл", "блт", "пздц", "пзд", "пздец", "пзц", "пнх", "нх", "еб"})
 
 # Innocent words that a root pattern could still reach (the anchored patterns already skip
 # корабля, рубля, употребляя, застрахуй, скипидар, оскорблять, обслуживание, Сбербанк ...).
 ALLOWLIST_PREFIXES: tuple[str, ...] = (
     "веб", "хлеб", "неб", "себ", "потреб", "употреб", "требу", "корабл", "рубл", "страх",
     "застрах", "скипидар", "оскорбл", "обслуж", "сбер", "колеб", "гребл", "учеб", "мандарин",
-    "мандат", "сукно", "херсон", "херувим", "дрочен", "подстрах", "перестрах",
+    "мандат", "сукно", "херсон", "херувим", "дрочен", "подстрах", "перестрах", "себаст",
+    "оглобл", "бляха", "бляш", "ухуд", "похуд", "захуд",
 )  # fmt: skip
+# "сука" is also the breeders' word for a female dog.
+_DOG_CONTEXT_RE = re.compile(r"собак|щен|кобел|вязк|течк|питомник|пород|лабрадор|овчарк")
 
-INSULT_LEMMAS = frozenset(
-    {
-        "дебил", "идиот", "урод", "мразь", "клоун", "тупой", "тупица", "дурак", "дура", "придурок",
-        "кретин", "имбецил", "дегенерат", "даун", "чмо", "ничтожество", "тварь", "сволочь",
-        "скотина", "быдло", "лох", "гнида", "падла", "упырь", "ублюдок", "недоумок",
-        "олигофрен", "шизик", "псих", "овца", "козел", "мудак", "чушпан", "лошара", "тупорылый",
-    }
-)  # fmt: skip
+# Obscene word forms that masked words ("х*й", "п...ц", "бл@@ть") are compared against.
+OBSCENE_FORMS: tuple[str, ...] = tuple(
+    " ".join(
+        (
+            "хуй хуя хую хуем хуе хуи хуев хуйня хуйни хуйню хуйней хуево хуевый хуевая хуевое хуевые хуета",
+            "хуеты хуету хуесос хуило нахуй нахуя похуй похую охуеть охуел охуела охуели охуенно охуенный",
+            "охуительно охуевший охуевшие ахуеть ахуел ахуели нихуя хуярить хуярят нахуярили хули пизда пизды",
+            "пизде пизду пиздой пиздец пиздеца пиздецом пиздос пиздато пиздатый пиздеж пиздит пиздят пиздишь",
+            "пиздеть спиздил спиздили спиздила пиздюк пиздюка пиздюли пиздюлей пиздабол пиздаболы пиздобол",
+            "распиздяй распиздяи пизданулся пизданулась пиздануть ебать ебал ебала ебали ебет ебут ебаный",
+            "ебаная ебаное ебаные ебанный ебанутый ебанутая ебанутые ебануться ебанько ебанат ебло ебало",
+            "ебучий ебучая заебал заебала заебали заебало заебись заебался наебал наебали наебать уебок уебки",
+            "уебан уебище выебываться выебываются доебался отъебись съебись съебался поебать поебень разъебай",
+            "долбоеб долбоебы долбаеб блядь бля блять бляди блядский блядство блядина мудак мудаки мудака",
+            "мудацкий мудачье мудила мудозвон сука суки суку сукой сучка сучара пидор пидоры пидора пидорас",
+            "пидорасы пидар пидр гондон гандон гондоны гандоны залупа залупу шлюха шлюхи хер херня херни",
+            "херню нахер похер нахера",
+        )
+    ).split()
+)
+_ENDINGS = ("", "ы", "и", "а", "у", "ом", "ов", "ей", "ами", "ой", "е", "ю", "я")
+INSULT_FORMS: frozenset[str] = frozenset(
+    stem + e for lemma in STRONG_LEMMAS for stem in {lemma, lemma.rstrip("аяоеьй")} for e in _ENDINGS
+)
 
-# Markers that the insult is aimed at the reader/author rather than at a thing.
-SECOND_PERSON = frozenset(
-    {"ты", "тебя", "тебе", "тобой", "тя", "те", "твой", "вы", "вас", "вам", "вами", "ваш", "автор",
-     "админ", "админы", "модератор", "сам", "сама", "сами"}
-)  # fmt: skip
-SHORT_COMMENT_TOKENS = 4  # "Дебил!" alone is addressed to someone
 
-# "@" and "*" hide a letter (п@здец, х*й): both become the wildcard "*" the roots accept.
-_LEET = str.maketrans({"0": "о", "@": "*", "3": "з", "4": "ч", "6": "б", "$": "с", "ё": "е"})
-_CYR_LOOKALIKE = str.maketrans(
-    {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "k": "к", "m": "м",
-     "t": "т", "u": "и", "h": "н", "b": "б", "i": "и", "3": "з"}
-)  # fmt: skip
-_TRANSLIT_MULTI = (
-    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("ch", "ч"), ("sh", "ш"), ("ya", "я"), ("ja", "я"),
-    ("yo", "е"), ("jo", "е"), ("yu", "ю"), ("ju", "ю"), ("ts", "ц"), ("kh", "х"),
-)  # fmt: skip
-_TRANSLIT_ONE = str.maketrans(
-    {"a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "j": "й",
-     "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т",
-     "u": "у", "f": "ф", "h": "х", "x": "х", "c": "с", "w": "в", "q": "к", "y": "ы"}
-)  # fmt: skip
-_VOWEL_Y_RE = re.compile(r"(?<=[aeiou])y")
-_RUNS_RE = re.compile(r"(.)\1{2,}")
+def _by_first(forms: Sequence[str] | frozenset[str]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for f in forms:
+        out.setdefault(f[0], []).append(f)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+_OBSCENE_BY_FIRST = _by_first(OBSCENE_FORMS)
+_INSULT_BY_FIRST = _by_first(INSULT_FORMS)
 
 
 class ProfanityResult(BaseModel):
-    """``profanity``: obscene words; ``insult``: a name-calling word aimed at a person."""
+    """``profanity``: obscene words; ``insult``: name-calling or a rude phrase aimed at a person."""
 
     model_config = ConfigDict(frozen=True)
 
     profanity: bool
     insult: bool
-    terms: tuple[str, ...]  # the offending tokens, as written
+    terms: tuple[str, ...]  # the offending words or phrases, as written
 
 
-@lru_cache(maxsize=131_072)
-def skeleton(token: str) -> str:
-    """Normalized spelling of a token for root matching (п@здец -> пиздец, pizdec -> пиздец)."""
-    t = token.lower().replace("_", "")
-    if any(is_cyrillic(ch) for ch in t):
-        t = t.translate(_LEET).translate(_CYR_LOOKALIKE)
-    elif any("a" <= ch <= "z" for ch in t):
-        t = _VOWEL_Y_RE.sub("й", t)
-        for src, dst in _TRANSLIT_MULTI:
-            t = t.replace(src, dst)
-        t = t.translate(_TRANSLIT_ONE).translate(_LEET)
-    else:
-        t = t.translate(_LEET)
-    return _RUNS_RE.sub(r"\1", t)
+def is_obscene_skeleton(sk: str) -> bool:
+    """True for a plain, lowercase Cyrillic spelling that is an obscene word (3+ letters)."""
+    return len(sk) >= 3 and _PROFANE_RE.match(sk) is not None and not sk.startswith(ALLOWLIST_PREFIXES)
 
 
 @lru_cache(maxsize=131_072)
 def is_profane_word(token: str) -> bool:
-    """True if one token (as written, possibly obfuscated) is an obscene word."""
-    sk = skeleton(token)
-    if len(sk) < 3 or not _PROFANE_RE.match(sk):
-        return False
-    return not sk.startswith(ALLOWLIST_PREFIXES)
-
-
-def _candidate_words(text: str) -> list[str]:
-    """Raw words including leet symbols; letters spelled apart ("п-и-з-д-а", "х у й") are joined."""
-    words: list[str] = []
-    singles: list[str] = []
-    for m in _RAW_TOKEN_RE.finditer(text):
-        raw = m.group()
-        segments = re.split(r"[-._]", raw)
-        if len(segments) >= 3 and sum(map(len, segments)) <= 2 * len(segments):
-            words.append("".join(segments))
-        else:
-            words.extend(s for s in segments if s)
-        if len(raw) == 1:
-            singles.append(raw)
-            continue
-        if len(singles) >= 3:
-            words.append("".join(singles))
-        singles = []
-    if len(singles) >= 3:
-        words.append("".join(singles))
-    return words
-
-
-def _looks_obfuscated(text: str, tokens: Sequence[Token]) -> bool:
-    """Leet symbols that split a word ("п@здец", "х*й") or 3+ single letters in a row
-    ("п и з д е ц", "пи-з-д-е-ц"). Digits inside a word ("пи3дец") stay one token and are
-    handled by the per-token check, so they need no raw pass."""
-    if "@" in text or "*" in text or "$" in text:
+    """True if one token (as written, possibly disguised) is an obscene word."""
+    if token.lower().replace("ё", "е") in DROPPED_VOWELS:  # as written: "job" must not read as "ёб"
         return True
-    run = 0
-    for tok in tokens:
-        run = run + 1 if tok.end - tok.start == 1 else 0
-        if run >= 3:
-            return True
-    return False
+    return any(is_obscene_skeleton(sk) for sk in skeletons(token))
+
+
+def _masked_match(word: Masked, by_first: dict[str, tuple[str, ...]]) -> bool:
+    if word.first:
+        pool: Sequence[str] = by_first.get(word.first, ())
+    else:
+        pool = [f for forms in by_first.values() for f in forms]
+    return any(word.pattern.fullmatch(f) for f in pool)
 
 
 class ProfanityDetector:
-    """Profanity from raw text; insults from the lemmas of the word tokens."""
+    """Profanity from the tokens (and, when the text hides letters, from the raw text); insults
+    from lemmas and phrases."""
 
     def __init__(self, morph: Morphology) -> None:
-        self._morph = morph
-        self._is_insult = lru_cache(maxsize=131_072)(self._insult_word)
-
-    def _insult_word(self, norm: str) -> bool:
-        return len(norm) >= 2 and not self._morph.info(norm).lemma_set.isdisjoint(INSULT_LEMMAS)
+        self._insults = InsultFinder(morph)
 
     def detect(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> ProfanityResult:
-        # Word tokens cover plain, transliterated and mixed-script spellings (one cached lookup
-        # each); the slower raw pass runs only when the text shows signs of obfuscation.
-        found = [t.text for t in tokens if is_profane_word(t.text)]
-        if _looks_obfuscated(text, tokens):
-            found += [w for w in _candidate_words(text) if is_profane_word(w)]
         norms = [fold(t.text) for t in tokens] if norms is None else norms
-        is_insult = self._is_insult
-        insults = [t.text for t, n in zip(tokens, norms, strict=True) if is_insult(n)]
-        insult = bool(insults) and (len(tokens) <= SHORT_COMMENT_TOKENS or not SECOND_PERSON.isdisjoint(norms))
-        out = tuple(dict.fromkeys(found + (insults if insult else [])))
-        return ProfanityResult(profanity=bool(found), insult=insult, terms=out)
+        found = [t.text for t in tokens if is_profane_word(t.text)]
+        insults = self._insults.find(text, tokens, norms)
+        if looks_disguised(text, tokens):
+            joined, masked = raw_candidates(text)
+            for word in joined:
+                if is_profane_word(word):
+                    found.append(word)
+                elif any(self._insults.is_strong(sk) for sk in skeletons(word)):
+                    insults.append(word)  # "д.е.б.и.л.ы"
+            for m in masked:
+                if _masked_match(m, _OBSCENE_BY_FIRST):
+                    found.append(m.written)
+                elif _masked_match(m, _INSULT_BY_FIRST):
+                    insults.append(m.written)  # "д*бил", "мр@зи"
+        if found and _DOG_CONTEXT_RE.search(text.lower()):
+            found = [w for w in found if not fold(w).startswith("сук")]
+        insults += rude_phrases(tokens, norms)
+        out = tuple(dict.fromkeys(found + insults))
+        return ProfanityResult.model_construct(profanity=bool(found), insult=bool(insults), terms=out)

@@ -19,10 +19,13 @@ class RuleKind(StrEnum):
 
 
 class PhraseMode(StrEnum):
-    """exact: the words are adjacent and in order; any_order: all within ``window`` tokens."""
+    """exact: the words are adjacent and in order; any_order: all within ``window`` tokens of one
+    sentence and clause; any_order_across: within ``window`` tokens, even across sentences and
+    clauses ("доставка быстрая. курьер хамит" is then a match for "быстрый курьер")."""
 
     EXACT = "exact"
     ANY_ORDER = "any_order"
+    ANY_ORDER_ACROSS = "any_order_across"
 
 
 class KeywordRule(BaseModel):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,6 +37,7 @@ _LAUGH_RE = re.compile(r"^(?:[ах]*(?:ха|хх|ах)){2,}[ах]*$|^(?:хе){2,
 _EMOTICON_RE = re.compile(r"(?<!\w)[:;=xXхХ8]-?(?:\)+|[dD]+|\(+|[pP])(?!\w)")
 _EMOTICON_GATE_RE = re.compile(r"[:;=xXхХ8]-?[()dDpP]")  # cheap scan before the exact pattern
 _EMOJI_CHAR_RE = re.compile("[\u2600-\u27bf\U0001f300-\U0001faff]")
+_NO_TOKENS: frozenset[int] = frozenset()
 _EXPR_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
 for _expr, _w in sorted(EXPRESSIONS.items(), key=lambda kv: -len(kv[0])):
     _EXPR_FIRST.setdefault(_expr[0], []).append((_expr, _w))
@@ -57,9 +59,38 @@ class Sentiment(BaseModel):
     raw: float
 
 
-def _emoji_weight(text: str) -> float:
+class LexiconReading(NamedTuple):
+    """What the lexicon and rules saw in one comment; the trained model uses it as features."""
+
+    label: SentimentLabel
+    score: float
+    raw: float
+    positive: float  # sum of the positive word/expression parts (after negation and contrast)
+    negative: float  # sum of the negative parts (a negative number or 0)
+    emoji: float  # emoji, emoticon and bracket-smiley weight
+    before_contrast: float  # sum of the parts before the last "но"/"однако"/... (0 without one)
+    after_contrast: float  # ... and after it
+    negated: frozenset[int]  # token indices inside a negation's scope
+    contrast_at: int  # token index of the last contrast word, -1 without one
+    emojis: tuple[str, ...]  # emoji characters in the text, in order
+    first_clause: float  # sum of the parts up to the first clause punctuation
+    later_clauses: float  # ... and after it ("отличный банк, четвёртый раз блокируют карту")
+
+    def sentiment(self) -> Sentiment:
+        return Sentiment(label=self.label, score=round(self.score, 4), raw=round(self.raw, 4))
+
+
+def label_of(score: float) -> SentimentLabel:
+    if score >= LABEL_THRESHOLD:
+        return SentimentLabel.POSITIVE
+    if score <= -LABEL_THRESHOLD:
+        return SentimentLabel.NEGATIVE
+    return SentimentLabel.NEUTRAL
+
+
+def _emoji_weight(text: str, emojis: Sequence[str]) -> float:
     total = 0.0
-    for ch in _EMOJI_CHAR_RE.findall(text):
+    for ch in emojis:
         total += EMOJI.get(ch, 0.0)
     faces = _EMOTICON_RE.finditer(text) if _EMOTICON_GATE_RE.search(text) else ()
     for m in faces:
@@ -107,13 +138,20 @@ class SentimentScorer:
         return 0, self.word_weight(norm)
 
     def score(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> Sentiment:
+        return self.read(text, tokens, norms).sentiment()
+
+    def read(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> LexiconReading:
+        """Lexicon score of a comment, with the parts the trained model takes as features."""
         norms = [fold(t.text) for t in tokens] if norms is None else norms
         facts_cache = self._facts_cache
         parts: list[float] = []
+        negated: list[int] = []
         contrast_at = -1
+        contrast_token = -1
         negate = 0  # tokens left in the current negation scope
         softened = False  # "не очень" seen, waiting for its word
         mult = 1.0
+        first_end = -1  # len(parts) at the first clause break
         i = 0
         n = len(tokens)
         while i < n:
@@ -121,6 +159,8 @@ class SentimentScorer:
                 if softened:
                     parts.append(-1.0)
                 negate, softened, mult = 0, False, 1.0
+                if first_end < 0:
+                    first_end = len(parts)
             norm = norms[i]
             if norm in _EXPR_FIRST:
                 expr = self._expression(norms, i)
@@ -138,10 +178,13 @@ class SentimentScorer:
             role, w = facts
             if role == 1:
                 contrast_at = len(parts)
+                contrast_token = i - 1
                 continue
             if role == 2:
                 negate = _NEG_SCOPE
                 continue
+            if negate:
+                negated.append(i - 1)
             if role >= 3:
                 if negate and role == 4:
                     softened = True
@@ -161,19 +204,41 @@ class SentimentScorer:
                     softened = False
         if softened:
             parts.append(-1.0)
-        if contrast_at > 0:
-            parts = [p * 0.5 for p in parts[:contrast_at]] + [p * 1.5 for p in parts[contrast_at:]]
-        raw = sum(parts) + _emoji_weight(text)
+        first = later = before = after = positive = negative = 0.0
+        if parts:  # most comments carry no lexicon word: skip the sums
+            if first_end < 0:
+                first_end = len(parts)
+            first, later = sum(parts[:first_end]), sum(parts[first_end:])
+            if contrast_at > 0:
+                parts = [p * 0.5 for p in parts[:contrast_at]] + [p * 1.5 for p in parts[contrast_at:]]
+                before = sum(parts[:contrast_at])
+                after = sum(parts[contrast_at:])
+            for p in parts:
+                if p > 0:
+                    positive += p
+                else:
+                    negative += p
+        emojis = tuple(_EMOJI_CHAR_RE.findall(text))
+        emoji = _emoji_weight(text, emojis)
+        raw = sum(parts) + emoji
         if raw:
             raw *= 1.0 + 0.15 * min(text.count("!"), 3)
         score = raw / math.sqrt(raw * raw + _SQUASH)
-        if score >= LABEL_THRESHOLD:
-            label = SentimentLabel.POSITIVE
-        elif score <= -LABEL_THRESHOLD:
-            label = SentimentLabel.NEGATIVE
-        else:
-            label = SentimentLabel.NEUTRAL
-        return Sentiment(label=label, score=round(score, 4), raw=round(raw, 4))
+        return LexiconReading(
+            label_of(score),
+            score,
+            raw,
+            positive,
+            negative,
+            emoji,
+            before,
+            after,
+            frozenset(negated) if negated else _NO_TOKENS,
+            contrast_token,
+            emojis,
+            first,
+            later,
+        )
 
     @staticmethod
     def _expression(norms: Sequence[str], i: int) -> tuple[int, float] | None:

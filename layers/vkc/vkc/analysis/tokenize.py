@@ -8,6 +8,7 @@ Hyphens, apostrophes, emoji and punctuation split tokens: "интернет-ма
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 # [^\W_] = a letter or digit; \u0300-\u036f and \u0483-\u0489 = combining marks that Python's \w omits.
@@ -41,3 +42,36 @@ def has_break(text: str, end: int, start: int) -> bool:
     if start - end <= 1:  # adjacent or one character apart: the common single space
         return start > end and text[end] in ".,;:!?()\n"
     return _BREAK_RE.search(text, end, start) is not None
+
+
+# Sentence ends, brackets, a colon and a dash (a spaced hyphen too, not the one inside a word).
+_SENTENCE_RE = re.compile(r"[.!?;…()\n:—–]|\s-|-\s")
+_CLAUSE_PUNCT_RE = re.compile(r",")
+# A clause starts at these words even without a comma ("быстро но грубо", common in VK).
+_CLAUSE_WORDS = frozenset({"но", "однако", "зато"})
+# ... and at these after a comma, colon or dash ("доставили, а курьер нахамил").
+_CLAUSE_WORDS_AFTER_PUNCT = frozenset(
+    {"а", "хотя", "если", "когда", "пока", "потому", "поэтому", "чтобы", "ибо", "причем", "ведь", "зато", "или"}
+)
+
+
+def clause_ids(text: str, tokens: Sequence[Token], norms: Sequence[str]) -> list[int]:
+    """Clause number of each token: a new one starts after sentence punctuation, a bracket, a colon
+    or a dash, at "но"/"однако"/"зато", and at a subordinating or contrasting word after a comma.
+
+    A plain comma does not start a clause: lists and appositions ("квартира, сдаю") stay together.
+    """
+    out = []
+    clause = 0
+    for i, tok in enumerate(tokens):
+        if i:
+            end, start = tokens[i - 1].end, tok.start
+            norm = norms[i]
+            if (
+                norm in _CLAUSE_WORDS
+                or _SENTENCE_RE.search(text, end, start) is not None
+                or (norm in _CLAUSE_WORDS_AFTER_PUNCT and _CLAUSE_PUNCT_RE.search(text, end, start) is not None)
+            ):
+                clause += 1
+        out.append(clause)
+    return out

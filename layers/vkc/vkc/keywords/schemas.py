@@ -34,7 +34,11 @@ class KeywordCreate(BaseModel):
         default=True, description="false lets a word of 4+ letters match inside longer words ('банк' in 'Сбербанке')."
     )
     phrase_mode: PhraseMode = Field(
-        default=PhraseMode.ANY_ORDER, description="exact: adjacent and in order; any_order: within `window` words."
+        default=PhraseMode.ANY_ORDER,
+        description=(
+            "exact: adjacent and in order; any_order: within `window` words of one sentence and clause; "
+            "any_order_across: within `window` words, across sentence and clause boundaries too."
+        ),
     )
     window: int | None = Field(default=None, ge=1, le=50, description="Window of any_order phrases (words).")
     negatives: list[str] = Field(
