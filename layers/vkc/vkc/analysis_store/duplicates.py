@@ -58,7 +58,12 @@ def duplicated(
     workspace_id: uuid.UUID,
     batch: Iterable[tuple[int, int, int, str]],  # (comment id, owner_id, post_id, fingerprint)
 ) -> set[str]:
-    """Fingerprints of the batch that reach the threshold, counting the batch and stored comments."""
+    """Fingerprints of the batch that reach the threshold, counting the batch and stored comments.
+
+    One statement: the batch's fingerprints and ids go in as arrays joined with ``unnest`` (hash
+    joins; ``= ANY(array)`` would compare every row with every element). Two distinct posts are
+    all the rule needs, so the smallest and largest (owner, post) stand for "the posts".
+    """
     seen: dict[str, _Seen] = {}
     ids: list[int] = []
     for comment_id, owner_id, post_id, fp in batch:
@@ -71,11 +76,13 @@ def duplicated(
     rows = session.execute(
         text(
             """
-            SELECT fingerprint, count(*) AS n,
-                   (array_agg(DISTINCT ARRAY[owner_id, post_id]))[1:2] AS posts
-            FROM comments
-            WHERE workspace_id = :ws AND fingerprint = ANY(:fps) AND NOT (id = ANY(:ids))
-            GROUP BY fingerprint
+            SELECT c.fingerprint, count(*) AS n,
+                   min(ARRAY[c.owner_id, c.post_id]) AS first_post, max(ARRAY[c.owner_id, c.post_id]) AS last_post
+            FROM comments AS c
+            JOIN unnest(CAST(:fps AS text[])) AS f(fp) ON c.fingerprint = f.fp
+            WHERE c.workspace_id = :ws
+              AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:ids AS bigint[])) AS b(id) WHERE b.id = c.id)
+            GROUP BY c.fingerprint
             """
         ),
         {"ws": workspace_id, "fps": list(seen), "ids": ids},
@@ -83,7 +90,7 @@ def duplicated(
     for row in rows:
         entry = seen[row.fingerprint]
         entry.count += row.n
-        entry.posts.update((int(p[0]), int(p[1])) for p in row.posts or ())
+        entry.posts.update((int(p[0]), int(p[1])) for p in (row.first_post, row.last_post))
     return {fp for fp, e in seen.items() if e.count >= MIN_OCCURRENCES and len(e.posts) >= 2}
 
 
@@ -91,17 +98,20 @@ def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[st
     """Add the reason to stored comments that share a now-duplicated fingerprint; returns how many.
 
     Rows another transaction is analyzing right now are skipped (SKIP LOCKED): that transaction counts
-    them itself once it holds the workspace lock.
+    them itself once it holds the workspace lock. An analyst's spam correction stays the effective
+    label (``is_spam``); the model's verdict goes to ``spam_model`` while the correction hides it.
     """
     if not fingerprints:
         return 0
     rows = session.execute(
         text(
             """
-            SELECT id, spam_reasons FROM comments
-            WHERE workspace_id = :ws AND fingerprint = ANY(:fps) AND NOT (id = ANY(:ids))
-              AND NOT coalesce(spam_reasons, '[]'::jsonb) ? :reason
-            ORDER BY id FOR UPDATE SKIP LOCKED
+            SELECT c.id, c.spam_reasons FROM comments AS c
+            JOIN unnest(CAST(:fps AS text[])) AS f(fp) ON c.fingerprint = f.fp
+            WHERE c.workspace_id = :ws
+              AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:ids AS bigint[])) AS b(id) WHERE b.id = c.id)
+              AND NOT coalesce(c.spam_reasons, '[]'::jsonb) ? :reason
+            ORDER BY c.id FOR UPDATE OF c SKIP LOCKED
             """
         ),
         {"ws": workspace_id, "fps": sorted(fingerprints), "ids": exclude, "reason": REASON},
@@ -115,7 +125,10 @@ def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[st
     session.execute(
         text(
             """
-            UPDATE comments AS c SET is_spam = r.is_spam, spam_reasons = r.spam_reasons
+            UPDATE comments AS c SET
+                is_spam = coalesce(c.spam_manual, r.is_spam),
+                spam_model = CASE WHEN c.spam_manual IS NULL THEN NULL ELSE r.is_spam END,
+                spam_reasons = r.spam_reasons
             FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id bigint, is_spam boolean, spam_reasons jsonb)
             WHERE c.id = r.id
             """

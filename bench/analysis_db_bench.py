@@ -1,0 +1,114 @@
+"""Analysis through the database: comments per second of the real analyze task, 200 rules, one process.
+
+What is timed is what the analyze worker does for its SQS records: ``run_task`` of
+``analyze.comments`` messages of 1,000 comment ids (as the parse worker sends them), each reading the
+comments, analyzing them, writing scores, keyword matches and duplicate flags, calling the
+new-matches hook and committing; on the local PostgreSQL (pg8000, as deployed), sequentially in this
+one process. Corpus: the VK emulator's "small" dataset (seed 42), its owners and posts, in a workspace
+with the 200 rules of ``bench.analysis_bench`` saved as keywords.
+
+The first workspace warms the process (lemma and token caches, as in a warm Lambda; reported as
+``analysis.e2e_comments_per_s_cold``); the figure is the best of ``ROUNDS`` fresh workspaces with
+the same comments, wall clock. ``analysis.e2e_redelivery_comments_per_s`` re-runs the same messages
+(every comment already current: the at-least-once no-op). The machine's 1-minute load average when
+the bench ran is recorded beside the figures, since the database shares the machine's two cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+
+from sqlalchemy import Engine
+from vkc.adapters.redis_client import get_redis
+from vkc.analysis_store.task import ANALYZE_TASK, IDS_PER_MESSAGE
+from vkc.db.engine import get_engine
+from vkc.jobs.context import WorkerDeps
+from vkc.jobs.runner import run_task
+from vkc.jobs.schemas import TaskMessage
+from vkc.settings import Settings
+
+from bench.analysis_world import World, make_world, store_comments
+from devtools.pg import migrated_database
+from devtools.recording_queue import RecordingQueue
+
+ROUNDS = 3
+
+
+def emulator_comments() -> tuple[list[str], list[int], list[int]]:
+    """Texts, owner ids and post ids of the emulator's small dataset (deleted comments left out)."""
+    from devtools.vk_emulator import generate_dataset
+
+    ds = generate_dataset(preset="small", seed=42)
+    texts, owners, posts = [], [], []
+    for e in ds.ground_truth()["comments"]:
+        if e["deleted"]:
+            continue
+        c = ds.comment(e["owner_id"], e["comment_id"])
+        if c is not None:
+            texts.append(c.text)
+            owners.append(e["owner_id"])
+            posts.append(e["post_id"])
+    return texts, owners, posts
+
+
+def worker_deps(settings: Settings, engine: Engine) -> WorkerDeps:
+    return WorkerDeps(
+        settings=settings,
+        engine=engine,
+        redis=get_redis(settings),
+        sqs=None,  # type: ignore[arg-type]  # the analyze task never reads queue depths
+        queue=RecordingQueue(),
+        remaining_ms=lambda: 600_000,
+    )
+
+
+def messages(world: World, ids: list[int]) -> list[TaskMessage]:
+    return [
+        TaskMessage(
+            job_id=world.job_id,
+            task=ANALYZE_TASK,
+            task_id=f"bench.a{n}",
+            params={"comment_ids": ids[i : i + IDS_PER_MESSAGE]},
+        )
+        for n, i in enumerate(range(0, len(ids), IDS_PER_MESSAGE))
+    ]
+
+
+def deliver(deps: WorkerDeps, batch: list[TaskMessage]) -> float:
+    """Seconds to run the messages one after another, as one worker process does."""
+    started = time.perf_counter()
+    for message in batch:
+        run_task(message, deps, receive_count=1)
+    return time.perf_counter() - started
+
+
+def run() -> dict[str, float]:
+    texts, owners, posts = emulator_comments()
+    with migrated_database(f"vkc_bench_analysis_db_{uuid.uuid4().hex[:6]}") as settings:
+        engine = get_engine(settings)
+        deps = worker_deps(settings, engine)
+        rates = []
+        cold = redelivery = 0.0
+        for round_ in range(ROUNDS + 1):
+            world = make_world(engine, f"bench-{round_}")
+            batch = messages(world, store_comments(engine, world, texts, owners, posts))
+            rate = len(texts) / deliver(deps, batch)
+            if round_ == 0:
+                cold = rate
+                redelivery = len(texts) / deliver(deps, batch)
+            else:
+                rates.append(rate)
+    return {
+        "analysis.e2e_comments_per_s": round(max(rates)),
+        "analysis.e2e_comments_per_s_cold": round(cold),
+        "analysis.e2e_redelivery_comments_per_s": round(redelivery),
+        "analysis.e2e_comments_measured": float(len(texts)),
+        "analysis.e2e_load_avg_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
