@@ -54,13 +54,13 @@ def emulator_comments() -> tuple[list[str], list[int], list[int]]:
     return texts, owners, posts
 
 
-def worker_deps(settings: Settings, engine: Engine) -> WorkerDeps:
+def worker_deps(settings: Settings, engine: Engine, queue: RecordingQueue | None = None) -> WorkerDeps:
     return WorkerDeps(
         settings=settings,
         engine=engine,
         redis=get_redis(settings),
         sqs=None,  # type: ignore[arg-type]  # the analyze task never reads queue depths
-        queue=RecordingQueue(),
+        queue=queue if queue is not None else RecordingQueue(),
         remaining_ms=lambda: 600_000,
     )
 

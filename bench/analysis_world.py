@@ -67,7 +67,8 @@ def store_comments(engine: Engine, world: World, texts: list[str], owners: list[
         ids = s.scalars(
             text(
                 f"""
-                INSERT INTO comments (workspace_id, community_id, owner_id, post_id, comment_id, text, content_hash, attachments, is_deleted)
+                INSERT INTO comments (workspace_id, community_id, owner_id, post_id, comment_id, text, content_hash,
+                                      attachments, is_deleted)
                 SELECT :ws, :community, t.owner, t.post, t.n, t.body, {_HASH.format(col="t.body")}, '[]', false
                 FROM unnest(CAST(:texts AS text[]), CAST(:owners AS bigint[]), CAST(:posts AS bigint[]))
                      WITH ORDINALITY AS t(body, owner, post, n)
@@ -75,7 +76,13 @@ def store_comments(engine: Engine, world: World, texts: list[str], owners: list[
                 RETURNING id
                 """  # noqa: S608 - a fixed expression
             ),
-            {"ws": world.workspace_id, "community": world.community_id, "texts": texts, "owners": owners, "posts": posts},
+            {
+                "ws": world.workspace_id,
+                "community": world.community_id,
+                "texts": texts,
+                "owners": owners,
+                "posts": posts,
+            },
         ).all()
     return sorted(ids)
 
@@ -88,7 +95,8 @@ def generate_comments(engine: Engine, world: World, texts: list[str], n: int) ->
         s.execute(
             text(
                 f"""
-                INSERT INTO comments (workspace_id, community_id, owner_id, post_id, comment_id, text, content_hash, attachments, is_deleted)
+                INSERT INTO comments (workspace_id, community_id, owner_id, post_id, comment_id, text, content_hash,
+                                      attachments, is_deleted)
                 SELECT :ws, :community, -1, g.i / 50, g.i, g.body, {_HASH.format(col="g.body")}, '[]', false
                 FROM (
                     SELECT i, (CAST(:long AS text[]))[1 + mod(i, :nl)] || ' '

@@ -72,8 +72,7 @@ def run() -> dict[str, float]:
     with migrated_database(f"vkc_bench_reanalysis_{uuid.uuid4().hex[:6]}") as settings:
         engine = get_engine(settings)
         queue = RecordingQueue()
-        deps = worker_deps(settings, engine)
-        deps = WorkerDeps(**{**{f: getattr(deps, f) for f in deps.__slots__}, "queue": queue})  # type: ignore[arg-type]
+        deps = worker_deps(settings, engine, queue)
         world = make_world(engine, "reanalysis")
         generate_comments(engine, world, texts, COMMENTS)
         _vacuum(settings.db_name, "comments")

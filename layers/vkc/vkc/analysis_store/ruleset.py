@@ -13,7 +13,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import literal_column, select, text
+from sqlalchemy import Text, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from vkc.analysis.analyzer import Analyzer
@@ -60,7 +60,7 @@ def rules_version(session: Session, workspace_id: uuid.UUID) -> str:
 def active_rules(session: Session, workspace_id: uuid.UUID) -> tuple[str, list[KeywordRule]]:
     """The rules and the version computed from the very rows loaded (never a mismatched pair)."""
     rows = session.execute(
-        select(Keyword, literal_column(_STAMP).label("stamp"))
+        select(Keyword, literal_column(_STAMP, Text).label("stamp"))
         .where(Keyword.workspace_id == workspace_id, Keyword.active.is_(True))
         .order_by(Keyword.id)
     ).all()
