@@ -87,31 +87,33 @@ def store_comments(engine: Engine, world: World, texts: list[str], owners: list[
     return sorted(ids)
 
 
-def generate_comments(engine: Engine, world: World, texts: list[str], n: int) -> None:
+def generate_comments(engine: Engine, world: World, texts: list[str], n: int, *, per_statement: int = 50_000) -> None:
     """``n`` distinct comments in SQL: long text i, a space, short text j; 50 comments per post."""
     long_texts = sorted({t for t in texts if len(t) >= 40})
     short_texts = sorted({t for t in texts if 5 < len(t) < 40})
-    with Session(engine) as s, s.begin():
-        s.execute(
-            text(
-                f"""
-                INSERT INTO comments (workspace_id, community_id, owner_id, post_id, comment_id, text, content_hash,
-                                      attachments, is_deleted)
-                SELECT :ws, :community, -1, g.i / 50, g.i, g.body, {_HASH.format(col="g.body")}, '[]', false
-                FROM (
-                    SELECT i, (CAST(:long AS text[]))[1 + mod(i, :nl)] || ' '
-                              || (CAST(:short AS text[]))[1 + mod(i / :nl, :ns)] AS body
-                    FROM generate_series(1, :n) AS i
-                ) AS g
-                """  # noqa: S608 - a fixed expression
-            ),
-            {
-                "ws": world.workspace_id,
-                "community": world.community_id,
-                "long": long_texts,
-                "short": short_texts,
-                "nl": len(long_texts),
-                "ns": len(short_texts),
-                "n": n,
-            },
-        )
+    for lo in range(1, n + 1, per_statement):
+        with Session(engine) as s, s.begin():
+            s.execute(
+                text(
+                    f"""
+                    INSERT INTO comments (workspace_id, community_id, owner_id, post_id, comment_id, text,
+                                          content_hash, attachments, is_deleted)
+                    SELECT :ws, :community, -1, g.i / 50, g.i, g.body, {_HASH.format(col="g.body")}, '[]', false
+                    FROM (
+                        SELECT i, (CAST(:long AS text[]))[1 + mod(i, :nl)] || ' '
+                                  || (CAST(:short AS text[]))[1 + mod(i / :nl, :ns)] AS body
+                        FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS i
+                    ) AS g
+                    """  # noqa: S608 - a fixed expression
+                ),
+                {
+                    "ws": world.workspace_id,
+                    "community": world.community_id,
+                    "long": long_texts,
+                    "short": short_texts,
+                    "nl": len(long_texts),
+                    "ns": len(short_texts),
+                    "lo": lo,
+                    "hi": min(n, lo + per_statement - 1),
+                },
+            )
