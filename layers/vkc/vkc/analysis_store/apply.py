@@ -49,7 +49,7 @@ class Scope:
 
     def where(self) -> tuple[str, dict[str, Any]]:
         if self.ids is not None:
-            return "id = ANY(:ids)", {"ids": list(self.ids)}
+            return "id = ANY(CAST(string_to_array(:ids, ',') AS bigint[]))", {"ids": duplicates.joined(self.ids)}
         return "id >= :lo AND id < :hi", {"lo": self.lo, "hi": self.hi}
 
 
@@ -265,7 +265,7 @@ def _write_matches(
                     lemmas text[], fuzzy boolean, snippet text, highlight_start integer, highlight_end integer)
             ), vanished AS (
                 DELETE FROM keyword_matches AS m
-                WHERE m.comment_id = ANY(CAST(:ids AS bigint[]))
+                WHERE m.comment_id = ANY(CAST(string_to_array(:ids, ',') AS bigint[]))
                   AND NOT EXISTS (
                       SELECT 1 FROM wanted AS w
                       WHERE w.comment_id = m.comment_id AND w.keyword_id = m.keyword_id AND w.start = m.start)
@@ -285,7 +285,11 @@ def _write_matches(
             RETURNING m.id, m.comment_id, m.keyword_id, m.start, (m.xmax = 0) AS inserted
             """
         ),
-        {"ws": workspace_id, "ids": comment_ids, "rows": json.dumps(list(wanted.values()), ensure_ascii=False)},
+        {
+            "ws": workspace_id,
+            "ids": duplicates.joined(comment_ids),
+            "rows": json.dumps(list(wanted.values()), ensure_ascii=False),
+        },
     ).all()
     new: list[StoredMatch] = []
     for r in rows:
