@@ -24,6 +24,8 @@ RESULTS = Path(__file__).with_name("results") / "latest.json"
 BENCHMARKS = {
     "ingest": "bench.ingest_bench",
     "analysis": "bench.analysis_bench",
+    "analysis_db": "bench.analysis_db_bench",
+    "reanalysis": "bench.reanalysis_bench",
     "vk": "bench.vk_bench",
     "collect": "bench.collect_bench",
     "search": "bench.search_bench",

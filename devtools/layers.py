@@ -35,6 +35,7 @@ FEATURES = frozenset(
         "collection",
         "comments",
         "communities",
+        "corrections",
         "deadletters",
         "exports",
         "health",

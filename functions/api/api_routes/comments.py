@@ -27,6 +27,8 @@ from vkc.comments.schemas import (
     CommentView,
     ModerationSet,
 )
+from vkc.corrections import service as corrections
+from vkc.corrections.schemas import CommentLabels, LabelsUpdate
 from vkc.errors import InvalidInput
 
 from api_routes.deps import deps, principal
@@ -187,3 +189,49 @@ def archive(comment_id: CommentId) -> CommentView:
 @router.delete("/comments/<comment_id>/archived", summary="Restore an archived comment", tags=["comments"])
 def unarchive(comment_id: CommentId) -> CommentView:
     return _flag(comment_id, archived=False)
+
+
+@router.get(
+    "/comments/<comment_id>/labels",
+    summary="A comment's labels, their source and the corrections history",
+    description=(
+        "Per label (sentiment, is_spam, has_profanity): the effective value, its source (manual when an "
+        "analyst's correction is in force, model otherwise), the model's own label and the correction; then "
+        "the corrections made, newest first, with the API key that made each and when."
+    ),
+    tags=["comments"],
+)
+def get_labels(comment_id: CommentId) -> CommentLabels:
+    who = principal(router)
+    with deps().transaction() as session:
+        return corrections.comment_labels(session, who.workspace_id, comment_id)
+
+
+@router.put(
+    "/comments/<comment_id>/labels",
+    summary="Correct a comment's sentiment, spam or profanity label",
+    description=(
+        "Only the labels sent change; a label sent as null drops its correction (the model's label is in "
+        "force again). A correction outlives every re-analysis, becomes the label that search filters, "
+        "statistics and exports use, and is audited (API key and time). Sending the correction already in "
+        "force changes nothing. 422 for a value that is not a label (sentiment: positive, neutral or "
+        "negative; flags: true or false)."
+    ),
+    tags=["comments"],
+)
+def put_labels(comment_id: CommentId, body: LabelsUpdate) -> CommentLabels:
+    who = principal(router)
+    with deps().transaction() as session:
+        return corrections.correct_labels(session, who, comment_id, body)
+
+
+@router.delete(
+    "/comments/<comment_id>/labels",
+    summary="Drop every correction of a comment",
+    description="The model's labels are in force again; each dropped correction is audited.",
+    tags=["comments"],
+)
+def delete_labels(comment_id: CommentId) -> CommentLabels:
+    who = principal(router)
+    with deps().transaction() as session:
+        return corrections.remove_corrections(session, who, comment_id)

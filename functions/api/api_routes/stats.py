@@ -254,7 +254,9 @@ def get_trending_lemmas(
     "/stats/sentiment",
     summary="Sentiment distribution",
     description="Positive / neutral / negative / not yet analyzed comments and the average score, overall or "
-    "per community or per keyword (a comment counts once per keyword).",
+    "per community or per keyword (a comment counts once per keyword). Counts use the effective label: an "
+    "analyst's correction (PUT /v1/comments/{id}/labels) where there is one, else the model's; `manual` counts "
+    "the corrected ones.",
     tags=["stats"],
 )
 def get_sentiment(

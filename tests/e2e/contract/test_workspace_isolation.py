@@ -37,6 +37,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/v1/communities/{community_id}"): {"monitoring_enabled": False},
     ("PATCH", "/v1/keywords/{keyword_id}"): {"active": False},
     ("PATCH", "/v1/webhooks/{webhook_id}"): {"active": False},
+    ("PUT", "/v1/comments/{comment_id}/labels"): {"sentiment": "neutral"},
 }
 
 

@@ -183,3 +183,27 @@ def test_deleting_a_keyword_takes_its_matches_and_counts(space: Space) -> None:
         service.delete_keyword(s, space.workspace_id, kw.id, on_change=lambda *_: None)
     assert [m[2] for m in space.matches()] == [keep.id]
     assert space.row(ids[0]).match_count == 1
+
+
+def test_a_batch_written_in_chunks_counts_across_chunks_and_notifies_once(
+    space: Space, hooks: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vkc.analysis_store import apply
+
+    monkeypatch.setattr(apply, "CHUNK", 2)  # five comments: three chunks, written while the next is analyzed
+    seen: list[list[StoredMatch]] = []
+    hooks.append(lambda session, ws, matches: seen.append(matches))
+    kw = space.keyword("доставка")
+    spam = "Заработок без вложений, пиши в лс! Подробности в лс"
+    ids = space.comments("доставка опоздала", spam, post=1) + space.comments(spam, "быстрая доставка", spam, post=2)
+    counts = space.analyze(ids)
+    assert (counts.analyzed, counts.matches, counts.new_matches) == (5, 2, 2)
+    assert len(seen) == 1  # one call for the whole batch, in comment order
+    assert [(m.comment_id, m.keyword_id) for m in seen[0]] == [(ids[0], kw.id), (ids[3], kw.id)]
+    for cid in (ids[1], ids[2], ids[4]):  # the first copy was written before the third was analyzed
+        assert "duplicate_text" in (space.row(cid).spam_reasons or []), cid
+    matches = space.matches()
+    again = space.analyze(ids, force=True)  # a redelivery: the same rows, nothing new
+    assert (again.analyzed, again.new_matches) == (5, 0)
+    assert space.matches() == matches
+    assert len(seen) == 1

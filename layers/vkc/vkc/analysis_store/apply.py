@@ -5,10 +5,20 @@ Idempotent by construction, in one transaction per batch:
   text) or `analyzed_rules` differs from the workspace's current rules version;
 - the stale rows are locked (FOR UPDATE, in id order) so two workers never interleave on a comment;
   the second one re-reads the rows after the first commits and finds them current;
-- scores go in with one `UPDATE … FROM jsonb_to_recordset`, `search_vector` is computed by PostgreSQL;
-- matches are diffed against the stored ones by (comment, keyword, start): identical rows are kept
-  (same ids), changed or vanished ones deleted, new ones inserted in one statement. So a re-run with
-  the same rules writes no match row, and only genuinely new matches are published (`NewMatchesStored`).
+- set-based writes, a fixed handful of statements per chunk whatever its size: scores go in with one
+  `UPDATE … FROM jsonb_to_recordset` (`search_vector` is recomputed by PostgreSQL only when the text
+  changed); matches with one statement that deletes the chunk's vanished matches and upserts the
+  wanted ones by (comment, keyword, start): identical rows are left untouched (same ids, no write),
+  a changed detail (snippet, end) is updated in place, and only rows really inserted count as new.
+  So a re-run with the same rules writes no match row, and only genuinely new matches are
+  published (`NewMatchesStored`), once, after the whole batch is written and before the commit;
+- an analyst's correction (`*_manual`) stays the effective label: the model's label only goes to
+  `*_model` while a correction hides it.
+
+Throughput: the batch is cut into chunks; while the database writes chunk k (on this transaction's
+connection, in a helper thread), this thread analyzes chunk k+1, so the engine's CPU time and the
+database's time overlap. Chunks are written in order, each like a batch of its own (duplicate
+counting sees the chunks written before it), all in the one transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +36,7 @@ from sqlalchemy.orm import Session
 from vkc.analysis.analyzer import CommentAnalysis
 from vkc.analysis_store import duplicates
 from vkc.analysis_store.hooks import StoredMatch, notify_new_matches
-from vkc.analysis_store.ruleset import ANALYZERS, AnalyzerCache
+from vkc.analysis_store.ruleset import ANALYZERS, AnalyzerCache, RuleSet
 from vkc.events import NO_EVENTS, EventBus
 
 
@@ -39,7 +50,7 @@ class Scope:
 
     def where(self) -> tuple[str, dict[str, Any]]:
         if self.ids is not None:
-            return "id = ANY(:ids)", {"ids": list(self.ids)}
+            return "id = ANY(CAST(string_to_array(:ids, ',') AS bigint[]))", {"ids": duplicates.joined(self.ids)}
         return "id >= :lo AND id < :hi", {"lo": self.lo, "hi": self.hi}
 
 
@@ -61,11 +72,9 @@ class AnalyzeCounts:
         }
 
 
-_MATCH_FIELDS = ("matched_text", "end", "fuzzy", "snippet", "highlight_start", "highlight_end")
-
-
-def _same(stored: Any, want: dict[str, Any]) -> bool:
-    return all(getattr(stored, f) == want[f] for f in _MATCH_FIELDS) and list(stored.lemmas) == want["lemmas"]
+#: Comments per write chunk: small enough to overlap analysis and writes, large enough that a
+#: chunk's handful of statements cost little per comment.
+CHUNK = 500
 
 
 def analyze_comments(
@@ -102,26 +111,62 @@ def analyze_comments(
     ).all()
     if not rows:
         return AnalyzeCounts(in_scope, 0, 0, 0, 0)
-    results = [(row, ruleset.analyzer.analyze(row.text)) for row in rows]
-    batch_ids = [row.id for row in rows]
-
     duplicates.lock_workspace(session, workspace_id)
-    dup = duplicates.duplicated(
-        session,
-        workspace_id,
-        ((r.id, r.owner_id, r.post_id, a.fingerprint) for r, a in results if duplicates.eligible(r.text)),
-    )
-    updates: list[dict[str, Any]] = []
-    wanted: dict[tuple[int, str, int], dict[str, Any]] = {}
-    for row, analysis in results:
-        row_matches = _match_rows(row.id, analysis, ruleset.keyword_ids)
-        wanted.update(row_matches)
-        updates.append(_score_row(row.id, row.content_hash, row.text, analysis, len(row_matches), dup))
-    _write_scores(session, updates, ruleset.version)
-    flagged = duplicates.flag_earlier(session, workspace_id, dup, batch_ids)
-    new = _write_matches(session, workspace_id, batch_ids, wanted, source)
+    writer = _ChunkWriter(session, workspace_id, ruleset, source)
+    seen: dict[str, CommentAnalysis] = {}  # the same text in a batch ("+1", spam) is analyzed once
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis-writes") as pool:
+        pending = []
+        for i in range(0, len(rows), CHUNK):
+            chunk = [(row, _analyze(ruleset, seen, row.text)) for row in rows[i : i + CHUNK]]
+            pending.append(pool.submit(writer.write, chunk))
+        written = [future.result() for future in pending]
+    new = sorted((m for w in written for m in w.new), key=lambda m: (m.comment_id, m.start, str(m.keyword_id)))
     notify_new_matches(session, workspace_id, new, events)
-    return AnalyzeCounts(in_scope, len(rows), len(wanted), len(new), flagged)
+    return AnalyzeCounts(
+        in_scope, len(rows), sum(w.matches for w in written), len(new), sum(w.flagged for w in written)
+    )
+
+
+def _analyze(ruleset: RuleSet, seen: dict[str, CommentAnalysis], comment_text: str) -> CommentAnalysis:
+    found = seen.get(comment_text)
+    if found is None:
+        found = seen[comment_text] = ruleset.analyzer.analyze(comment_text)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    matches: int
+    new: list[StoredMatch]
+    flagged: int
+
+
+@dataclass(frozen=True, slots=True)
+class _ChunkWriter:
+    """Writes one analyzed chunk: duplicate counting, scores, earlier duplicates, matches."""
+
+    session: Session
+    workspace_id: uuid.UUID
+    ruleset: RuleSet
+    source: str
+
+    def write(self, chunk: list[tuple[Any, CommentAnalysis]]) -> _Written:
+        ids = [row.id for row, _ in chunk]
+        dup = duplicates.duplicated(
+            self.session,
+            self.workspace_id,
+            ((r.id, r.owner_id, r.post_id, a.fingerprint) for r, a in chunk if duplicates.eligible(r.text)),
+        )
+        updates: list[dict[str, Any]] = []
+        wanted: dict[tuple[int, str, int], dict[str, Any]] = {}
+        for row, analysis in chunk:
+            row_matches = _match_rows(row.id, analysis, self.ruleset.keyword_ids)
+            wanted.update(row_matches)
+            updates.append(_score_row(row.id, row.content_hash, row.text, analysis, len(row_matches), dup))
+        _write_scores(self.session, updates, self.ruleset.version)
+        flagged = duplicates.flag_earlier(self.session, self.workspace_id, dup, ids)
+        new = _write_matches(self.session, self.workspace_id, ids, wanted, self.source)
+        return _Written(len(wanted), new, flagged)
 
 
 def _match_rows(
@@ -178,10 +223,19 @@ def _write_scores(session: Session, updates: list[dict[str, Any]], version: str)
             """
             UPDATE comments AS c SET
                 analyzed_hash = r.content_hash, analyzed_rules = :ver, analyzed_at = now(),
-                sentiment = r.sentiment, sentiment_score = r.sentiment_score,
-                is_spam = r.is_spam, spam_reasons = r.spam_reasons, has_profanity = r.has_profanity,
+                sentiment = coalesce(c.sentiment_manual, r.sentiment),
+                sentiment_model = CASE WHEN c.sentiment_manual IS NULL THEN NULL ELSE r.sentiment END,
+                sentiment_score = r.sentiment_score,
+                is_spam = coalesce(c.spam_manual, r.is_spam),
+                spam_model = CASE WHEN c.spam_manual IS NULL THEN NULL ELSE r.is_spam END,
+                spam_reasons = r.spam_reasons,
+                has_profanity = coalesce(c.profanity_manual, r.has_profanity),
+                profanity_model = CASE WHEN c.profanity_manual IS NULL THEN NULL ELSE r.has_profanity END,
                 language = r.language, fingerprint = r.fingerprint, lemmas = r.lemmas,
-                match_count = r.match_count, search_vector = to_tsvector('russian', c.text)
+                match_count = r.match_count,
+                search_vector = CASE
+                    WHEN c.analyzed_hash = r.content_hash AND c.search_vector IS NOT NULL THEN c.search_vector
+                    ELSE to_tsvector('russian', c.text) END
             FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
                 id bigint, content_hash text, sentiment text, sentiment_score double precision,
                 is_spam boolean, spam_reasons jsonb, has_profanity boolean, language text,
@@ -200,45 +254,53 @@ def _write_matches(
     wanted: dict[tuple[int, str, int], dict[str, Any]],
     source: str,
 ) -> list[StoredMatch]:
-    stored = session.execute(
+    """Delete the chunk's vanished matches and upsert the wanted ones; returns the rows inserted.
+
+    One statement. The delete (keys not wanted) and the upsert (wanted keys) touch disjoint rows. An
+    identical stored row is not written at all (the ``WHERE`` of ``DO UPDATE``), so it returns
+    nothing; a changed detail updates the row in place (``xmax`` is set: not new); ``xmax = 0``
+    marks a row this statement inserted.
+    """
+    rows = session.execute(
         text(
             """
-            SELECT id, comment_id, keyword_id, start, matched_text, "end", lemmas, fuzzy, snippet,
-                   highlight_start, highlight_end
-            FROM keyword_matches WHERE comment_id = ANY(:ids)
+            WITH wanted AS (
+                SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+                    comment_id bigint, keyword_id uuid, matched_text text, start integer, "end" integer,
+                    lemmas text[], fuzzy boolean, snippet text, highlight_start integer, highlight_end integer)
+            ), vanished AS (
+                DELETE FROM keyword_matches AS m
+                WHERE m.comment_id = ANY(CAST(string_to_array(:ids, ',') AS bigint[]))
+                  AND NOT EXISTS (
+                      SELECT 1 FROM wanted AS w
+                      WHERE w.comment_id = m.comment_id AND w.keyword_id = m.keyword_id AND w.start = m.start)
+            )
+            INSERT INTO keyword_matches AS m (workspace_id, comment_id, keyword_id, matched_text, start, "end",
+                                              lemmas, fuzzy, snippet, highlight_start, highlight_end)
+            SELECT :ws, w.comment_id, w.keyword_id, w.matched_text, w.start, w."end",
+                   w.lemmas, w.fuzzy, w.snippet, w.highlight_start, w.highlight_end
+            FROM wanted AS w
+            ON CONFLICT (comment_id, keyword_id, start) DO UPDATE SET
+                matched_text = excluded.matched_text, "end" = excluded."end", lemmas = excluded.lemmas,
+                fuzzy = excluded.fuzzy, snippet = excluded.snippet,
+                highlight_start = excluded.highlight_start, highlight_end = excluded.highlight_end
+            WHERE (m.matched_text, m."end", m.lemmas, m.fuzzy, m.snippet, m.highlight_start, m.highlight_end)
+                  IS DISTINCT FROM (excluded.matched_text, excluded."end", excluded.lemmas, excluded.fuzzy,
+                                    excluded.snippet, excluded.highlight_start, excluded.highlight_end)
+            RETURNING m.id, m.comment_id, m.keyword_id, m.start, (m.xmax = 0) AS inserted
             """
         ),
-        {"ids": comment_ids},
-    ).all()
-    old: dict[tuple[int, str, int], Any] = {(r.comment_id, str(r.keyword_id), r.start): r for r in stored}
-    kept = {key for key, r in old.items() if key in wanted and _same(r, wanted[key])}
-    stale_ids = [r.id for key, r in old.items() if key not in kept]
-    if stale_ids:
-        session.execute(text("DELETE FROM keyword_matches WHERE id = ANY(:ids)"), {"ids": stale_ids})
-    to_insert = [row for key, row in wanted.items() if key not in kept]
-    if not to_insert:
-        return []
-    inserted = session.execute(
-        text(
-            """
-            INSERT INTO keyword_matches (workspace_id, comment_id, keyword_id, matched_text, start, "end",
-                                         lemmas, fuzzy, snippet, highlight_start, highlight_end)
-            SELECT :ws, r.comment_id, r.keyword_id, r.matched_text, r.start, r."end",
-                   r.lemmas, r.fuzzy, r.snippet, r.highlight_start, r.highlight_end
-            FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
-                comment_id bigint, keyword_id uuid, matched_text text, start integer, "end" integer,
-                lemmas text[], fuzzy boolean, snippet text, highlight_start integer, highlight_end integer)
-            RETURNING id, comment_id, keyword_id, start
-            """
-        ),
-        {"ws": workspace_id, "rows": json.dumps(to_insert, ensure_ascii=False)},
+        {
+            "ws": workspace_id,
+            "ids": duplicates.joined(comment_ids),
+            "rows": json.dumps(list(wanted.values()), ensure_ascii=False),
+        },
     ).all()
     new: list[StoredMatch] = []
-    for r in inserted:
-        key = (r.comment_id, str(r.keyword_id), r.start)
-        if key in old:
+    for r in rows:
+        if not r.inserted:
             continue  # the same occurrence, rewritten because a detail (snippet, end) changed
-        row = wanted[key]
+        row = wanted[(r.comment_id, str(r.keyword_id), r.start)]
         new.append(
             StoredMatch(
                 id=r.id,
@@ -255,5 +317,4 @@ def _write_matches(
                 source=source,
             )
         )
-    new.sort(key=lambda m: (m.comment_id, m.start, str(m.keyword_id)))
     return new

@@ -24,6 +24,15 @@ MIN_OCCURRENCES = 3
 MIN_CHARS = 20
 
 
+def joined(ids: Iterable[int]) -> str:
+    """Ids as one comma-separated text parameter (``string_to_array`` in SQL).
+
+    The driver encodes a Python list element by element in Python; a batch's 1,000 ids or
+    fingerprints cost more that way than the query itself. Fingerprints (hex) join the same way.
+    """
+    return ",".join(map(str, ids))
+
+
 def eligible(comment_text: str) -> bool:
     return len(comment_text.strip()) >= MIN_CHARS
 
@@ -58,7 +67,12 @@ def duplicated(
     workspace_id: uuid.UUID,
     batch: Iterable[tuple[int, int, int, str]],  # (comment id, owner_id, post_id, fingerprint)
 ) -> set[str]:
-    """Fingerprints of the batch that reach the threshold, counting the batch and stored comments."""
+    """Fingerprints of the batch that reach the threshold, counting the batch and stored comments.
+
+    One statement walking ``ix_comments_workspace_fingerprint`` with the batch's fingerprints (the
+    batch's own ids are only checked on the rows found). Two distinct posts are all the rule needs,
+    so the smallest and largest (owner, post) stand for "the posts" (no sort of every post).
+    """
     seen: dict[str, _Seen] = {}
     ids: list[int] = []
     for comment_id, owner_id, post_id, fp in batch:
@@ -71,19 +85,20 @@ def duplicated(
     rows = session.execute(
         text(
             """
-            SELECT fingerprint, count(*) AS n,
-                   (array_agg(DISTINCT ARRAY[owner_id, post_id]))[1:2] AS posts
-            FROM comments
-            WHERE workspace_id = :ws AND fingerprint = ANY(:fps) AND NOT (id = ANY(:ids))
-            GROUP BY fingerprint
+            SELECT c.fingerprint, count(*) AS n,
+                   min(ARRAY[c.owner_id, c.post_id]) AS first_post, max(ARRAY[c.owner_id, c.post_id]) AS last_post
+            FROM comments AS c
+            WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
+              AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
+            GROUP BY c.fingerprint
             """
         ),
-        {"ws": workspace_id, "fps": list(seen), "ids": ids},
+        {"ws": workspace_id, "fps": ",".join(seen), "ids": joined(ids)},
     ).all()
     for row in rows:
         entry = seen[row.fingerprint]
         entry.count += row.n
-        entry.posts.update((int(p[0]), int(p[1])) for p in row.posts or ())
+        entry.posts.update((int(p[0]), int(p[1])) for p in (row.first_post, row.last_post))
     return {fp for fp, e in seen.items() if e.count >= MIN_OCCURRENCES and len(e.posts) >= 2}
 
 
@@ -91,20 +106,22 @@ def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[st
     """Add the reason to stored comments that share a now-duplicated fingerprint; returns how many.
 
     Rows another transaction is analyzing right now are skipped (SKIP LOCKED): that transaction counts
-    them itself once it holds the workspace lock.
+    them itself once it holds the workspace lock. An analyst's spam correction stays the effective
+    label (``is_spam``); the model's verdict goes to ``spam_model`` while the correction hides it.
     """
     if not fingerprints:
         return 0
     rows = session.execute(
         text(
             """
-            SELECT id, spam_reasons FROM comments
-            WHERE workspace_id = :ws AND fingerprint = ANY(:fps) AND NOT (id = ANY(:ids))
-              AND NOT coalesce(spam_reasons, '[]'::jsonb) ? :reason
-            ORDER BY id FOR UPDATE SKIP LOCKED
+            SELECT c.id, c.spam_reasons FROM comments AS c
+            WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
+              AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
+              AND NOT coalesce(c.spam_reasons, '[]'::jsonb) ? :reason
+            ORDER BY c.id FOR UPDATE SKIP LOCKED
             """
         ),
-        {"ws": workspace_id, "fps": sorted(fingerprints), "ids": exclude, "reason": REASON},
+        {"ws": workspace_id, "fps": ",".join(sorted(fingerprints)), "ids": joined(exclude), "reason": REASON},
     ).all()
     if not rows:
         return 0
@@ -115,7 +132,10 @@ def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[st
     session.execute(
         text(
             """
-            UPDATE comments AS c SET is_spam = r.is_spam, spam_reasons = r.spam_reasons
+            UPDATE comments AS c SET
+                is_spam = coalesce(c.spam_manual, r.is_spam),
+                spam_model = CASE WHEN c.spam_manual IS NULL THEN NULL ELSE r.is_spam END,
+                spam_reasons = r.spam_reasons
             FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id bigint, is_spam boolean, spam_reasons jsonb)
             WHERE c.id = r.id
             """

@@ -9,6 +9,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vkc.comments.filters import CommentFilters
+from vkc.corrections.labels import LabelSource
 
 
 class AuthorBrief(BaseModel):
@@ -49,10 +50,18 @@ class CommentView(BaseModel):
     thread_count: int | None
     is_deleted: bool
     attachments: list[dict[str, Any]]
-    sentiment: str | None = Field(description="positive, neutral or negative; null until analyzed.")
-    sentiment_score: float | None
-    is_spam: bool | None
-    has_profanity: bool | None
+    sentiment: str | None = Field(
+        description="positive, neutral or negative: an analyst's correction if any, else the model's; null until "
+        "analyzed."
+    )
+    sentiment_source: LabelSource | None = Field(
+        description="manual (an analyst's correction, PUT /v1/comments/{id}/labels) or model; null until analyzed."
+    )
+    sentiment_score: float | None = Field(description="The model's score in [-1, 1] (a correction leaves it).")
+    is_spam: bool | None = Field(description="An analyst's correction if any, else the model's verdict.")
+    is_spam_source: LabelSource | None = Field(description="manual or model; null until analyzed.")
+    has_profanity: bool | None = Field(description="An analyst's correction if any, else the model's verdict.")
+    has_profanity_source: LabelSource | None = Field(description="manual or model; null until analyzed.")
     language: str | None
     match_count: int
     keywords: list[KeywordBrief] = Field(description="Keywords that matched, with occurrence counts.")

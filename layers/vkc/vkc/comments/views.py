@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from vkc.comments.links import author_url, comment_url
 from vkc.comments.schemas import AuthorBrief, CommentView, HighlightSpan, KeywordBrief
+from vkc.corrections.labels import source
 from vkc.db.models_analysis import Keyword, KeywordMatch
 from vkc.db.models_collection import Author, Comment
 
@@ -94,9 +95,12 @@ def view_of(
         is_deleted=row.is_deleted,
         attachments=row.attachments,
         sentiment=row.sentiment,
+        sentiment_source=source(row.sentiment_manual, row.sentiment),
         sentiment_score=row.sentiment_score,
         is_spam=row.is_spam,
+        is_spam_source=source(row.spam_manual, row.is_spam),
         has_profanity=row.has_profanity,
+        has_profanity_source=source(row.profanity_manual, row.has_profanity),
         language=row.language,
         match_count=row.match_count,
         keywords=keywords.get(row.id, []),

@@ -9,7 +9,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,3 +76,29 @@ class KeywordMatch(Base):
     highlight_start: Mapped[int] = mapped_column(Integer, nullable=False)
     highlight_end: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+
+
+class LabelCorrection(Base):
+    """One analyst correction of a comment's label (``value`` null: the correction was removed).
+
+    Append-only audit trail; the current correction lives on the comment (``*_manual``). Who is the
+    API key's id and name as they were, so the trail survives the key's deletion.
+    """
+
+    __tablename__ = "label_corrections"
+    __table_args__ = (
+        CheckConstraint("label IN ('sentiment', 'spam', 'profanity')", name="label_valid"),
+        Index("ix_label_corrections_workspace_comment", "workspace_id", "comment_id", "id"),
+        Index("ix_label_corrections_workspace_created", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), nullable=False)
+    label: Mapped[str] = mapped_column(String(16), nullable=False)  # sentiment | spam | profanity
+    value: Mapped[str | None] = mapped_column(String(8))  # positive/neutral/negative or true/false
+    previous: Mapped[str | None] = mapped_column(String(8))  # the effective label before
+    model_value: Mapped[str | None] = mapped_column(String(8))  # the model's label at that time
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    api_key_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(_TS, nullable=False, server_default=func.now())

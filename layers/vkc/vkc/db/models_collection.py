@@ -169,6 +169,14 @@ class Comment(Base):
     lemmas: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
     match_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     search_vector: Mapped[Any | None] = mapped_column(TSVECTOR)
+    # analyst corrections: sentiment / is_spam / has_profanity above are the effective labels;
+    # *_manual is the correction (null: none), *_model the model's label while a correction hides it
+    sentiment_manual: Mapped[str | None] = mapped_column(String(8))
+    sentiment_model: Mapped[str | None] = mapped_column(String(8))
+    spam_manual: Mapped[bool | None] = mapped_column(Boolean)
+    spam_model: Mapped[bool | None] = mapped_column(Boolean)
+    profanity_manual: Mapped[bool | None] = mapped_column(Boolean)
+    profanity_model: Mapped[bool | None] = mapped_column(Boolean)
     # moderation
     viewed_at: Mapped[datetime | None] = mapped_column(_TS)
     archived_at: Mapped[datetime | None] = mapped_column(_TS)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from vkc.comments.links import comment_url
+from vkc.corrections.labels import source
 from vkc.db.models_collection import Comment
 from vkc.exports.schemas import ExportColumn
 
@@ -42,9 +43,12 @@ EXTRACTORS: dict[ExportColumn, Callable[[ExportRecord], Value]] = {
     ExportColumn.TEXT: lambda r: r.comment.text,
     ExportColumn.LIKES: lambda r: r.comment.likes_count,
     ExportColumn.SENTIMENT: lambda r: r.comment.sentiment,
+    ExportColumn.SENTIMENT_SOURCE: lambda r: source(r.comment.sentiment_manual, r.comment.sentiment),
     ExportColumn.SENTIMENT_SCORE: lambda r: r.comment.sentiment_score,
     ExportColumn.IS_SPAM: lambda r: r.comment.is_spam,
+    ExportColumn.IS_SPAM_SOURCE: lambda r: source(r.comment.spam_manual, r.comment.is_spam),
     ExportColumn.HAS_PROFANITY: lambda r: r.comment.has_profanity,
+    ExportColumn.HAS_PROFANITY_SOURCE: lambda r: source(r.comment.profanity_manual, r.comment.has_profanity),
     ExportColumn.LANGUAGE: lambda r: r.comment.language,
     ExportColumn.MATCH_COUNT: lambda r: r.comment.match_count,
     ExportColumn.KEYWORDS: lambda r: r.keywords,

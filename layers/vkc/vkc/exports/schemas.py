@@ -43,9 +43,12 @@ class ExportColumn(StrEnum):
     TEXT = "text"
     LIKES = "likes"
     SENTIMENT = "sentiment"
+    SENTIMENT_SOURCE = "sentiment_source"
     SENTIMENT_SCORE = "sentiment_score"
     IS_SPAM = "is_spam"
+    IS_SPAM_SOURCE = "is_spam_source"
     HAS_PROFANITY = "has_profanity"
+    HAS_PROFANITY_SOURCE = "has_profanity_source"
     LANGUAGE = "language"
     MATCH_COUNT = "match_count"
     KEYWORDS = "keywords"
@@ -68,8 +71,11 @@ DEFAULT_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn.TEXT,
     ExportColumn.LIKES,
     ExportColumn.SENTIMENT,
+    ExportColumn.SENTIMENT_SOURCE,
     ExportColumn.IS_SPAM,
+    ExportColumn.IS_SPAM_SOURCE,
     ExportColumn.HAS_PROFANITY,
+    ExportColumn.HAS_PROFANITY_SOURCE,
     ExportColumn.KEYWORDS,
     ExportColumn.URL,
 )
@@ -78,7 +84,9 @@ _COLUMNS_DOC = (
     "Columns in this order. Default: "
     + ", ".join(c.value for c in DEFAULT_COLUMNS)
     + ". `date` is ISO 8601 in UTC (a date cell in XLSX); `keywords`/`categories` are the matched keywords' "
-    "texts/categories joined with '; '; `url` opens the comment on vk.com."
+    "texts/categories joined with '; '; `url` opens the comment on vk.com. `sentiment`, `is_spam` and "
+    "`has_profanity` are the effective labels (an analyst's correction if any); their `*_source` column says "
+    "manual or model."
 )
 
 

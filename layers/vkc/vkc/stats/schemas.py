@@ -126,7 +126,8 @@ class SentimentRow(BaseModel):
     neutral: int
     negative: int
     unanalyzed: int
-    average_score: float | None
+    manual: int = Field(description="Of the comments counted, those whose sentiment is an analyst's correction.")
+    average_score: float | None = Field(description="The model's average score (corrections do not change it).")
 
 
 class SentimentDistribution(BaseModel):

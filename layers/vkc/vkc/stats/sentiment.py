@@ -1,4 +1,8 @@
-"""Sentiment distribution: overall, per community, or per keyword (a comment counts once per keyword)."""
+"""Sentiment distribution: overall, per community, or per keyword (a comment counts once per keyword).
+
+Counts use the effective label: an analyst's correction where there is one, else the model's;
+``manual`` says how many of the counted comments carry a correction.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ def _measures() -> list[ColumnElement[Any]]:
         func.count().filter(c.sentiment == "neutral").label("neutral"),
         func.count().filter(c.sentiment == "negative").label("negative"),
         func.count().filter(c.sentiment.is_(None)).label("unanalyzed"),
+        func.count().filter(c.sentiment_manual.is_not(None)).label("manual"),
         func.avg(c.sentiment_score).label("average"),
     ]
 
@@ -36,6 +41,7 @@ def _row(key: str | None, name: str | None, r: Any) -> SentimentRow:
         neutral=r.neutral,
         negative=r.negative,
         unanalyzed=r.unanalyzed,
+        manual=r.manual,
         average_score=round(float(r.average), 4) if r.average is not None else None,
     )
 
