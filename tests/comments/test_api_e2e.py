@@ -121,8 +121,9 @@ def test_bad_input_is_a_problem(api: httpx.Client) -> None:
     assert_problem(api.get("/v1/comments", params={"community_id": "nope"}), 422)
     assert_problem(api.get("/v1/comments", params={"sentiment": "angry"}), 422)
     assert_problem(api.get("/v1/comments", params={"date_from": "yesterday"}), 422)
-    body = assert_problem(api.get("/v1/comments", params={"date_from": "2024-02-01", "date_to": "2024-01-01"}), 422)
-    assert body["errors"]
+    inverted = api.get("/v1/comments", params={"date_from": "2024-02-01", "date_to": "2024-01-01"})
+    assert inverted.status_code == 200  # an empty range: nothing is in it
+    assert inverted.json()["items"] == []
     assert_problem(api.get("/v1/comments", params={"post": "club1"}), 422)
     assert_problem(api.get("/v1/comments", params={"q": "x" * 300}), 422)
     assert_problem(api.get("/v1/comments/abc"), 422)

@@ -30,3 +30,10 @@ def test_every_error_is_a_problem(method: str, path: str) -> None:
     for code, response in SPEC["paths"][path][method.lower()]["responses"].items():
         if code[0] in "45":
             assert set(response.get("content", {})) == {"application/problem+json"}, (method, path, code)
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_a_204_declares_no_content(method: str, path: str) -> None:
+    """Powertools documented `Response[None]` as a JSON null; clients then tried to parse the empty body."""
+    response = SPEC["paths"][path][method.lower()]["responses"].get("204")
+    assert response is None or "content" not in response, (method, path)

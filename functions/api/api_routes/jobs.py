@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from sqlalchemy.orm import Session
 from vkc.adapters.redis_client import get_redis
 from vkc.collection.progress import collection_progress
@@ -16,13 +16,45 @@ from vkc.db.engine import get_engine, session_scope
 from vkc.db.models import Job
 from vkc.jobs import control, service
 from vkc.jobs.schemas import FailureSummary, JobCreate, JobPage, JobStats, JobStatus, JobView
-from vkc.jobs.types import JobType
-from vkc.settings import get_settings
+from vkc.jobs.types import JOB_SPECS, JobType
+from vkc.settings import Priority, get_settings
+from vkc.wire_types import IsoDatetime
 
 from api_routes.deps import correlation_id, principal, task_queue
 from api_routes.openapi_doc import problem_response
 
 router = Router()
+
+
+def _job_request(job_type: JobType) -> type[BaseModel]:
+    """The body of POST /v1/jobs for one job type: its payload is that type's payload model."""
+    payload_model = JOB_SPECS[job_type].payload_model
+    try:
+        payload_model.model_validate({})
+        payload: Any = (payload_model, Field(default_factory=dict, description="Type-specific parameters."))
+    except ValidationError:
+        payload = (payload_model, Field(description="Type-specific parameters."))
+    name = "".join(part.title() for part in job_type.value.replace(".", "_").split("_")) + "JobCreate"
+    this_type: Any = Literal[job_type.value]
+    model: type[BaseModel] = create_model(
+        name,
+        __config__=ConfigDict(extra="forbid"),
+        type=(this_type, Field(description="What to do.")),
+        priority=(Priority | None, Field(default=None, description="Queue to use; the type's default if omitted.")),
+        payload=payload,
+    )
+    return model
+
+
+#: One request model per job type, told apart by `type`: the spec states each type's payload, and a
+#: payload that doesn't fit its type is refused before anything else reads it.
+if TYPE_CHECKING:
+    JobRequest = BaseModel
+else:
+    JobRequest = Annotated[
+        Annotated[Union[tuple(_job_request(t) for t in JobType)], Field(discriminator="type")],  # noqa: UP007
+        Body(description="The job: its type, and that type's payload"),
+    ]
 
 
 def accepted(view: JobView) -> Response[JobView]:
@@ -49,8 +81,9 @@ def with_progress(session: Session, view: JobView) -> JobView:
     tags=["jobs"],
     responses={202: {"description": "Accepted", "content": {"application/json": {"model": JobView}}}},
 )
-def create_job(job: JobCreate) -> Response[JobView]:
+def create_job(body: JobRequest) -> Response[JobView]:
     who = principal(router)
+    job = JobCreate.model_validate(body.model_dump(mode="json"))
     with Session(get_engine(), expire_on_commit=False) as session:
         if job.type == JobType.COLLECT:
             control.ensure_no_active_collection(session, who.workspace_id, str(job.payload.get("community_id")))
@@ -62,8 +95,8 @@ def create_job(job: JobCreate) -> Response[JobView]:
 
 @router.get("/jobs/stats", summary="Job counts by type and status, and run durations", tags=["jobs"])
 def job_stats(
-    since: Annotated[datetime | None, Query(description="Jobs created at or after")] = None,
-    until: Annotated[datetime | None, Query(description="Jobs created before")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="Jobs created at or after")] = None,
+    until: Annotated[IsoDatetime | None, Query(description="Jobs created before")] = None,
 ) -> JobStats:
     who = principal(router)
     with session_scope() as session:
@@ -80,7 +113,7 @@ def job_stats(
     },
 )
 def failures(
-    since: Annotated[datetime | None, Query(description="Only since this time")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="Only since this time")] = None,
     job_id: Annotated[uuid.UUID | None, Query(description="Only this job")] = None,
 ) -> FailureSummary:
     who = principal(router)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from vkc.communities.upload import UploadFormat
 from vkc.settings import Priority
@@ -30,7 +30,7 @@ class CommunityCreate(BaseModel):
 class MonitoringUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    monitoring_enabled: bool | None = Field(
+    monitoring_enabled: StrictBool | None = Field(
         default=None, description="Collect on a schedule. Enabling makes the community due at once."
     )
     monitoring_interval_minutes: int | None = Field(
