@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sqlalchemy.orm import Session
 from vkc.collection.history import community_jobs
 from vkc.db.engine import get_engine, session_scope
@@ -32,7 +32,7 @@ class CollectionRequest(BaseModel):
 
     since: AwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
     until: AwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
-    max_posts: int | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
+    max_posts: StrictInt | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
     include_threads: StrictBool = Field(default=True, description="Also fetch replies in threads (default yes).")
     priority: Priority = Field(default=Priority.HIGH, description="Collections started by hand default to high.")
 

@@ -21,7 +21,7 @@ from vkc.comments.filters import (
     CommentFilters,
     FilterText,
     Sentiment,
-    VkId,
+    VkIdParam,
 )
 from vkc.comments.keyset import CommentSort
 from vkc.comments.query import DEFAULT_PAGE, MAX_PAGE
@@ -58,7 +58,9 @@ Categories = Annotated[
     list[FilterText] | None,
     Query(max_length=MAX_VALUES, description="Matched by a keyword of this category; repeatable"),
 ]
-Authors = Annotated[list[VkId] | None, Query(max_length=MAX_VALUES, description="Author's VK id (from_id); repeatable")]
+Authors = Annotated[
+    list[VkIdParam] | None, Query(max_length=MAX_VALUES, description="Author's VK id (from_id); repeatable")
+]
 DateFrom = Annotated[IsoDatetime | None, Query(description="Written at or after (ISO 8601; UTC if no zone)")]
 DateTo = Annotated[
     IsoDatetime | None,

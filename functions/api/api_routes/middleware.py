@@ -118,10 +118,11 @@ def _nul_in_query(params: dict[str, str]) -> list[str] | None:
 
 
 def _nul_in_body(event: APIGatewayProxyEventV2) -> list[str] | None:
-    if event.http_method not in BODY_METHODS or not event.body:
+    raw = event.decoded_body if event.http_method in BODY_METHODS else None
+    if not raw:
         return None
     try:
-        body = json.loads(event.decoded_body)
+        body = json.loads(raw)
     except ValueError:
         return None  # not JSON: the body validation answers it
     return _nul_at(body, ["body"])

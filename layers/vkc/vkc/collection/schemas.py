@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 
 class CollectPayload(BaseModel):
@@ -15,7 +15,7 @@ class CollectPayload(BaseModel):
     community_id: uuid.UUID = Field(description="The community to collect (an id from /v1/communities).")
     since: AwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
     until: AwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
-    max_posts: int | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
+    max_posts: StrictInt | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
     include_threads: StrictBool = Field(default=True, description="Also fetch replies in threads (default yes).")
     origin: Literal["api", "monitoring", "retry"] = Field(default="api", description="Who started it.")
 

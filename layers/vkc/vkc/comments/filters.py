@@ -15,7 +15,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
 from sqlalchemy.orm import aliased
 
@@ -29,16 +38,21 @@ MAX_QUERY = 256
 #: The text search configuration the analyze step builds `search_vector` with.
 TS_CONFIG: ColumnElement[Any] = literal_column("'russian'::regconfig")
 
+#: The largest VK id we take (VK's are far below): under 2**53, so a JSON number carries it exactly
+#: everywhere, the spec states it exactly (Powertools writes parameter bounds as floats), and
+#: PostgreSQL's bigint holds it.
+MAX_VK_ID = 10**15 - 1
 #: A post as VK links write it (`-123_456`, `wall-123_456`): the pattern the spec states, and the
-#: one PostRef parses. At most 18 digits each, so both fit PostgreSQL's bigint; the post id is not 0.
-POST_PATTERN = r"^(?:wall)?-?[0-9]{1,18}_0*[1-9][0-9]{0,17}$"
-_POST_REF = re.compile(r"^(?:wall)?(-?[0-9]{1,18})_(0*[1-9][0-9]{0,17})$")
-MAX_VK_ID = 10**18 - 1
+#: one PostRef parses. At most 15 digits each (MAX_VK_ID); the post id is not 0.
+POST_PATTERN = r"^(?:wall)?-?[0-9]{1,15}_0*[1-9][0-9]{0,14}$"
+_POST_REF = re.compile(r"^(?:wall)?(-?[0-9]{1,15})_(0*[1-9][0-9]{0,14})$")
 
 #: A category or language value: 1 to 100 characters.
 FilterText = Annotated[str, Field(min_length=1, max_length=100)]
-#: A VK user or community id (communities negative), within PostgreSQL's bigint.
-VkId = Annotated[int, Field(ge=-MAX_VK_ID, le=MAX_VK_ID)]
+#: A VK user or community id (communities negative), within PostgreSQL's bigint. Strict in JSON
+#: bodies (`false` is not 0); a query parameter's text is parsed by the route first.
+VkId = Annotated[StrictInt, Field(ge=-MAX_VK_ID, le=MAX_VK_ID)]
+VkIdParam = Annotated[int, Field(ge=-MAX_VK_ID, le=MAX_VK_ID)]
 
 
 class Sentiment(StrEnum):
@@ -52,8 +66,8 @@ class PostRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    owner_id: int = Field(ge=-MAX_VK_ID, le=MAX_VK_ID, description="The wall's owner: negative for communities.")
-    post_id: int = Field(ge=1, le=MAX_VK_ID)
+    owner_id: StrictInt = Field(ge=-MAX_VK_ID, le=MAX_VK_ID, description="The wall's owner: negative for communities.")
+    post_id: StrictInt = Field(ge=1, le=MAX_VK_ID)
 
     @model_validator(mode="before")
     @classmethod

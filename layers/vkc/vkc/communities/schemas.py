@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from vkc.communities.upload import UploadFormat
 from vkc.settings import Priority
@@ -33,7 +33,7 @@ class MonitoringUpdate(BaseModel):
     monitoring_enabled: StrictBool | None = Field(
         default=None, description="Collect on a schedule. Enabling makes the community due at once."
     )
-    monitoring_interval_minutes: int | None = Field(
+    monitoring_interval_minutes: StrictInt | None = Field(
         default=None, ge=MIN_INTERVAL_MINUTES, le=MAX_INTERVAL_MINUTES, description="Minutes between runs (5…10080)."
     )
     monitoring_priority: Priority | None = Field(default=None, description="Queue the scheduled runs travel on.")
