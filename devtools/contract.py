@@ -77,7 +77,7 @@ def stack_output_to(log_path: Path) -> Iterator[TextIO]:
     sys.stderr.flush()
     saved = [os.dup(1), os.dup(2)]
     terminal = os.fdopen(os.dup(saved[0]), "w", encoding="utf-8")
-    with log_path.open("ab") as log:
+    with log_path.open("wb") as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
     try:

@@ -81,7 +81,12 @@ def _error_at(*loc: str) -> Callable[[dict[str, Any]], bool]:
     return lambda problem: any(e.get("loc") == list(loc) for e in problem.get("errors") or [])
 
 
+def _error_says(text: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda problem: any(text in str(e.get("msg", "")) for e in problem.get("errors") or [])
+
+
 _UPLOAD = _detail("The upload has ")
+_COLLECTION_WINDOW = _error_says("since must not be after until")
 _ENGINE = _has("reason")  # the matching engine's reason: no letters or digits, a regex that doesn't compile
 _WINDOW = _detail("The window is longer than", "Unknown time zone", "date_from must be before date_to")
 
@@ -100,6 +105,9 @@ DOMAIN_REFUSALS: dict[str, Callable[[dict[str, Any]], bool]] = {
     # an upload with nothing to import in it, or too many lines
     "POST /v1/keywords/import": _UPLOAD,
     "POST /v1/communities/import": _UPLOAD,
+    # a collection's window runs forwards
+    "POST /v1/jobs": _COLLECTION_WINDOW,
+    "POST /v1/communities/{community_id}/collections": _COLLECTION_WINDOW,
     # bounded windows and IANA zones
     "GET /v1/stats/timeline": _WINDOW,
     "GET /v1/stats/lemmas/top": _WINDOW,

@@ -8,8 +8,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 from vkc.db.engine import session_scope
+from vkc.wire_types import JsonInt
 from vkc.workspaces.service import (
     MAX_GRACE_S,
     ApiKeyCreated,
@@ -41,7 +42,7 @@ class ApiKeyCreate(BaseModel):
 class ApiKeyRotate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    grace_seconds: StrictInt = Field(
+    grace_seconds: JsonInt = Field(
         default=0,
         ge=0,
         le=MAX_GRACE_S,

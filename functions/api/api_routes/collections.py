@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy.orm import Session
 from vkc.collection.history import community_jobs
 from vkc.db.engine import get_engine, session_scope
@@ -19,7 +19,7 @@ from vkc.jobs.schemas import JobCreate, JobPage, JobStatus, JobView
 from vkc.jobs.types import JobType
 from vkc.monitoring.log import MonitoringStatus, monitoring_status
 from vkc.settings import Priority
-from vkc.wire_types import IsoDatetime
+from vkc.wire_types import IsoAwareDatetime, IsoDatetime, JsonInt
 
 from api_routes.deps import correlation_id, principal, task_queue
 from api_routes.jobs import accepted
@@ -30,9 +30,9 @@ router = Router()
 class CollectionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: AwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
-    until: AwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
-    max_posts: StrictInt | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
+    since: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
+    until: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
+    max_posts: JsonInt | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
     include_threads: StrictBool = Field(default=True, description="Also fetch replies in threads (default yes).")
     priority: Priority = Field(default=Priority.HIGH, description="Collections started by hand default to high.")
 

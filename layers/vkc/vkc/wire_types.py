@@ -10,7 +10,21 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+
+
+def _json_integer(value: Any) -> Any:
+    """What JSON Schema calls an integer: a number without a fraction (2.0 too), never true or "2"."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("expected an integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: An integer in a JSON body as the spec means it (pydantic's lax int also takes `false` and "5";
+#: JsonInt refuses 5.0, which JSON Schema counts as an integer).
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 
 #: The largest integer a JSON number carries exactly in every client (2**53 - 1): ids above it
 #: can't round-trip through JavaScript, and the spec can state it exactly (2**63 - 1 can't).
@@ -46,6 +60,8 @@ def _iso_date_time(value: Any) -> Any:
 
 #: A date-time query parameter: ISO 8601 text only, never a number of seconds.
 IsoDatetime = Annotated[datetime, BeforeValidator(_iso_date_time)]
+#: The same with a zone required (RFC 3339, what `format: date-time` says).
+IsoAwareDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_date_time)]
 
 #: Text without U+0000, which PostgreSQL text can't hold. The API refuses a request carrying one
 #: (api_routes.middleware.refuse_nul) and the spec generator gives every free string this pattern.

@@ -6,16 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from vkc.wire_types import IsoAwareDatetime, JsonInt
 
 
 class CollectPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     community_id: uuid.UUID = Field(description="The community to collect (an id from /v1/communities).")
-    since: AwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
-    until: AwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
-    max_posts: StrictInt | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
+    since: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
+    until: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
+    max_posts: JsonInt | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
     include_threads: StrictBool = Field(default=True, description="Also fetch replies in threads (default yes).")
     origin: Literal["api", "monitoring", "retry"] = Field(default="api", description="Who started it.")
 

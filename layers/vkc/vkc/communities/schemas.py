@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from vkc.communities.upload import UploadFormat
 from vkc.settings import Priority
+from vkc.wire_types import JsonInt
 
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 10_080  # one week
@@ -33,7 +34,7 @@ class MonitoringUpdate(BaseModel):
     monitoring_enabled: StrictBool | None = Field(
         default=None, description="Collect on a schedule. Enabling makes the community due at once."
     )
-    monitoring_interval_minutes: StrictInt | None = Field(
+    monitoring_interval_minutes: JsonInt | None = Field(
         default=None, ge=MIN_INTERVAL_MINUTES, le=MAX_INTERVAL_MINUTES, description="Minutes between runs (5…10080)."
     )
     monitoring_priority: Priority | None = Field(default=None, description="Queue the scheduled runs travel on.")
