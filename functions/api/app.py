@@ -127,7 +127,8 @@ def _register_error_handlers(api: APIGatewayHttpResolver) -> None:
         wrong_method = _static_path_other_method(api)
         if wrong_method is not None:
             return wrong_method
-        return problem(422, "The request is not valid; see errors.", errors=validation_errors(exc.errors()), **ctx())
+        errors = validation_errors(exc.errors(), _json_body(api))
+        return problem(422, "The request is not valid; see errors.", errors=errors, **ctx())
 
     def _static_path_other_method(api: APIGatewayHttpResolver) -> Response[str] | None:
         """PATCH /v1/communities/import is a 405, not a 422 for "import" as a community id.
@@ -190,6 +191,14 @@ def _allowed_methods(api: APIGatewayHttpResolver, path: str) -> list[str]:
     """The methods of the path's static routes if it has any (they win over /<id> routes), else of its dynamic ones."""
     static = {r.method.upper() for r in api._static_routes if r.rule.match(path)}
     return sorted(static or {r.method.upper() for r in api._dynamic_routes if r.rule.match(path)})
+
+
+def _json_body(api: APIGatewayHttpResolver) -> Any:
+    """The request's JSON body, or None when there is none or it is not JSON."""
+    try:
+        return json.loads(api.current_event.decoded_body or "null")
+    except ValueError:
+        return None
 
 
 def _body_is_utf8(body: str | None, is_base64: bool | None) -> bool:

@@ -31,7 +31,7 @@ def _job_request(job_type: JobType) -> type[BaseModel]:
     payload_model = JOB_SPECS[job_type].payload_model
     try:
         payload_model.model_validate({})
-        payload: Any = (payload_model, Field(default_factory=dict, description="Type-specific parameters."))
+        payload: Any = (payload_model, Field(default_factory=payload_model, description="Type-specific parameters."))
     except ValidationError:
         payload = (payload_model, Field(description="Type-specific parameters."))
     name = "".join(part.title() for part in job_type.value.replace(".", "_").split("_")) + "JobCreate"
