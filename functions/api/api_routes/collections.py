@@ -19,7 +19,7 @@ from vkc.jobs.schemas import JobCreate, JobPage, JobStatus, JobView
 from vkc.jobs.types import JobType
 from vkc.monitoring.log import MonitoringStatus, monitoring_status
 from vkc.settings import Priority
-from vkc.wire_types import IsoAwareDatetime, IsoDatetime, JsonInt
+from vkc.wire_types import JSON_INT, IsoAwareDatetime, IsoDatetime
 
 from api_routes.deps import correlation_id, principal, task_queue
 from api_routes.jobs import accepted
@@ -32,7 +32,9 @@ class CollectionRequest(BaseModel):
 
     since: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
     until: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
-    max_posts: JsonInt | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
+    max_posts: Annotated[int, Field(ge=1, le=100_000), JSON_INT] | None = Field(
+        default=None, description="At most this many newest posts."
+    )
     include_threads: StrictBool = Field(default=True, description="Also fetch replies in threads (default yes).")
     priority: Priority = Field(default=Priority.HIGH, description="Collections started by hand default to high.")
 

@@ -23,8 +23,9 @@ def _json_integer(value: Any) -> Any:
 
 
 #: An integer in a JSON body as the spec means it (pydantic's lax int also takes `false` and "5";
-#: JsonInt refuses 5.0, which JSON Schema counts as an integer).
-JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+#: StrictInt refuses 5.0, which JSON Schema counts as an integer). Bounds go before it in the same
+#: Annotated (`Annotated[int, Field(ge=1), JSON_INT]`), or pydantic can't write them into the spec.
+JSON_INT = BeforeValidator(_json_integer)
 
 #: The largest integer a JSON number carries exactly in every client (2**53 - 1): ids above it
 #: can't round-trip through JavaScript, and the spec can state it exactly (2**63 - 1 can't).

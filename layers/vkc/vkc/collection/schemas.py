@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from vkc.wire_types import IsoAwareDatetime, JsonInt
+from vkc.wire_types import JSON_INT, IsoAwareDatetime
 
 
 class CollectPayload(BaseModel):
@@ -17,7 +17,9 @@ class CollectPayload(BaseModel):
     community_id: uuid.UUID = Field(description="The community to collect (an id from /v1/communities).")
     since: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
     until: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
-    max_posts: JsonInt | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
+    max_posts: Annotated[int, Field(ge=1, le=100_000), JSON_INT] | None = Field(
+        default=None, description="At most this many newest posts."
+    )
     include_threads: StrictBool = Field(default=True, description="Also fetch replies in threads (default yes).")
     origin: Literal["api", "monitoring", "retry"] = Field(default="api", description="Who started it.")
 

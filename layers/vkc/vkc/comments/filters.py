@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from vkc.comments.keyset import date_key
 from vkc.db.models_analysis import Keyword, KeywordMatch
 from vkc.db.models_collection import Comment
-from vkc.wire_types import IsoDatetime, JsonInt
+from vkc.wire_types import JSON_INT, IsoDatetime
 
 MAX_VALUES = 100  # per repeatable filter: bounds the size of IN lists and of the query text
 MAX_QUERY = 256
@@ -50,7 +50,7 @@ _POST_REF = re.compile(r"^(?:wall)?(-?[0-9]{1,15})_(0*[1-9][0-9]{0,14})$")
 FilterText = Annotated[str, Field(min_length=1, max_length=100)]
 #: A VK user or community id (communities negative), within PostgreSQL's bigint. Strict in JSON
 #: bodies (`false` is not 0); a query parameter's text is parsed by the route first.
-VkId = Annotated[JsonInt, Field(ge=-MAX_VK_ID, le=MAX_VK_ID)]
+VkId = Annotated[int, Field(ge=-MAX_VK_ID, le=MAX_VK_ID), JSON_INT]
 VkIdParam = Annotated[int, Field(ge=-MAX_VK_ID, le=MAX_VK_ID)]
 
 
@@ -65,8 +65,8 @@ class PostRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    owner_id: JsonInt = Field(ge=-MAX_VK_ID, le=MAX_VK_ID, description="The wall's owner: negative for communities.")
-    post_id: JsonInt = Field(ge=1, le=MAX_VK_ID)
+    owner_id: VkId = Field(description="The wall's owner: negative for communities.")
+    post_id: Annotated[int, Field(ge=1, le=MAX_VK_ID), JSON_INT]
 
     @model_validator(mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from pydantic.json_schema import SkipJsonSchema
 
 from vkc.analysis.rules import MAX_RULE_TEXT, PhraseMode, RuleKind
-from vkc.wire_types import NOT_NULL, JsonInt
+from vkc.wire_types import JSON_INT, NOT_NULL
 
 MAX_CATEGORY = 100
 MAX_NEGATIVES = 50
@@ -39,7 +39,9 @@ class KeywordCreate(BaseModel):
     phrase_mode: PhraseMode = Field(
         default=PhraseMode.ANY_ORDER, description="exact: adjacent and in order; any_order: within `window` words."
     )
-    window: JsonInt | None = Field(default=None, ge=1, le=50, description="Window of any_order phrases (words).")
+    window: Annotated[int, Field(ge=1, le=50), JSON_INT] | None = Field(
+        default=None, description="Window of any_order phrases (words)."
+    )
     negatives: list[str] = Field(
         default_factory=list,
         max_length=MAX_NEGATIVES,
@@ -62,7 +64,9 @@ class KeywordUpdate(BaseModel):
     case_sensitive: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = None
     whole_word: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = None
     phrase_mode: Annotated[PhraseMode | SkipJsonSchema[None], NOT_NULL] = None
-    window: JsonInt | None = Field(default=None, ge=1, le=50, description="Send null to use the default.")
+    window: Annotated[int, Field(ge=1, le=50), JSON_INT] | None = Field(
+        default=None, description="Send null to use the default."
+    )
     negatives: Annotated[Annotated[list[str], Field(max_length=MAX_NEGATIVES)] | SkipJsonSchema[None], NOT_NULL] = None
     fuzzy: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = None
     active: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = None
