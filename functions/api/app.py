@@ -28,6 +28,7 @@ from api_routes.limits import oversized_body, rate_limit
 from api_routes.middleware import (
     authenticate_request,
     json_media_type,
+    json_object_body,
     refuse_nul,
     request_id_and_headers,
     unsupported_media_type,
@@ -64,6 +65,7 @@ def create_app() -> APIGatewayHttpResolver:
         middlewares=[
             request_id_and_headers,
             json_media_type,
+            json_object_body,
             refuse_nul,
             authenticate_request,
             rate_limit,

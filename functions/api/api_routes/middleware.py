@@ -90,6 +90,33 @@ def json_media_type(app: APIGatewayHttpResolver, next_middleware: Next) -> Respo
     return unsupported_media_type(app) or next_middleware(app)
 
 
+def json_object_body(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[Any]:
+    """A JSON body is an object (every request body the spec declares is one); anything else is a 422.
+
+    Powertools validates a body with `from_attributes=True`, so a list or a number sent where a
+    model whose fields all have defaults is expected passed as that model's defaults (POST
+    /v1/api-keys with `[]` created a key).
+    """
+    event = app.current_event
+    raw = event.decoded_body if event.http_method in BODY_METHODS else None
+    if not raw:
+        return next_middleware(app)
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return next_middleware(app)  # not JSON: the body validation answers it
+    if body is None or isinstance(body, dict):
+        return next_middleware(app)  # null: as if no body was sent (optional bodies are `anyOf [model, null]`)
+    error = {"loc": ["body"], "msg": "The body must be a JSON object.", "type": "model_type"}
+    return problem(
+        422,
+        "The request is not valid; see errors.",
+        errors=[error],
+        instance=event.path,
+        request_id=event.request_context.request_id,
+    )
+
+
 def refuse_nul(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[Any]:
     """A NUL character (U+0000) in the query or a JSON body string is a 422 before any handler runs.
 
