@@ -15,10 +15,10 @@ STAMP   := $(VENV)/.installed
 # sam build runs pip with the python3.13 it finds on PATH: put the real interpreter first.
 SAM_ENV := PATH="$(dir $(PY313)):$$PATH" AWS_DEFAULT_REGION=eu-central-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: help setup demo test test-unit test-integration test-e2e up down lint bench invoke build openapi services clean vendor-web web-size test-web deploy-web eval split train
+.PHONY: help setup demo test test-unit test-integration test-e2e up down lint bench invoke build openapi services clean vendor-web web-size test-web deploy-web eval split train contract
 
 help:
-	@echo "make demo | test | test-unit | test-integration | test-e2e | up | down | lint | bench | build | invoke FN=<LogicalId> EVENT=events/<f>.json"
+	@echo "make demo | test | test-unit | test-integration | test-e2e | up | down | lint | bench | build | contract | invoke FN=<LogicalId> EVENT=events/<f>.json"
 	@echo "make eval | split | train   (quality on the labelled corpus in evals/corpus)"
 
 $(STAMP): pyproject.toml layers/vkc/requirements.txt
@@ -127,6 +127,11 @@ deploy-web: setup
 
 openapi: setup
 	$(PY) -m devtools.openapi write
+
+# schemathesis, every check and phase (schemathesis.toml), against the `make up` stack if one runs,
+# else a throwaway stack on its own ports; CONTRACT_ARGS=--own-stack always starts one.
+contract: setup
+	$(PY) -m devtools.contract $(CONTRACT_ARGS)
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

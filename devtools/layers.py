@@ -26,7 +26,19 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = ROOT / "layers" / "vkc" / "vkc"
 
 KERNEL = frozenset(
-    {"settings", "errors", "events", "ports", "observability", "scheduling", "db", "jobs", "cache", "ratelimit"}
+    {
+        "settings",
+        "errors",
+        "events",
+        "ports",
+        "observability",
+        "scheduling",
+        "db",
+        "jobs",
+        "cache",
+        "ratelimit",
+        "wire_types",
+    }
 )
 LIBRARIES = frozenset({"vk", "analysis"})
 FEATURES = frozenset(

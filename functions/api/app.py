@@ -29,6 +29,8 @@ from api_routes.limits import oversized_body, rate_limit
 from api_routes.middleware import (
     authenticate_request,
     json_media_type,
+    json_object_body,
+    refuse_nul,
     request_id_and_headers,
     unsupported_media_type,
 )
@@ -64,6 +66,8 @@ def create_app() -> APIGatewayHttpResolver:
         middlewares=[
             request_id_and_headers,
             json_media_type,
+            json_object_body,
+            refuse_nul,
             authenticate_request,
             rate_limit,
             idempotency,
@@ -124,7 +128,24 @@ def _register_error_handlers(api: APIGatewayHttpResolver) -> None:
         media = unsupported_media_type(api)
         if media is not None:
             return media
-        return problem(422, "The request is not valid; see errors.", errors=validation_errors(exc.errors()), **ctx())
+        wrong_method = _static_path_other_method(api)
+        if wrong_method is not None:
+            return wrong_method
+        errors = validation_errors(exc.errors(), _json_body(api))
+        return problem(422, "The request is not valid; see errors.", errors=errors, **ctx())
+
+    def _static_path_other_method(api: APIGatewayHttpResolver) -> Response[str] | None:
+        """PATCH /v1/communities/import is a 405, not a 422 for "import" as a community id.
+
+        A dynamic route (/communities/<community_id>) matches any segment, static paths included;
+        a path that is a static route of other methods only is answered as the gateway routes it.
+        """
+        event = api.current_event
+        allowed = sorted({r.method.upper() for r in api._static_routes if r.rule.match(event.path)})
+        if not allowed or event.http_method.upper() in allowed:
+            return None
+        detail = f"{event.http_method} is not allowed here; use {', '.join(allowed)}."
+        return problem(405, detail, headers={"Allow": ", ".join(allowed)}, **ctx())
 
     @api.exception_handler(RequestUnsupportedContentType)
     def on_unsupported_content_type(exc: RequestUnsupportedContentType) -> Response[str]:
@@ -171,8 +192,17 @@ def _register_error_handlers(api: APIGatewayHttpResolver) -> None:
 
 
 def _allowed_methods(api: APIGatewayHttpResolver, path: str) -> list[str]:
-    routes = api._static_routes + api._dynamic_routes
-    return sorted({r.method.upper() for r in routes if r.rule.match(path)})
+    """The methods of the path's static routes if it has any (they win over /<id> routes), else of its dynamic ones."""
+    static = {r.method.upper() for r in api._static_routes if r.rule.match(path)}
+    return sorted(static or {r.method.upper() for r in api._dynamic_routes if r.rule.match(path)})
+
+
+def _json_body(api: APIGatewayHttpResolver) -> Any:
+    """The request's JSON body, or None when there is none or it is not JSON."""
+    try:
+        return json.loads(api.current_event.decoded_body or "null")
+    except ValueError:
+        return None
 
 
 def _body_is_utf8(body: str | None, is_base64: bool | None) -> bool:

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field
+from vkc.wire_types import JSON_INT
 from vkc.workspaces.service import (
     MAX_GRACE_S,
     ApiKeyCreated,
@@ -40,10 +41,8 @@ class ApiKeyCreate(BaseModel):
 class ApiKeyRotate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    grace_seconds: int = Field(
+    grace_seconds: Annotated[int, Field(ge=0, le=MAX_GRACE_S), JSON_INT] = Field(
         default=0,
-        ge=0,
-        le=MAX_GRACE_S,
         description="How long the old key keeps working (0: revoked at once; at most 7 days).",
     )
 

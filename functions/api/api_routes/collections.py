@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from vkc.collection.history import community_jobs
 from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models_collection import Community
@@ -18,6 +17,7 @@ from vkc.jobs import service
 from vkc.jobs.schemas import JobPage, JobStatus, JobView
 from vkc.monitoring.log import MonitoringStatus, monitoring_status
 from vkc.settings import Priority
+from vkc.wire_types import JSON_INT, IsoAwareDatetime, IsoDatetime
 
 from api_routes.deps import correlation_id, deps, principal
 from api_routes.jobs import accepted
@@ -28,10 +28,12 @@ router = Router()
 class CollectionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: AwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
-    until: AwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
-    max_posts: int | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
-    include_threads: bool = Field(default=True, description="Also fetch replies in threads (default yes).")
+    since: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
+    until: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
+    max_posts: Annotated[int, Field(ge=1, le=100_000), JSON_INT] | None = Field(
+        default=None, description="At most this many newest posts."
+    )
+    include_threads: StrictBool = Field(default=True, description="Also fetch replies in threads (default yes).")
     priority: Priority = Field(default=Priority.HIGH, description="Collections started by hand default to high.")
 
 
@@ -69,7 +71,7 @@ def start_collection(
 def history(
     community_id: Annotated[uuid.UUID, Path(description="Community id")],
     status: Annotated[JobStatus | None, Query(description="Only jobs in this status")] = None,
-    since: Annotated[datetime | None, Query(description="Only jobs created at or after")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="Only jobs created at or after")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> JobPage:

@@ -8,14 +8,21 @@ checks route resolution.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import ValidationError
 from vkc.comments import detail, moderation, search
-from vkc.comments.filters import MAX_QUERY, CommentFilters, Sentiment
+from vkc.comments.filters import (
+    MAX_QUERY,
+    MAX_VALUES,
+    POST_PATTERN,
+    CommentFilters,
+    FilterText,
+    Sentiment,
+    VkIdParam,
+)
 from vkc.comments.keyset import CommentSort
 from vkc.comments.query import DEFAULT_PAGE, MAX_PAGE
 from vkc.comments.schemas import (
@@ -30,23 +37,44 @@ from vkc.comments.schemas import (
 from vkc.corrections import service as corrections
 from vkc.corrections.schemas import CommentLabels, LabelsUpdate
 from vkc.errors import InvalidInput
+from vkc.wire_types import MAX_SAFE_INTEGER, IsoDatetime
 
 from api_routes.deps import deps, principal
 from api_routes.problems import validation_errors
 
 router = Router()
 
-CommentId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Comment id (`id` in search results)")]
-CommunityIds = Annotated[list[uuid.UUID] | None, Query(description="Community id; repeat for several")]
-PostParam = Annotated[str | None, Query(max_length=48, description="A post, as in VK links: -123_456")]
-KeywordIds = Annotated[list[uuid.UUID] | None, Query(description="Matched by this keyword; repeat for any of several")]
-Categories = Annotated[list[str] | None, Query(description="Matched by a keyword of this category; repeatable")]
-Authors = Annotated[list[int] | None, Query(description="Author's VK id (from_id); repeatable")]
-DateFrom = Annotated[datetime | None, Query(description="Written at or after (ISO 8601; UTC if no zone)")]
-DateTo = Annotated[datetime | None, Query(description="Written before (exclusive; ISO 8601; UTC if no zone)")]
-Sentiments = Annotated[list[Sentiment] | None, Query(description="positive, neutral or negative; repeatable")]
+CommentId = Annotated[int, Path(ge=1, le=MAX_SAFE_INTEGER, description="Comment id (`id` in search results)")]
+CommunityIds = Annotated[
+    list[uuid.UUID] | None, Query(max_length=MAX_VALUES, description="Community id; repeat for several")
+]
+PostParam = Annotated[
+    str | None, Query(pattern=POST_PATTERN, description="A post, as in VK links: -123_456 or wall-123_456")
+]
+KeywordIds = Annotated[
+    list[uuid.UUID] | None,
+    Query(max_length=MAX_VALUES, description="Matched by this keyword; repeat for any of several"),
+]
+Categories = Annotated[
+    list[FilterText] | None,
+    Query(max_length=MAX_VALUES, description="Matched by a keyword of this category; repeatable"),
+]
+Authors = Annotated[
+    list[VkIdParam] | None, Query(max_length=MAX_VALUES, description="Author's VK id (from_id); repeatable")
+]
+DateFrom = Annotated[IsoDatetime | None, Query(description="Written at or after (ISO 8601; UTC if no zone)")]
+DateTo = Annotated[
+    IsoDatetime | None,
+    Query(description="Written before (exclusive; ISO 8601; UTC if no zone); at or before date_from selects nothing"),
+]
+Sentiments = Annotated[
+    list[Sentiment] | None, Query(max_length=3, description="positive, neutral or negative; repeatable")
+]
 Flag = Annotated[bool | None, Query()]
-Languages = Annotated[list[str] | None, Query(description="Detected language code (ru, en…); repeatable")]
+Languages = Annotated[
+    list[FilterText] | None,
+    Query(max_length=MAX_VALUES, description="Detected language code (ru, en…); repeatable"),
+]
 TextQuery = Annotated[
     str | None,
     Query(

@@ -64,6 +64,7 @@ def _client_factory(session: Session, workspace_id: uuid.UUID) -> Callable[[], A
     tags=["communities"],
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": CommunityView}}},
+        404: problem_response("VK knows no such community"),
         409: problem_response("Already in this workspace, or no usable VK token"),
         502: problem_response("VK answered with an unexpected error"),
     },
@@ -147,7 +148,10 @@ def import_communities(body: CommunityImportRequest) -> Response[JobView]:
 
 @router.get("/communities", summary="List communities, newest first", tags=["communities"])
 def list_communities(
-    q: Annotated[str | None, Query(max_length=200, description="Part of the name or short name, any case")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Part of the name or short name, any case"),
+    ] = None,
     can_collect: Annotated[bool | None, Query(description="Only collectable (true) or not (false)")] = None,
     monitoring_enabled: Annotated[bool | None, Query(description="Only with monitoring on (true) or off")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,

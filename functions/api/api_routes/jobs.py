@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from sqlalchemy.orm import Session
 from vkc.collection.progress import collection_progress
 from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models import Job
 from vkc.jobs import control, service
 from vkc.jobs.schemas import FailureSummary, JobPage, JobStats, JobStatus, JobView
-from vkc.wiring.catalogue import JOBS, JobCreate
+from vkc.wire_types import IsoDatetime
+from vkc.wiring.catalogue import JOB_REQUEST, JOBS, JobCreate
 
 from api_routes.deps import correlation_id, deps, principal
 from api_routes.openapi_doc import problem_response
 
 router = Router()
+
+
+#: One request model per job type, told apart by `type`: the spec states each type's payload, and a
+#: payload that doesn't fit its type is refused before anything else reads it.
+if TYPE_CHECKING:
+    JobRequest = JobCreate
+else:
+    JobRequest = Annotated[JOB_REQUEST, Body(description="The job: its type, and that type's payload")]
 
 
 def accepted(view: JobView) -> Response[JobView]:
@@ -54,8 +62,9 @@ def with_progress(session: Session, view: JobView) -> JobView:
         ),
     },
 )
-def create_job(job: JobCreate) -> Response[JobView]:
+def create_job(body: JobRequest) -> Response[JobView]:
     who = principal(router)
+    job = JobCreate.model_validate(body.model_dump(mode="json"))
     with deps().sessions() as session:
         view = service.create_job(
             session,
@@ -71,8 +80,8 @@ def create_job(job: JobCreate) -> Response[JobView]:
 
 @router.get("/jobs/stats", summary="Job counts by type and status, and run durations", tags=["jobs"])
 def job_stats(
-    since: Annotated[datetime | None, Query(description="Jobs created at or after")] = None,
-    until: Annotated[datetime | None, Query(description="Jobs created before")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="Jobs created at or after")] = None,
+    until: Annotated[IsoDatetime | None, Query(description="Jobs created before")] = None,
 ) -> JobStats:
     who = principal(router)
     with deps().transaction() as session:
@@ -89,7 +98,7 @@ def job_stats(
     },
 )
 def failures(
-    since: Annotated[datetime | None, Query(description="Only since this time")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="Only since this time")] = None,
     job_id: Annotated[uuid.UUID | None, Query(description="Only this job")] = None,
 ) -> FailureSummary:
     who = principal(router)

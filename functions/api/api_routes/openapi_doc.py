@@ -13,6 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import openapi as openapi_pkg
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from vkc.wire_types import NO_NUL_PATTERN
 
 from api_routes.problems import PROBLEM_JSON
 
@@ -76,6 +77,8 @@ def _problem(code: str) -> dict[str, Any]:
 
 def problem_aware(spec: dict[str, Any]) -> dict[str, Any]:
     """Declare the problem responses each operation can really return."""
+    _integer_bounds(spec)
+    _no_nul_strings(spec)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
@@ -83,6 +86,9 @@ def problem_aware(spec: dict[str, Any]) -> dict[str, Any]:
     for path, operations in spec.get("paths", {}).items():
         for method, op in operations.items():
             responses = op.setdefault("responses", {})
+            if "204" in responses:
+                # Powertools documents `Response[None]` as a JSON null; a 204 has no content at all.
+                responses["204"].pop("content", None)
             codes = ["422", "500"]
             if not path.startswith(PUBLIC_PATHS):
                 codes += ["401", "429"]  # every authenticated route spends its key's rate budget
@@ -101,6 +107,36 @@ def problem_aware(spec: dict[str, Any]) -> dict[str, Any]:
             if method == "post" and not path.startswith(PUBLIC_PATHS):
                 _idempotency_key(op)
     return spec
+
+
+def _no_nul_strings(node: Any) -> None:
+    """Every free string says it holds no NUL: the API refuses one (api_routes.middleware.refuse_nul).
+
+    Strings with a format, an enum, a const or their own pattern are left alone (none admits NUL).
+    """
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"format", "enum", "const", "pattern"} & node.keys():
+            node["pattern"] = NO_NUL_PATTERN
+        for child in node.values():
+            _no_nul_strings(child)
+    elif isinstance(node, list):
+        for child in node:
+            _no_nul_strings(child)
+
+
+def _integer_bounds(node: Any) -> None:
+    """Integer bounds as integers: Powertools' OpenAPI model stores every bound as a float (1.0, 100.0)."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                value = node.get(bound)
+                if isinstance(value, float) and value.is_integer():
+                    node[bound] = int(value)
+        for child in node.values():
+            _integer_bounds(child)
+    elif isinstance(node, list):
+        for child in node:
+            _integer_bounds(child)
 
 
 IDEMPOTENCY_KEY_PARAM: dict[str, Any] = {

@@ -60,9 +60,21 @@ def problem(
     )
 
 
-def validation_errors(errors: Any) -> list[dict[str, Any]]:
-    """Pydantic/Powertools validation errors as `[{loc, msg, type}]` with JSON-safe values."""
+def validation_errors(errors: Any, body: Any = None) -> list[dict[str, Any]]:
+    """Pydantic/Powertools validation errors as `[{loc, msg, type}]` with JSON-safe values.
+
+    A body that is a union told apart by `type` (POST /v1/jobs) is reported by field path, as a
+    client wrote it: pydantic puts the chosen member's tag in the location (`body.probe.priority`)
+    and reports an unknown or missing tag at `body`; both become the paths the client sent.
+    """
+    tag = body.get("type") if isinstance(body, dict) else None
     out = []
     for e in errors:
-        out.append({"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")), "type": e.get("type")})
+        loc = [str(p) for p in e.get("loc", [])]
+        kind = e.get("type")
+        if kind in ("union_tag_invalid", "union_tag_not_found") and loc == ["body"]:
+            loc = ["body", "type"]
+        elif isinstance(tag, str) and loc[:2] == ["body", tag]:
+            loc = ["body", *loc[2:]]
+        out.append({"loc": loc, "msg": str(e.get("msg", "")), "type": kind})
     return out

@@ -30,6 +30,7 @@ from vkc.stats.schemas import (
     TrendingLemmas,
 )
 from vkc.stats.scope import MAX_LIMIT, Scope
+from vkc.wire_types import IsoDatetime
 
 from api_routes.cached import cached
 from api_routes.deps import deps, principal
@@ -38,8 +39,8 @@ router = Router()
 
 CommunityIds = Annotated[list[uuid.UUID] | None, Query(description="Only these communities; repeatable")]
 KeywordIds = Annotated[list[uuid.UUID] | None, Query(description="Only comments matched by these keywords")]
-DateFrom = Annotated[datetime | None, Query(description="From (inclusive; ISO 8601, UTC if no zone)")]
-DateTo = Annotated[datetime | None, Query(description="To (exclusive; ISO 8601, UTC if no zone)")]
+DateFrom = Annotated[IsoDatetime | None, Query(description="From (inclusive; ISO 8601, UTC if no zone)")]
+DateTo = Annotated[IsoDatetime | None, Query(description="To (exclusive; ISO 8601, UTC if no zone)")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows at most")]
 
 

@@ -47,6 +47,7 @@ SIGNATURE_DOC = (
     tags=["webhooks"],
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": WebhookCreated}}},
+        404: problem_response("keyword_ids names a keyword this workspace does not have"),
         409: problem_response("The workspace already has the maximum number of webhooks"),
     },
 )

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from devtools.contract import GENEROUS_RATE_LIMITS
 from devtools.local_stack import LocalStack
 
-# Generated cases arrive far faster than any client would: with the production budgets about a
-# fifth of them were 429s that never reached a handler. The limiter stays in the path (its headers
-# are still checked against the spec); tests/e2e prove the limits themselves.
-GENEROUS_RATE_LIMITS = {f"RATE_LIMIT_{kind}_REQUESTS": "1000000" for kind in ("READ", "WRITE", "HEAVY")}
+# GENEROUS_RATE_LIMITS: generated cases arrive far faster than any client would; the limiter stays
+# in the path (its headers are still checked against the spec); tests/e2e prove the limits themselves.
 
 
 @pytest.fixture(scope="module")

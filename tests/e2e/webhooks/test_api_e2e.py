@@ -122,7 +122,6 @@ def test_new_matches_are_delivered_through_the_analyze_queue(
     [
         ({"url": "http://hooks.example.com/x"}, "url"),
         ({"url": "https://10.1.2.3/x"}, "url"),
-        ({"url": "https://hooks.example.com/x", "keyword_ids": [str(uuid.uuid4())]}, "keyword_ids"),
         ({"url": "https://hooks.example.com/x", "keyword_ids": []}, "keyword_ids"),
         ({"url": "https://hooks.example.com/x", "secret": "mine"}, "secret"),
         ({}, "url"),
@@ -131,6 +130,12 @@ def test_new_matches_are_delivered_through_the_analyze_queue(
 def test_bad_input_is_a_problem(api: httpx.Client, body: dict[str, Any], where: str) -> None:
     problem = assert_problem(api.post("/v1/webhooks", json=body), 422)
     assert any(where in [str(p) for p in e["loc"]] for e in problem["errors"]), problem
+
+
+def test_an_unknown_keyword_is_a_404_like_any_id_naming_nothing(api: httpx.Client) -> None:
+    body = {"url": "https://hooks.example.com/x", "keyword_ids": [str(uuid.uuid4())]}
+    problem = assert_problem(api.post("/v1/webhooks", json=body), 404)
+    assert problem["errors"][0]["loc"] == ["body", "keyword_ids"]
 
 
 def test_bad_ids_and_cursors_are_problems(api: httpx.Client) -> None:

@@ -64,8 +64,9 @@ def test_date_from_and_date_to(world: World) -> None:
     assert found(world, date_from=ts("2024-01-10T11:00:00")) == ["d", "c", "b"]
     assert found(world, date_to=ts("2024-01-10T11:00:00")) == ["a"]  # exclusive
     assert found(world, date_from="2024-01-01", date_to="2024-02-01T08:30:01Z") == ["c", "b", "a"]
+    assert found(world, date_from="2024-02-01", date_to="2024-01-01") == []  # an empty range
     with pytest.raises(ValidationError):
-        CommentFilters(date_from="2024-02-01", date_to="2024-01-01")
+        CommentFilters(date_from=1706745600)  # a number is not an ISO 8601 date-time
 
 
 def test_sentiment(world: World) -> None:

@@ -40,7 +40,7 @@ def test_create_stores_the_secret_and_returns_it_once(
     assert view.keyword_ids == [world.keywords["bank"]]
 
 
-def test_other_workspace_gets_404_and_unknown_keywords_422(
+def test_other_workspace_gets_404_and_unknown_keywords_404(
     engine: Engine, wh_settings: Settings, secrets: SecretsManagerStore, world: World
 ) -> None:
     created = create(engine, wh_settings, secrets, world.workspace_id)
@@ -48,7 +48,7 @@ def test_other_workspace_gets_404_and_unknown_keywords_422(
         with pytest.raises(NotFound):
             service.get_webhook(s, world.other_workspace_id, created.id)
         assert service.list_webhooks(s, world.other_workspace_id) == []
-    with pytest.raises(InvalidInput, match="keyword"):
+    with pytest.raises(NotFound, match="keyword"):
         create(engine, wh_settings, secrets, world.other_workspace_id, keyword_ids=[str(world.keywords["bank"])])
 
 

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from sqlalchemy.orm import Session
 
 from vkc.jobs.spec import JobSpec
 from vkc.settings import Priority, WorkerKind
+from vkc.wire_types import JSON_INT, IsoAwareDatetime
 
 
 class CollectPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     community_id: uuid.UUID = Field(description="The community to collect (an id from /v1/communities).")
-    since: AwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
-    until: AwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
-    max_posts: int | None = Field(default=None, ge=1, le=100_000, description="At most this many newest posts.")
-    include_threads: bool = Field(default=True, description="Also fetch replies in threads (default yes).")
+    since: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or after this time.")
+    until: IsoAwareDatetime | None = Field(default=None, description="Only posts published at or before this time.")
+    max_posts: Annotated[int, Field(ge=1, le=100_000), JSON_INT] | None = Field(
+        default=None, description="At most this many newest posts."
+    )
+    include_threads: StrictBool = Field(default=True, description="Also fetch replies in threads (default yes).")
     origin: Literal["api", "monitoring", "retry"] = Field(default="api", description="Who started it.")
 
     @model_validator(mode="after")

@@ -13,22 +13,45 @@ import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from vkc.comments.keyset import date_key
 from vkc.db.models_analysis import Keyword, KeywordMatch
 from vkc.db.models_collection import Comment
+from vkc.wire_types import JSON_INT, IsoDatetime
 
 MAX_VALUES = 100  # per repeatable filter: bounds the size of IN lists and of the query text
 MAX_QUERY = 256
 #: The text search configuration the analyze step builds `search_vector` with.
 TS_CONFIG: ColumnElement[Any] = literal_column("'russian'::regconfig")
 
-_POST_REF = re.compile(r"^(?:wall)?(-?\d{1,19})_(\d{1,19})$")
+#: The largest VK id we take (VK's are far below): under 2**53, so a JSON number carries it exactly
+#: everywhere, the spec states it exactly (Powertools writes parameter bounds as floats), and
+#: PostgreSQL's bigint holds it.
+MAX_VK_ID = 10**15 - 1
+#: A post as VK links write it (`-123_456`, `wall-123_456`): the pattern the spec states, and the
+#: one PostRef parses. At most 15 digits each (MAX_VK_ID); the post id is not 0.
+POST_PATTERN = r"^(?:wall)?-?[0-9]{1,15}_0*[1-9][0-9]{0,14}$"
+_POST_REF = re.compile(r"^(?:wall)?(-?[0-9]{1,15})_(0*[1-9][0-9]{0,14})$")
+
+#: A category or language value: 1 to 100 characters.
+FilterText = Annotated[str, Field(min_length=1, max_length=100)]
+#: A VK user or community id (communities negative), within PostgreSQL's bigint. Strict in JSON
+#: bodies (`false` is not 0); a query parameter's text is parsed by the route first.
+VkId = Annotated[int, Field(ge=-MAX_VK_ID, le=MAX_VK_ID), JSON_INT]
+VkIdParam = Annotated[int, Field(ge=-MAX_VK_ID, le=MAX_VK_ID)]
 
 
 class Sentiment(StrEnum):
@@ -42,14 +65,14 @@ class PostRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    owner_id: int = Field(description="The wall's owner: negative for communities.")
-    post_id: int = Field(ge=1)
+    owner_id: VkId = Field(description="The wall's owner: negative for communities.")
+    post_id: Annotated[int, Field(ge=1, le=MAX_VK_ID), JSON_INT]
 
     @model_validator(mode="before")
     @classmethod
     def _from_vk_spelling(cls, value: Any) -> Any:
         if isinstance(value, str):
-            found = _POST_REF.match(value.strip())
+            found = _POST_REF.match(value)
             if found is None:
                 raise ValueError("a post is written owner_post, as in VK links: -123_456 or wall-123_456")
             return {"owner_id": int(found[1]), "post_id": int(found[2])}
@@ -64,7 +87,7 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDatetime = Annotated[IsoDatetime, AfterValidator(_as_utc)]
 
 
 class CommentFilters(BaseModel):
@@ -79,23 +102,26 @@ class CommentFilters(BaseModel):
     keyword_id: list[uuid.UUID] = Field(
         default_factory=list, max_length=MAX_VALUES, description="Only comments matched by any of these keywords."
     )
-    category: list[str] = Field(
+    category: list[FilterText] = Field(
         default_factory=list,
         max_length=MAX_VALUES,
         description="Only comments matched by a keyword of any of these categories.",
     )
-    author: list[int] = Field(
+    author: list[VkId] = Field(
         default_factory=list, max_length=MAX_VALUES, description="Only comments by these VK ids (from_id)."
     )
     date_from: UtcDatetime | None = Field(default=None, description="Written at or after (UTC if no zone).")
-    date_to: UtcDatetime | None = Field(default=None, description="Written before; exclusive (UTC if no zone).")
+    date_to: UtcDatetime | None = Field(
+        default=None,
+        description="Written before; exclusive (UTC if no zone). At or before date_from, nothing is selected.",
+    )
     sentiment: list[Sentiment] = Field(default_factory=list, max_length=3, description="Any of these sentiments.")
-    is_spam: bool | None = Field(default=None, description="Flagged as spam (true) or not (false).")
-    has_profanity: bool | None = Field(default=None, description="Flagged for profanity or insults, or not.")
-    has_match: bool | None = Field(default=None, description="Matched by at least one keyword (true) or none.")
-    viewed: bool | None = Field(default=None, description="Marked viewed (true) or not yet (false).")
-    archived: bool | None = Field(default=None, description="Archived (true) or not (false).")
-    language: list[str] = Field(
+    is_spam: StrictBool | None = Field(default=None, description="Flagged as spam (true) or not (false).")
+    has_profanity: StrictBool | None = Field(default=None, description="Flagged for profanity or insults, or not.")
+    has_match: StrictBool | None = Field(default=None, description="Matched by at least one keyword (true) or none.")
+    viewed: StrictBool | None = Field(default=None, description="Marked viewed (true) or not yet (false).")
+    archived: StrictBool | None = Field(default=None, description="Archived (true) or not (false).")
+    language: list[FilterText] = Field(
         default_factory=list, max_length=MAX_VALUES, description="Any of these detected languages (ru, en…)."
     )
     q: str | None = Field(
@@ -105,26 +131,12 @@ class CommentFilters(BaseModel):
         'syntax: words, "a phrase", -excluded, or). Covers analyzed comments.',
     )
 
-    @field_validator("category", "language")
-    @classmethod
-    def _short_strings(cls, values: list[str]) -> list[str]:
-        cleaned = [v.strip() for v in values]
-        if any(not v or len(v) > 100 for v in cleaned):
-            raise ValueError("each value must have 1 to 100 characters")
-        return cleaned
-
     @field_validator("q")
     @classmethod
     def _blank_query_is_none(cls, value: str | None) -> str | None:
         if value is None:
             return None
         return value.strip() or None
-
-    @model_validator(mode="after")
-    def _ordered_dates(self) -> Self:
-        if self.date_from is not None and self.date_to is not None and self.date_from >= self.date_to:
-            raise ValueError("date_from must be before date_to")
-        return self
 
 
 def search_query(q: str) -> ColumnElement[Any]:

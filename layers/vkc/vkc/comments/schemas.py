@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from vkc.comments.filters import CommentFilters
 from vkc.corrections.labels import LabelSource
+from vkc.wire_types import NOT_NULL
 
 
 class AuthorBrief(BaseModel):
@@ -142,10 +144,16 @@ class CommentDetail(CommentView):
 
 
 class ModerationSet(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """At least one flag, never null: the spec says so with minProperties."""
 
-    viewed: bool | None = Field(default=None, description="true marks viewed, false clears it.")
-    archived: bool | None = Field(default=None, description="true archives, false restores.")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    viewed: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = Field(
+        default=None, description="true marks viewed, false clears it."
+    )
+    archived: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = Field(
+        default=None, description="true archives, false restores."
+    )
 
     @model_validator(mode="after")
     def _something(self) -> Self:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from vkc.communities.upload import MAX_UPLOAD_BYTES, UploadFormat
 from vkc.jobs.spec import JobSpec
 from vkc.settings import Priority, WorkerKind
+from vkc.wire_types import JSON_INT
 
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 10_080  # one week
@@ -31,12 +32,12 @@ class CommunityCreate(BaseModel):
 class MonitoringUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    monitoring_enabled: bool | None = Field(
+    monitoring_enabled: StrictBool | None = Field(
         default=None, description="Collect on a schedule. Enabling makes the community due at once."
     )
-    monitoring_interval_minutes: int | None = Field(
-        default=None, ge=MIN_INTERVAL_MINUTES, le=MAX_INTERVAL_MINUTES, description="Minutes between runs (5…10080)."
-    )
+    monitoring_interval_minutes: (
+        Annotated[int, Field(ge=MIN_INTERVAL_MINUTES, le=MAX_INTERVAL_MINUTES), JSON_INT] | None
+    ) = Field(default=None, description="Minutes between runs (5…10080).")
     monitoring_priority: Priority | None = Field(default=None, description="Queue the scheduled runs travel on.")
 
 

@@ -104,6 +104,7 @@ class ExportRequest(BaseModel):
         min_length=1,
         max_length=len(ExportColumn),
         description=_COLUMNS_DOC,
+        json_schema_extra={"uniqueItems": True},  # the rule _no_repeats enforces, stated in the spec
     )
     sort: CommentSort = Field(default=CommentSort.DATE_DESC, description="Row order.")
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic.json_schema import SkipJsonSchema
 
 from vkc.analysis.rules import MAX_RULE_TEXT, PhraseMode, RuleKind
+from vkc.wire_types import JSON_INT, NOT_NULL
 
 MAX_CATEGORY = 100
 MAX_NEGATIVES = 50
@@ -29,8 +32,8 @@ class KeywordCreate(BaseModel):
     kind: RuleKind | None = Field(
         default=None, description="word, phrase or regex; when omitted: phrase if the text has several words."
     )
-    case_sensitive: bool = Field(default=False, description="Match the letter case as written.")
-    whole_word: bool = Field(
+    case_sensitive: StrictBool = Field(default=False, description="Match the letter case as written.")
+    whole_word: StrictBool = Field(
         default=True, description="false lets a word of 4+ letters match inside longer words ('банк' in 'Сбербанке')."
     )
     phrase_mode: PhraseMode = Field(
@@ -40,31 +43,37 @@ class KeywordCreate(BaseModel):
             "any_order_across: within `window` words, across sentence and clause boundaries too."
         ),
     )
-    window: int | None = Field(default=None, ge=1, le=50, description="Window of any_order phrases (words).")
+    window: Annotated[int, Field(ge=1, le=50), JSON_INT] | None = Field(
+        default=None, description="Window of any_order phrases (words)."
+    )
     negatives: list[str] = Field(
         default_factory=list,
         max_length=MAX_NEGATIVES,
         description="Words or phrases (any form) whose presence anywhere in the comment vetoes the match.",
     )
-    fuzzy: bool = Field(default=True, description="Tolerate one typo in words whose lemma has 6+ letters.")
-    active: bool = Field(default=True, description="Inactive keywords are kept but not matched.")
+    fuzzy: StrictBool = Field(default=True, description="Tolerate one typo in words whose lemma has 6+ letters.")
+    active: StrictBool = Field(default=True, description="Inactive keywords are kept but not matched.")
 
 
 class KeywordUpdate(BaseModel):
-    """Only the fields sent change."""
+    """Only the fields sent change; null clears `category` and `window`, and no other field."""
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str | None = Field(default=None, min_length=1, max_length=MAX_RULE_TEXT)
+    text: Annotated[Annotated[str, Field(min_length=1, max_length=MAX_RULE_TEXT)] | SkipJsonSchema[None], NOT_NULL] = (
+        None
+    )
     category: str | None = Field(default=None, max_length=MAX_CATEGORY, description="Send null to clear it.")
-    kind: RuleKind | None = None
-    case_sensitive: bool | None = None
-    whole_word: bool | None = None
-    phrase_mode: PhraseMode | None = None
-    window: int | None = Field(default=None, ge=1, le=50, description="Send null to use the default.")
-    negatives: list[str] | None = Field(default=None, max_length=MAX_NEGATIVES)
-    fuzzy: bool | None = None
-    active: bool | None = None
+    kind: Annotated[RuleKind | SkipJsonSchema[None], NOT_NULL] = None
+    case_sensitive: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = None
+    whole_word: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = None
+    phrase_mode: Annotated[PhraseMode | SkipJsonSchema[None], NOT_NULL] = None
+    window: Annotated[int, Field(ge=1, le=50), JSON_INT] | None = Field(
+        default=None, description="Send null to use the default."
+    )
+    negatives: Annotated[Annotated[list[str], Field(max_length=MAX_NEGATIVES)] | SkipJsonSchema[None], NOT_NULL] = None
+    fuzzy: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = None
+    active: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = None
 
 
 class KeywordView(BaseModel):

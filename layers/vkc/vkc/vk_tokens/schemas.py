@@ -16,13 +16,19 @@ class TokenState(StrEnum):
     SECRET_MISSING = "secret_missing"  # noqa: S105 - a state name
 
 
+#: One line of 8 to 512 printable ASCII characters without spaces; surrounding whitespace is trimmed.
+TOKEN_PATTERN = r"^\s*[!-~]{8,512}\s*$"  # noqa: S105 - a pattern, not a secret
+
+
 class VkTokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # no length constraints here: pydantic's messages would quote the value (checked in the service)
+    # The rule is stated for the spec only: pydantic's messages would quote the value, so the service
+    # checks it (vk_tokens.service._checked_secret) and answers without repeating the token.
     token: SecretStr = Field(
         description="A VK access token (user, service or community), 8 to 512 characters. "
-        "Never returned: responses show a hint."
+        "Never returned: responses show a hint.",
+        json_schema_extra={"pattern": TOKEN_PATTERN},
     )
     label: str | None = Field(default=None, max_length=200, description="Your name for it, e.g. whose it is.")
 

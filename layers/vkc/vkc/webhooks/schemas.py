@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic.json_schema import SkipJsonSchema
+
+from vkc.wire_types import NOT_NULL
 
 MAX_KEYWORDS_PER_WEBHOOK = 500
 
@@ -38,7 +41,7 @@ class WebhookCreate(BaseModel):
         description="Only matches of these keywords; null (the default) for every keyword of the workspace.",
     )
     description: str | None = Field(default=None, max_length=500)
-    active: bool = Field(default=True, description="Inactive webhooks get no new events.")
+    active: StrictBool = Field(default=True, description="Inactive webhooks get no new events.")
 
 
 class WebhookUpdate(BaseModel):
@@ -46,10 +49,10 @@ class WebhookUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, max_length=2048)
+    url: Annotated[Annotated[str, Field(max_length=2048)] | SkipJsonSchema[None], NOT_NULL] = None
     keyword_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=MAX_KEYWORDS_PER_WEBHOOK)
     description: str | None = Field(default=None, max_length=500)
-    active: bool | None = None
+    active: Annotated[StrictBool | SkipJsonSchema[None], NOT_NULL] = None
 
 
 class WebhookView(BaseModel):

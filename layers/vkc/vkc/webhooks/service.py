@@ -201,7 +201,8 @@ def _checked_keywords(
         errors = [
             {"loc": ["body", "keyword_ids"], "msg": f"Unknown keyword {k}.", "type": "value_error"} for k in unknown
         ]
-        raise InvalidInput("Some keyword ids are not keywords of this workspace.", extra={"errors": errors})
+        # 404 like any id that names nothing in this workspace (as POST /v1/analysis/preview answers)
+        raise NotFound("Some keyword ids are not keywords of this workspace.", extra={"errors": errors})
     return wanted
 
 

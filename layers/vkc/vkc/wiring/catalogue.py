@@ -9,9 +9,9 @@ tests/unit/test_task_registry.py imports every target and checks its signature a
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from vkc.analysis_store.schemas import REANALYZE_JOB
 from vkc.collection.schemas import COLLECT_JOB
@@ -35,6 +35,35 @@ class JobType(StrEnum):
     COLLECT = COLLECT_JOB.name
     REANALYZE = REANALYZE_JOB.name
     EXPORT = EXPORT_JOB.name
+
+
+def _job_request(spec: JobSpec) -> type[BaseModel]:
+    """The body of POST /v1/jobs for one job type: its payload is that type's payload model."""
+    try:
+        spec.payload_model.model_validate({})
+        payload: Any = (
+            spec.payload_model,
+            Field(default_factory=spec.payload_model, description="Type-specific parameters."),
+        )
+    except ValidationError:
+        payload = (spec.payload_model, Field(description="Type-specific parameters."))
+    name = "".join(part.title() for part in spec.name.replace(".", "_").split("_")) + "JobCreate"
+    this_type: Any = Literal[spec.name]
+    model: type[BaseModel] = create_model(
+        name,
+        __config__=ConfigDict(extra="forbid"),
+        type=(this_type, Field(description="What to do.")),
+        priority=(Priority | None, Field(default=None, description="Queue to use; the type's default if omitted.")),
+        payload=payload,
+    )
+    return model
+
+
+#: `POST /v1/jobs`'s body: one model per job type, told apart by `type` (the spec states each payload)
+JOB_REQUEST: Any = Annotated[
+    Union[tuple(_job_request(spec) for spec in JOBS.values())],  # noqa: UP007 - a Union of a runtime tuple
+    Field(discriminator="type"),
+]
 
 
 class JobCreate(BaseModel):
