@@ -94,6 +94,7 @@ _WINDOW = _detail("The window is longer than", "Unknown time zone", "date_from m
 DOMAIN_REFUSALS: dict[str, Callable[[dict[str, Any]], bool]] = {
     # the input parser and VK decide what names a community (a user, a deleted page, `id0`...)
     "POST /v1/communities": _has("outcome"),
+    "POST /v1/communities/resolve": _has("outcome"),
     # VK decides whether a token works
     "POST /v1/vk-tokens": _has("vk_error_code"),
     "POST /v1/keywords": _ENGINE,

@@ -17,7 +17,7 @@ SentimentValue = Literal["positive", "neutral", "negative"]
 class LabelsUpdate(BaseModel):
     """Only the labels sent change; null removes that label's correction (the model's label returns)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
     sentiment: SentimentValue | None = Field(default=None, description="positive, neutral or negative; null removes.")
     is_spam: StrictBool | None = Field(default=None, description="true or false; null removes the correction.")
