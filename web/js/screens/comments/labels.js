@@ -141,7 +141,7 @@ export function LabelCorrections({ commentId, onChanged }) {
           const meta = FIELDS.find((f) => f.history === e.label);
           const field = meta?.field ?? "sentiment";
           return html`<tr key=${e.id} data-testid="label-history-row">
-            <td>${formatDateTime(e.created_at)}</td>
+            <td>${formatDateTime(e.created_at, { dateStyle: "short", timeStyle: "short" })}</td>
             <td data-testid="label-history-who">${e.api_key_name}</td>
             <td>${meta ? t(meta.name) : e.label}</td>
             <td>${readValue(field, e.previous)} → ${e.value == null ? t("dropped", { label: readValue(field, e.model_value) }) : readValue(field, e.value)}</td>

@@ -13,14 +13,14 @@ const t = defineMessages({
     hint: "Комментарии с исправлениями аналитиков: совпадает ли с ними текущая метка модели.",
     loading: "Загрузка…", sentiment: "Тональность", spam: "Спам", profanity: "Мат/оскорбление",
     rate: "Согласие", compared: "сравнено: {n}", agreed: "совпало: {n}", unanalyzed: "ещё не проанализировано: {n}",
-    caption: "{label}: строки — метка модели, столбцы — исправленная", model: "Модель \\ аналитик",
+    caption: "{label}: строки — метка модели, столбцы — исправленная", model: "модель ↓ аналитик →",
     positive: "позитив", neutral: "нейтрально", negative: "негатив", true: "да", false: "нет", refresh: "Обновить",
   },
   en: {
     hint: "Comments the analysts corrected: does the model's current label agree with them.",
     loading: "Loading…", sentiment: "Sentiment", spam: "Spam", profanity: "Profanity/insult",
     rate: "Agreement", compared: "compared: {n}", agreed: "agreed: {n}", unanalyzed: "not analyzed yet: {n}",
-    caption: "{label}: rows are the model's label, columns the corrected one", model: "Model \\ analyst",
+    caption: "{label}: rows are the model's label, columns the corrected one", model: "model ↓ analyst →",
     positive: "positive", neutral: "neutral", negative: "negative", true: "yes", false: "no", refresh: "Refresh",
   },
 });
