@@ -39,6 +39,7 @@ const t = defineMessages({
 });
 
 const PAGE = 100;
+const LABEL_FIELDS = ["sentiment", "sentiment_source", "sentiment_score", "is_spam", "is_spam_source", "has_profanity", "has_profanity_source"];
 const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
 
 /** The URL's params as an object (repeated names as arrays), to build links that keep the filter. */
@@ -107,6 +108,13 @@ export default function Comments({ route }) {
       setProblem(error);
     }
   };
+  // the opened comment's labels were corrected: its row takes the labels the API now answers
+  const relabeled = (updated) => setChanged((m) => {
+    const base = m.get(updated.id) || items.find((c) => c.id === updated.id);
+    if (!base) return m;
+    const labels = Object.fromEntries(LABEL_FIELDS.map((name) => [name, updated[name]]));
+    return new Map(m).set(updated.id, { ...base, ...labels });
+  });
   const toggleAt = (i, flag) => { setActive(i); toggle(itemAt(i), flag); };
 
   const move = (to) => {
@@ -183,6 +191,7 @@ export default function Comments({ route }) {
         <${LoadMore} pager=${pager} />
       </div>
       ${openId && html`<${CommentDetail} id=${openId} version=${detailVersion} openHref=${openHref} onToggle=${toggle}
+        onRelabeled=${relabeled}
         onClose=${() => navigate("comments", paramsObject(params, { open: null }))} />`}
     </div>
     <${Dialog} open=${bulk != null} title=${t("bulkTitle")} onClose=${() => setBulk(null)}>

@@ -14,6 +14,7 @@ import { Table } from "../components/table.js";
 import { KeywordForm } from "./keywords/form.js";
 import { KeywordImport } from "./keywords/import.js";
 import { Preview } from "./keywords/preview.js";
+import { ModelQuality } from "./keywords/quality.js";
 import { ReanalysisNotice } from "./keywords/reanalysis.js";
 
 const t = defineMessages({
@@ -29,7 +30,7 @@ const t = defineMessages({
     created: "Добавлено: «{text}».", updatedMsg: "Сохранено: «{text}».", deleted: "Удалено: «{text}»; его совпадения сняты.",
     imported: "Импортировано ключевых слов: {n}.", categories: "Категории", uncategorized: "без категории: {n}",
     preview: "Проверка текста", previewHint: "Активные ключевые слова рабочего пространства, как при анализе.",
-    list: "Список ключевых слов", categoryCount: "{name}: {n}",
+    list: "Список ключевых слов", categoryCount: "{name}: {n}", quality: "Качество модели",
   },
   en: {
     title: "Keywords", add: "Add a keyword", import: "Import a file", search: "Search",
@@ -43,7 +44,7 @@ const t = defineMessages({
     created: "Added: “{text}”.", updatedMsg: "Saved: “{text}”.", deleted: "Deleted: “{text}”; its matches are gone.",
     imported: "Keywords imported: {n}.", categories: "Categories", uncategorized: "uncategorized: {n}",
     preview: "Try a text", previewHint: "The workspace's active keywords, as the analysis applies them.",
-    list: "Keywords", categoryCount: "{name}: {n}",
+    list: "Keywords", categoryCount: "{name}: {n}", quality: "Model quality",
   },
 });
 
@@ -148,11 +149,17 @@ export default function Keywords({ route }) {
         <${Table} columns=${columns} rows=${pager.items} rowTestid="keyword-row" empty=${t("empty")} />
         <${LoadMore} pager=${pager} />
       </section>
-      <section class="card" aria-labelledby="keywords-preview-title">
-        <h2 id="keywords-preview-title">${t("preview")}</h2>
-        <p class="muted">${t("previewHint")}</p>
-        <${Preview} id="preview" version=${tick} />
-      </section>
+      <div class="keywords-side">
+        <section class="card" aria-labelledby="keywords-preview-title">
+          <h2 id="keywords-preview-title">${t("preview")}</h2>
+          <p class="muted">${t("previewHint")}</p>
+          <${Preview} id="preview" version=${tick} />
+        </section>
+        <section class="card keywords-quality" aria-labelledby="keywords-quality-title" data-testid="model-quality">
+          <h2 id="keywords-quality-title">${t("quality")}</h2>
+          <${ModelQuality} />
+        </section>
+      </div>
     </div>
     <${Dialog} open=${dialog?.mode === "add" || dialog?.mode === "edit"}
       title=${dialog?.mode === "edit" ? t("editTitle", { text: dialog.keyword.text }) : t("addTitle")} onClose=${() => setDialog(null)}>

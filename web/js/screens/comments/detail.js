@@ -7,7 +7,7 @@ import { defineMessages, formatNumber } from "../../core/i18n.js";
 import { formatDateTime } from "../../core/time.js";
 import { ProblemBanner } from "../../components/problem-banner.js";
 import { Highlighted } from "./highlight.js";
-import { Labels } from "./labels.js";
+import { LabelCorrections, Labels } from "./labels.js";
 import { authorName } from "./row.js";
 
 const t = defineMessages({
@@ -17,6 +17,7 @@ const t = defineMessages({
     rootMissing: "Первый комментарий треда не сохранён (удалён во ВКонтакте).", shown: "Показано {n} из {total} ответов.",
     here: "этот комментарий", open: "Открыть", likes: "лайков: {n}", loading: "Загрузка…", viewed: "Просмотрен",
     unviewed: "Не просмотрен", archive: "В архив", unarchive: "Из архива", author: "Автор", noReplies: "Ответов нет.",
+    labels: "Разметка",
   },
   en: {
     title: "Comment", close: "Close", vk: "Open on VK", post: "Post", community: "Community",
@@ -24,6 +25,7 @@ const t = defineMessages({
     rootMissing: "The thread's first comment is not stored (deleted on VK).", shown: "Showing {n} of {total} replies.",
     here: "this comment", open: "Open", likes: "likes: {n}", loading: "Loading…", viewed: "Viewed",
     unviewed: "Not viewed", archive: "Archive", unarchive: "Restore", author: "Author", noReplies: "No replies.",
+    labels: "Labels",
   },
 });
 
@@ -40,17 +42,26 @@ function ThreadItem({ item, current, openHref }) {
   </li>`;
 }
 
-/** id: the comment to show; version: bumped by the screen after a moderation so the pane re-reads. */
-export function CommentDetail({ id, version, onClose, onToggle, openHref }) {
+/**
+ * id: the comment to show; version: bumped by the screen after a moderation so the pane re-reads.
+ * onRelabeled(comment): an analyst corrected its labels; the comment as the API now answers it.
+ */
+export function CommentDetail({ id, version, onClose, onToggle, onRelabeled, openHref }) {
   const [state, setState] = useState({ comment: null, error: null });
+  const path = `/v1/comments/${encodeURIComponent(id)}`;
   useEffect(() => {
     let live = true;
-    api.get(`/v1/comments/${encodeURIComponent(id)}`).then(
+    api.get(path).then(
       (comment) => live && setState({ comment, error: null }),
       (error) => live && setState({ comment: null, error }),
     );
     return () => { live = false; };
   }, [id, version]);
+  // the effective labels are the API's: re-read the comment, for this pane and the list row
+  const relabeled = () => api.get(path).then(
+    (comment) => { setState({ comment, error: null }); onRelabeled?.(comment); },
+    (error) => setState((s) => ({ ...s, error })),
+  );
   const c = state.comment;
   return html`<aside class="comments-detail card" aria-labelledby="comments-detail-title" data-testid="comment-detail">
     <header class="comments-detail-head">
@@ -74,6 +85,8 @@ export function CommentDetail({ id, version, onClose, onToggle, openHref }) {
         <button type="button" class="secondary small" onClick=${() => onToggle(c, "viewed")}>${c.viewed_at ? t("unviewed") : t("viewed")}</button>
         <button type="button" class="secondary small" onClick=${() => onToggle(c, "archived")}>${c.archived_at ? t("unarchive") : t("archive")}</button>
       </p>
+      <h3>${t("labels")}</h3>
+      <${LabelCorrections} key=${c.id} commentId=${c.id} onChanged=${relabeled} />
       <dl class="comments-detail-facts">
         <dt>${t("community")}</dt><dd><a href=${c.community.url} target="_blank" rel="noopener noreferrer">${c.community.name}</a></dd>
         ${c.post && html`<dt>${t("post")}</dt><dd><a href=${c.post.url} target="_blank" rel="noopener noreferrer">${c.post.owner_id}_${c.post.post_id}</a>

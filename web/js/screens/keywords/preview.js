@@ -57,7 +57,7 @@ export function Preview({ rules, id = "preview", initial = "", version = 0 }) {
       <small id=${`${id}-hint`} class="muted">${t("hint")}</small>
     </div>
     <${ProblemBanner} error=${state.error} />
-    <div aria-live="polite" aria-busy=${state.busy ? "true" : "false"} class="keywords-preview-result" aria-label=${t("result")}>
+    <div role="region" aria-live="polite" aria-busy=${state.busy ? "true" : "false"} class="keywords-preview-result" aria-label=${t("result")}>
       ${state.busy && html`<p class="muted">${t("checking")}</p>`}
       ${result && !state.busy && html`
         ${state.answer.unmatchable.length > 0 && html`<p class="error">${t("unmatchable")}</p>`}
