@@ -41,8 +41,9 @@ class MonitoringUpdate(BaseModel):
     monitoring_priority: Priority | None = Field(default=None, description="Queue the scheduled runs travel on.")
 
 
-class CommunityView(BaseModel):
-    id: uuid.UUID
+class CommunityFacts(BaseModel):
+    """What VK says about a community: shown before it is added (preview) and kept once it is (view)."""
+
     vk_id: int = Field(description="VK's positive community id (its wall's owner_id is -vk_id).")
     screen_name: str | None
     name: str
@@ -53,9 +54,13 @@ class CommunityView(BaseModel):
     photo_url: str | None
     description: str | None
     url: str = Field(description="The community's address on VK.")
-    source_input: str = Field(description="What was pasted to add it.")
     can_collect: bool = Field(description="False for closed, private or deactivated communities.")
     cannot_collect_reason: str | None
+
+
+class CommunityView(CommunityFacts):
+    id: uuid.UUID
+    source_input: str = Field(description="What was pasted to add it.")
     monitoring_enabled: bool
     monitoring_interval_minutes: int
     monitoring_priority: Priority
@@ -84,21 +89,9 @@ class CommunityListItem(CommunityView):
     )
 
 
-class CommunityPreview(BaseModel):
+class CommunityPreview(CommunityFacts):
     """What adding an input would store, resolved through VK but not stored: shown before the user adds it."""
 
-    vk_id: int = Field(description="VK's positive community id.")
-    screen_name: str | None
-    name: str
-    type: str = Field(description="group, page or event.")
-    is_closed: int = Field(description="0 open, 1 closed, 2 private.")
-    deactivated: str | None = Field(description="deleted or banned when VK has deactivated it.")
-    members_count: int | None
-    photo_url: str | None
-    description: str | None
-    url: str = Field(description="The community's address on VK.")
-    can_collect: bool = Field(description="False for closed, private or deactivated communities.")
-    cannot_collect_reason: str | None
     existing_id: uuid.UUID | None = Field(description="The community's id when it is already in this workspace.")
 
 
