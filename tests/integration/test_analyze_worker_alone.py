@@ -14,10 +14,8 @@ import sys
 import sysconfig
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from vkc.db.models import Job
@@ -28,7 +26,7 @@ from vkc.keywords import service as keywords
 from vkc.keywords.schemas import KeywordCreate
 from vkc.settings import Settings
 
-from devtools.local_stack.aws import MotoServer, aws_client
+from devtools.local_stack.aws import aws_client
 from tests.support.factories import make_community
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,14 +53,6 @@ class Context:
 result = app.lambda_handler(json.loads(sys.stdin.read()), Context())
 print("RESULT " + json.dumps(result))
 """
-
-
-@pytest.fixture(scope="module")
-def moto() -> Iterator[str]:
-    server = MotoServer()
-    url = server.start()
-    yield url
-    server.stop()
 
 
 def _sqs_event(queue_arn: str, body: dict[str, object]) -> dict[str, object]:
@@ -115,9 +105,9 @@ def _lambda_env(settings: Settings, moto_url: str, queue_urls: dict[str, str]) -
 
 
 def test_a_fresh_analyze_worker_queues_webhook_alerts_for_new_matches(
-    engine: Engine, settings: Settings, moto: str
+    engine: Engine, settings: Settings, moto_url: str
 ) -> None:
-    sqs = aws_client("sqs", moto, REGION)
+    sqs = aws_client("sqs", moto_url, REGION)
     prefix = f"alone-{uuid.uuid4().hex[:6]}"
     queue_urls = {name: sqs.create_queue(QueueName=f"{prefix}-{name}")["QueueUrl"] for name in QUEUES}
     workspace_id, community_id = make_community(engine)
@@ -172,7 +162,7 @@ def test_a_fresh_analyze_worker_queues_webhook_alerts_for_new_matches(
         input=json.dumps(_sqs_event(arn, message)),
         capture_output=True,
         text=True,
-        env=_lambda_env(settings, moto, queue_urls),
+        env=_lambda_env(settings, moto_url, queue_urls),
         cwd="/",
         timeout=120,
         check=False,

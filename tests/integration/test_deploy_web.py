@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from devtools.deploy_web import IMMUTABLE, NO_CACHE, plan, publish
-from devtools.local_stack.aws import MotoServer, aws_client
+from devtools.local_stack.aws import aws_client
 
 REGION = "us-east-1"
 
 
-@pytest.fixture(scope="module")
-def moto() -> Iterator[str]:
-    server = MotoServer()
-    url = server.start()
-    yield url
-    server.stop()
-
-
-def test_the_site_is_uploaded_with_its_cache_headers_and_index_html_invalidated(moto: str) -> None:
-    s3 = aws_client("s3", moto, REGION)
-    cloudfront = aws_client("cloudfront", moto, REGION)
+def test_the_site_is_uploaded_with_its_cache_headers_and_index_html_invalidated(moto_url: str) -> None:
+    s3 = aws_client("s3", moto_url, REGION)
+    cloudfront = aws_client("cloudfront", moto_url, REGION)
     s3.create_bucket(Bucket="web-site")
     distribution = cloudfront.create_distribution(
         DistributionConfig={

@@ -22,7 +22,7 @@ from vkc.vk_tokens.schemas import VkTokenCreate, VkTokenView
 from vkc.vk_tokens.service import add_token
 from vkc.workspaces.service import create_workspace
 
-from devtools.local_stack.aws import MotoServer, aws_client
+from devtools.local_stack.aws import aws_client
 from devtools.vk_emulator import EmulatorConfig, generate_dataset, start_emulator
 from devtools.vk_emulator.server import Emulator
 
@@ -46,14 +46,6 @@ class VkEnv:
     settings: Settings
     secrets: SecretsManagerStore
     redis: redis.Redis
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    server = MotoServer()
-    url = server.start()
-    yield url
-    server.stop()
 
 
 @pytest.fixture(scope="session")

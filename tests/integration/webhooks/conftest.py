@@ -15,7 +15,7 @@ from vkc.settings import Priority, Settings, WorkerKind
 from vkc.webhooks.delivery import DeliveryPorts
 from vkc.webhooks.sender import http_client
 
-from devtools.local_stack.aws import MotoServer, aws_client
+from devtools.local_stack.aws import aws_client
 from tests.support.receiver import Receiver, running_receiver
 from tests.support.world import World, build_world
 
@@ -29,14 +29,6 @@ class RecordingQueue:
     def send(self, worker: WorkerKind, priority: Priority, message: TaskMessage, **attrs: Any) -> str:
         self.sent.append((worker, priority, message, attrs))
         return f"m-{len(self.sent)}"
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    server = MotoServer()
-    url = server.start()
-    yield url
-    server.stop()
 
 
 @pytest.fixture(scope="session")
