@@ -188,8 +188,11 @@ def problems(package_dir: Path = PACKAGE_DIR) -> list[str]:
     all_edges = edges(package_dir)
     out: list[str] = []
     units = {e.source for e in all_edges} | {e.target for e in all_edges}
-    units |= {p.name.removesuffix(".py") for p in package_dir.iterdir() if p.name != "__init__.py"}
-    units -= {"__pycache__"}
+    units |= {
+        p.name.removesuffix(".py")
+        for p in package_dir.iterdir()
+        if p.name not in ("__init__.py", "__pycache__") and (p.suffix == ".py" or (p / "__init__.py").exists())
+    }
     for unit in sorted(units):
         if layer_of(unit) is None:
             out.append(f"vkc.{unit} has no layer: add it to devtools/layers.py")

@@ -108,13 +108,7 @@ def json_object_body(app: APIGatewayHttpResolver, next_middleware: Next) -> Resp
     if body is None or isinstance(body, dict):
         return next_middleware(app)  # null: as if no body was sent (optional bodies are `anyOf [model, null]`)
     error = {"loc": ["body"], "msg": "The body must be a JSON object.", "type": "model_type"}
-    return problem(
-        422,
-        "The request is not valid; see errors.",
-        errors=[error],
-        instance=event.path,
-        request_id=event.request_context.request_id,
-    )
+    return _invalid(app, error)
 
 
 def refuse_nul(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[Any]:
@@ -128,6 +122,12 @@ def refuse_nul(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[A
     if where is None:
         return next_middleware(app)
     error = {"loc": where, "msg": "Text may not contain the NUL character (U+0000).", "type": "string_pattern_mismatch"}
+    return _invalid(app, error)
+
+
+def _invalid(app: APIGatewayHttpResolver, error: dict[str, Any]) -> Response[str]:
+    """The 422 a middleware answers for one error in the request, shaped like the validator's."""
+    event = app.current_event
     return problem(
         422,
         "The request is not valid; see errors.",
