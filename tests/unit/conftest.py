@@ -18,8 +18,10 @@ class ServiceUsedInUnitTest(AssertionError):
     pass
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True)
 def _no_services() -> Iterator[None]:
+    """Per test, not per session: a session-wide guard would outlive the unit tests and refuse the
+    integration tests collected after them in the same run."""
     connect = socket.socket.connect
 
     def guarded(self: socket.socket, address: Any) -> Any:
