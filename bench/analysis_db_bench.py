@@ -30,7 +30,6 @@ import uuid
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from vkc.adapters.redis_client import get_redis
 from vkc.analysis.analyzer import Analyzer
 from vkc.analysis_store.ruleset import ANALYZERS
 from vkc.analysis_store.task import ANALYZE_TASK, IDS_PER_MESSAGE
@@ -39,6 +38,7 @@ from vkc.jobs.context import WorkerDeps
 from vkc.jobs.runner import run_task
 from vkc.jobs.schemas import TaskMessage
 from vkc.settings import Settings
+from vkc.wiring.worker import build_worker_deps
 
 from bench.analysis_bench import build_rules
 from bench.analysis_world import World, make_world, store_comments
@@ -66,11 +66,10 @@ def emulator_comments() -> tuple[list[str], list[int], list[int]]:
 
 
 def worker_deps(settings: Settings, engine: Engine, queue: RecordingQueue | None = None) -> WorkerDeps:
-    return WorkerDeps(
-        settings=settings,
+    """The analyze worker's own composition, on this engine, with a recording queue instead of SQS."""
+    return build_worker_deps(
+        settings,
         engine=engine,
-        redis=get_redis(settings),
-        sqs=None,  # type: ignore[arg-type]  # the analyze task never reads queue depths
         queue=queue if queue is not None else RecordingQueue(),
         remaining_ms=lambda: 600_000,
     )

@@ -44,8 +44,17 @@ def make_world(engine: Engine, name: str) -> World:
         community = Community(
             id=uuid.uuid4(), workspace_id=ws.id, vk_id=1, name="bench", type="group", source_input="1"
         )
-        job = Job(id=uuid.uuid4(), workspace_id=ws.id, type="collect", priority="normal", status="running")
-        s.add_all([community, job])
+        s.add(community)
+        s.flush()  # a collect job names its community (the one-active-collection index)
+        job = Job(
+            id=uuid.uuid4(),
+            workspace_id=ws.id,
+            type="collect",
+            priority="normal",
+            status="running",
+            community_id=community.id,
+        )
+        s.add(job)
     keywords = []
     with Session(engine, expire_on_commit=False) as s:
         for rule in build_rules():
