@@ -19,9 +19,8 @@ from vkc.db.models import Job
 from vkc.db.models_collection import Community
 from vkc.errors import Conflict, NotFound
 from vkc.jobs import service
-from vkc.jobs.schemas import JobStatus, JobView, TaskMessage
+from vkc.jobs.schemas import JobStatus, JobView
 from vkc.monitoring.schedule import queue_due_monitoring
-from vkc.settings import Priority, WorkerKind
 
 from devtools.recording_queue import RecordingQueue
 from tests.support.factories import make_community
@@ -111,31 +110,6 @@ def test_a_collection_of_another_workspaces_community_is_not_found(engine: Engin
     assert active_collections(engine, community_id) == 0
 
 
-class CollectsOnSend(RecordingQueue):
-    """A queue that, when the first job is sent, lets a user start a collection of another community."""
-
-    def __init__(self, engine: Engine, workspace_id: uuid.UUID, community_id: uuid.UUID) -> None:
-        super().__init__()
-        self._user = lambda: start_collection(engine, workspace_id, community_id)
-        self.user_job: JobView | None = None
-
-    def send(
-        self,
-        worker: WorkerKind,
-        priority: Priority,
-        message: TaskMessage,
-        *,
-        correlation_id: str,
-        workspace_id: str,
-        job_type: str,
-    ) -> str:
-        if self.user_job is None:
-            self.user_job = self._user()
-        return super().send(
-            worker, priority, message, correlation_id=correlation_id, workspace_id=workspace_id, job_type=job_type
-        )
-
-
 def due(engine: Engine, community_id: uuid.UUID, at: datetime) -> None:
     with Session(engine) as session, session.begin():
         session.execute(
@@ -145,26 +119,35 @@ def due(engine: Engine, community_id: uuid.UUID, at: datetime) -> None:
         )
 
 
-def test_the_scheduler_skips_a_community_a_user_started_after_the_claim(engine: Engine) -> None:
-    workspace_id, first = make_community(engine)
-    now = datetime.now(UTC)
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        second = Community(
-            id=uuid.uuid4(), workspace_id=workspace_id, vk_id=1003, name="b", type="group", source_input="1003"
-        )
-        session.add(second)
-    due(engine, first, now - timedelta(minutes=2))
-    due(engine, second.id, now - timedelta(minutes=1))  # claimed second, so the user is quicker to it
-    queue = CollectsOnSend(engine, workspace_id, second.id)
+def test_a_collection_a_user_starts_during_the_claim_wins_and_the_tick_skips_it(racing_engine: Engine) -> None:
+    """The user's job row is written but not committed when the tick claims the community: the tick
+    waits on the one-active-collection index, then leaves the community to the user's collection."""
+    engine = racing_engine
+    workspace_id, community_id = make_community(engine)
+    now = datetime(1990, 1, 1, tzinfo=UTC)  # only this community is due then (the database is the session's)
+    due(engine, community_id, now - timedelta(minutes=1))
+    ticked = Outcomes()
+    pid: list[int] = []
+    ticks = []
+
+    def tick() -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            pid.append(backend_pid(session))
+            ticked.run(lambda: queue_due_monitoring(session, RecordingQueue(), now))
+
+    def while_the_users_job_is_uncommitted(_job_id: uuid.UUID) -> None:
+        ticks.append(in_background(tick))
+        wait_until_done_or_blocked(engine, ticks[0], pid)
 
     with Session(engine, expire_on_commit=False) as session:
-        summary = queue_due_monitoring(session, queue, now)
+        user_job = start_in(session, workspace_id, community_id, before_send=while_the_users_job_is_uncommitted)
+    ticks[0].join()
 
-    assert queue.user_job is not None
-    assert len(summary["queued_jobs"]) == 1
-    assert summary["skipped_active"] == [str(second.id)]
-    assert active_collections(engine, second.id) == 1
-    assert active_collections(engine, first) == 1
+    assert ticked.errors == []
+    [summary] = ticked.results
+    assert (summary["claimed"], summary["queued"], summary["skipped_active"]) == (1, 0, 1)
+    assert active_collections(engine, community_id) == 1
+    assert user_job.status is JobStatus.QUEUED
 
 
 def test_overlapping_ticks_and_users_leave_one_collection_per_community(racing_engine: Engine) -> None:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from vkc.jobs.schemas import TaskMessage
 from vkc.settings import Priority, WorkerKind
+
+#: SQS SendMessageBatch takes at most ten entries
+SEND_BATCH_MAX = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message of a batch, with the attributes `TaskQueue.send` takes as keywords."""
+
+    message: TaskMessage
+    correlation_id: str
+    workspace_id: str
+    job_type: str
 
 
 class TaskQueue(Protocol):
@@ -22,4 +37,16 @@ class TaskQueue(Protocol):
         job_type: str,
     ) -> str:
         """Send one message; returns the broker's message id."""
+        ...
+
+
+class BatchTaskQueue(TaskQueue, Protocol):
+    """A TaskQueue that also sends many messages at once (the scheduler queues thousands per tick)."""
+
+    def send_batch(self, worker: WorkerKind, priority: Priority, messages: Sequence[Outgoing]) -> list[int]:
+        """Send every message (in requests of up to `SEND_BATCH_MAX`); returns the indexes that were not sent.
+
+        A failure of some entries does not stop the others: the caller decides what an unsent message
+        means for its job.
+        """
         ...
