@@ -34,6 +34,7 @@ BENCHMARKS = {
     "faults": "bench.faults_bench",
     "web": "bench.web_bench",
     "quality": "evals.quality_bench",
+    "scale": "bench.scale_bench",
 }
 
 
