@@ -46,6 +46,8 @@ def test_list_shows_usage_of_the_detection_calls(engine: Engine, vk_env: VkEnv, 
     assert view.type == "user"
     assert view.usage_today.get("execute", 0) >= 1  # the detection's test calls are counted like any other
     assert view.requests_today == sum(view.usage_today.values()) >= 2
+    # headroom under VK's daily limit, as the pool counts it (98 % of wall.get's 5,000 minus today's calls)
+    assert view.remaining_today["wall.get"] == 4900 - view.usage_today.get("wall.get", 0)
 
 
 def test_invalid_token_is_refused_with_the_reason_and_nothing_kept(

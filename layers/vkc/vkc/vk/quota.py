@@ -15,6 +15,8 @@ import redis
 
 #: Known daily limits; `safety` keeps a margin below them. Other methods are counted, not capped.
 DEFAULT_DAILY_LIMITS: dict[str, int] = {"wall.get": 5000, "wall.search": 1000, "newsfeed.search": 1000}
+#: the share of a daily limit the pool spends before it treats a method as exhausted on a token
+SAFETY = 0.98
 _EXHAUSTED = "!exhausted:"
 
 
@@ -35,7 +37,7 @@ class QuotaBook:
         *,
         prefix: str,
         daily_limits: Mapping[str, int] | None = None,
-        safety: float = 0.98,
+        safety: float = SAFETY,
     ) -> None:
         self._redis = client
         self._prefix = prefix

@@ -48,6 +48,11 @@ class VkTokenView(BaseModel):
     usage_today: dict[str, int] = Field(description="Calls made today (UTC) per VK method, execute's inner calls too.")
     requests_today: int = Field(description="Sum of usage_today.")
     exhausted_methods: list[str] = Field(description="Methods VK's daily limit (error 29) closed for today.")
+    remaining_today: dict[str, int] = Field(
+        description="Calls this token may still make today (UTC) per method with a daily limit (wall.get: VK's "
+        "published 5,000, execute's inner calls included), as the pool plans them: 98 % of the limit minus "
+        "usage_today, 0 once VK closed the method (error 29). VK does not report its own counter; this is ours."
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -32,6 +32,7 @@ from vkc.settings import Settings
 from vkc.vk.breaker import BreakerState
 from vkc.vk.deadline import Deadline
 from vkc.vk.pool import TokenPool, TokenStatus, pool_status
+from vkc.vk.quota import DEFAULT_DAILY_LIMITS, SAFETY
 from vkc.vk.tokens import TokenType, VkToken, token_id
 from vkc.vk_tokens import lost_secrets
 from vkc.vk_tokens.errors import VkUnavailable, vk_errors_as_problems
@@ -267,9 +268,19 @@ def _view(row: VkTokenRow, status: TokenStatus, *, secret_missing: bool = False)
         usage_today=dict(sorted(status.usage_today.items())),
         requests_today=sum(status.usage_today.values()),
         exhausted_methods=list(status.exhausted_methods),
+        remaining_today=remaining_today(status),
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def remaining_today(status: TokenStatus) -> dict[str, int]:
+    """Calls left today per daily-limited method, by the pool's own rule (`QuotaBook.allows_many`)."""
+    closed = set(status.exhausted_methods)
+    return {
+        method: 0 if method in closed else max(0, int(limit * SAFETY) - status.usage_today.get(method, 0))
+        for method, limit in sorted(DEFAULT_DAILY_LIMITS.items())
+    }
 
 
 # --- delete ------------------------------------------------------------------------------------------
