@@ -319,8 +319,15 @@ def _incremental() -> dict[str, float]:
             typical = _cycle(h, engine, vk_ids)
             _change(h, owners, users, rng, post_share=1.0, posts=4, comments=5)
             busy = _cycle(h, engine, vk_ids)
+        with engine.connect() as db:
+            comment_bytes = db.scalar(
+                text("SELECT pg_total_relation_size('comments') / greatest(1, (SELECT count(*) FROM comments))")
+            )
         engine.dispose()
-    out: dict[str, float] = {"scale.sample_communities": float(len(vk_ids))}
+    out: dict[str, float] = {
+        "scale.sample_communities": float(len(vk_ids)),
+        "scale.comment_bytes_on_disk": float(comment_bytes or 0),  # heap, indexes (full text too), toast
+    }
     for name, figures in (("first_run", first), ("quiet", quiet), ("typical", typical), ("busy", busy)):
         for key, value in figures.items():
             out[f"scale.{name}.{key}_per_run"] = round(value, 3)
