@@ -204,3 +204,15 @@ def test_sqs_receives_every_message_of_a_batch(settings: Settings, moto_url: str
 def tick(engine: Engine, queue: RecordingQueue, now: datetime, **kw: Any) -> dict[str, Any]:
     with Session(engine, expire_on_commit=False) as session:
         return queue_due_monitoring(session, queue, now, **kw)
+
+
+def test_a_batch_request_that_fails_reports_its_entries_as_unsent(settings: Settings, moto_url: str) -> None:
+    sqs = aws_client("sqs", moto_url, REGION)
+    missing = f"{moto_url}/123456789012/no-such-queue-{uuid.uuid4().hex[:8]}"
+    queue = SqsTaskQueue(settings.model_copy(update={"queue_url_parse_low": missing}), sqs)
+    job_ids = [uuid.uuid4() for _ in range(12)]
+    messages = [
+        Outgoing(TaskMessage(job_id=j, task="job.run", task_id=f"{j}:root"), "corr", "ws", "collect") for j in job_ids
+    ]
+
+    assert queue.send_batch(WorkerKind.PARSE, Priority.LOW, messages) == list(range(12))
