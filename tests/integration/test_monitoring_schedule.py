@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from vkc.adapters.sqs_queue import SqsTaskQueue
 from vkc.collection.schemas import COLLECT_JOB
+from vkc.communities import service as communities
 from vkc.db.models import Job
 from vkc.db.models_collection import Community, MonitoringRun
 from vkc.jobs import service
@@ -216,3 +217,17 @@ def test_a_batch_request_that_fails_reports_its_entries_as_unsent(settings: Sett
     ]
 
     assert queue.send_batch(WorkerKind.PARSE, Priority.LOW, messages) == list(range(12))
+
+
+def test_a_community_being_deleted_is_skipped_and_leaves_no_job(racing_engine: Engine, now: datetime) -> None:
+    """The delete holds the row FOR UPDATE: the tick skips it (SKIP LOCKED) instead of waiting, and
+    after the delete commits nothing refers to the community."""
+    [community_id] = due_communities(racing_engine, 1, at=now - timedelta(minutes=1))
+    with Session(racing_engine) as deleting, deleting.begin():
+        workspace_id = deleting.get_one(Community, community_id).workspace_id
+        communities.delete_community(deleting, workspace_id, community_id)
+        summary = tick(racing_engine, RecordingQueue(), now)
+    assert (summary["claimed"], summary["queued"]) == (0, 0)
+    with Session(racing_engine) as s:
+        assert s.get(Community, community_id) is None
+    assert jobs_per_community(racing_engine, [community_id]) == {}
