@@ -29,7 +29,7 @@ from vkc.analysis.tokenize import tokenize
 from evals.corpus import Example
 from evals.evaluate import split_examples
 
-C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+C_GRID = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
 SEED = 13
 
 

@@ -112,3 +112,32 @@ def test_score_range(scorer: SentimentScorer) -> None:
     for text, _ in LABELLED:
         s = scorer.score(text, tokenize(text))
         assert -1 <= s.score <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a negated complaint is praise: these read as complaints before ("проблем", "пожалели")
+        ("никаких проблем со связью", P),
+        ("претензий нет, всё чётко", P),
+        ("ни разу не пожалела", P),
+        ("не зря подписалась на группу", P),
+        ("нареканий нет", P),
+        # a hedged denial negates what follows it
+        ("не сказал бы что доволен", Z),
+        ("не то чтобы рада", Z),
+        ("не скажу, что понравилось", Z),
+    ],
+)
+def test_negation_of_complaints_and_hedged_denials(scorer: SentimentScorer, text: str, want: SentimentLabel) -> None:
+    assert label(scorer, text) == want
+
+
+@pytest.mark.parametrize("text", ["ужасно вкусные эклеры", "страшно довольна покупкой", "чертовски удобно"])
+def test_negative_adverb_before_praise_only_intensifies(scorer: SentimentScorer, text: str) -> None:
+    assert label(scorer, text) == P
+
+
+@pytest.mark.parametrize("text", ["ужасно", "ужасно долго ждали", "страшно подумать, сколько ждать"])
+def test_negative_adverb_alone_stays_negative(scorer: SentimentScorer, text: str) -> None:
+    assert label(scorer, text) == Z

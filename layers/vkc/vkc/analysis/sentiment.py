@@ -21,8 +21,10 @@ from vkc.analysis.morphology import Morphology
 from vkc.analysis.normalize import fold
 from vkc.analysis.sentiment_lexicon import (
     CONTRAST,
+    DUAL_INTENSIFIERS,
     EMOJI,
     EXPRESSIONS,
+    HEDGES,
     INTENSIFIERS,
     LEXICON,
     NEGATORS,
@@ -168,7 +170,8 @@ class SentimentScorer:
                     length, w = expr
                     if w:
                         parts.append(w)
-                    negate, softened, mult = 0, False, 1.0
+                    hedge = not w and tuple(norms[i : i + length]) in HEDGES
+                    negate, softened, mult = (_NEG_SCOPE if hedge else 0), False, 1.0
                     i += length
                     continue
             i += 1
@@ -182,6 +185,9 @@ class SentimentScorer:
                 continue
             if role == 2:
                 negate = _NEG_SCOPE
+                continue
+            if w < 0 and norm in DUAL_INTENSIFIERS and i < n and self.word_weight(norms[i]) > 0:
+                mult *= DUAL_INTENSIFIERS[norm]  # "ужасно вкусно": the adverb only intensifies
                 continue
             if negate:
                 negated.append(i - 1)
