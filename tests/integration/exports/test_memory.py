@@ -2,7 +2,7 @@
 
 Measured with tracemalloc (every Python allocation, including boto3's request bodies and the ORM rows
 of a batch); the bound is a fixed 40 MiB while the CSV is ~50 MB, so holding the export in memory
-would fail it. The XLSX path is measured too: its sheet goes to /tmp, not memory.
+would fail it. The XLSX path is measured too: its zip is streamed out part by part, like the CSV.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def big_workspace(settings: Any) -> uuid.UUID:
 
 
 # XLSX is ~3x slower to write, and tracemalloc slows it further: 10,000 of the rows (by date) keep the
-# suite fast; the peak does not depend on the row count (rows go to /tmp), which this still shows.
+# suite fast; the peak does not depend on the row count (at most a part is held), which this still shows.
 CASES = [("csv", {}, ROWS), ("xlsx", {"date_to": "2024-01-07T22:41:00Z"}, 10_000)]
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vkc.ports import attachment
+from vkc.ports import UploadGone, attachment
 from vkc.settings import Settings
 
 if TYPE_CHECKING:
@@ -149,6 +149,62 @@ class S3ObjectStore:
             writer.abort()
             raise
 
+    def start_upload(self, key: str, *, content_type: str, content_disposition: str) -> str:
+        created = _call(
+            "CreateMultipartUpload",
+            lambda: self._client.create_multipart_upload(
+                Bucket=self._bucket,
+                Key=key,
+                ContentType=content_type,
+                ContentDisposition=content_disposition,
+                ServerSideEncryption="AES256",
+            ),
+        )
+        return str(created["UploadId"])
+
+    def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> str:
+        """Part `number` again replaces it: a resumed export re-sends the parts its last record lacks."""
+        response = _call(
+            "UploadPart",
+            lambda: self._client.upload_part(
+                Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=data
+            ),
+            gone_on_missing=True,
+        )
+        return str(response["ETag"])
+
+    def complete_upload(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        listed: list[CompletedPartTypeDef] = [{"PartNumber": n, "ETag": etag} for n, etag in parts]
+        _call(
+            "CompleteMultipartUpload",
+            lambda: self._client.complete_multipart_upload(
+                Bucket=self._bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": listed}
+            ),
+            gone_on_missing=True,
+        )
+
+    def abort_upload(self, key: str, upload_id: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        with contextlib.suppress(ClientError, BotoCoreError):
+            self._client.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
+
+    def put_object(self, key: str, data: bytes) -> None:
+        _call(
+            "PutObject",
+            lambda: self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ServerSideEncryption="AES256"),
+        )
+
+    def get_object(self, key: str) -> bytes:
+        body = _call("GetObject", lambda: self._client.get_object(Bucket=self._bucket, Key=key))["Body"]
+        return bytes(body.read())
+
+    def delete_object(self, key: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        with contextlib.suppress(ClientError, BotoCoreError):
+            self._client.delete_object(Bucket=self._bucket, Key=key)
+
     def size_of(self, key: str) -> int | None:
         """The object's size, or None when it does not exist (expired by the lifecycle rule, say)."""
         from botocore.exceptions import BotoCoreError, ClientError
@@ -176,12 +232,14 @@ class S3ObjectStore:
         )
 
 
-def _call(operation: str, fn: Any) -> Any:
+def _call(operation: str, fn: Any, *, gone_on_missing: bool = False) -> Any:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         return fn()
     except ClientError as exc:
+        if gone_on_missing and _code(exc) == "NoSuchUpload":
+            raise UploadGone(f"S3 {operation} failed: NoSuchUpload") from None
         raise ObjectStoreError(f"S3 {operation} failed: {_code(exc)}") from None
     except BotoCoreError as exc:
         raise ObjectStoreError(f"S3 {operation} failed: {type(exc).__name__}") from None
