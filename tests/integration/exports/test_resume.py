@@ -192,7 +192,7 @@ while message is not None:  # this worker delivers its own continuations until i
 
 @pytest.fixture
 def small_parts(monkeypatch: pytest.MonkeyPatch) -> task.Tuning:
-    tuning = task.Tuning(part_size=task.MIN_PART_SIZE, sheet_rows=SHEET_ROWS)
+    tuning = task.Tuning(batch_size=1000, part_size=task.MIN_PART_SIZE, sheet_rows=SHEET_ROWS)
     monkeypatch.setattr(task, "TUNING", tuning)
     return tuning
 
@@ -345,7 +345,7 @@ def test_a_cancel_during_a_run_stops_it_at_its_next_part_and_aborts_the_upload(
 
 
 def test_progress_is_rows_written_of_rows_expected(
-    engine: Engine, settings: Settings, workspace: uuid.UUID, store: S3ObjectStore
+    engine: Engine, settings: Settings, workspace: uuid.UUID, store: S3ObjectStore, small_parts: task.Tuning
 ) -> None:
     from vkc.jobs.runner import run_task
 
