@@ -6,7 +6,6 @@ without importing a feature.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol
 
 
@@ -26,26 +25,8 @@ class SecretStore(Protocol):
         ...
 
 
-class ObjectWriter(Protocol):
-    """A write-only binary stream that becomes one object on `complete()`."""
-
-    def write(self, data: bytes) -> int: ...
-
-    def complete(self) -> int:
-        """Finish the object; returns its size in bytes."""
-        ...
-
-    def abort(self) -> None:
-        """Throw away what was written (the object is not created or replaced)."""
-        ...
-
-
 class ObjectStore(Protocol):
     """Object storage for exports (S3 in AWS, moto locally)."""
-
-    def open_writer(self, key: str, *, content_type: str, content_disposition: str) -> ObjectWriter: ...
-
-    def upload_file(self, path: Path, key: str, *, content_type: str, content_disposition: str) -> int: ...
 
     def size_of(self, key: str) -> int | None:
         """None when the object does not exist."""

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from vkc.adapters.s3 import MIN_PART_SIZE, S3ObjectStore
+from vkc.adapters.s3 import S3ObjectStore
 from vkc.db.models import Job
 from vkc.errors import PermanentJobError
 from vkc.exports import service
@@ -75,8 +75,8 @@ def bucket(s3: Any, run_id: str) -> str:
 
 @pytest.fixture
 def store(s3: Any, bucket: str) -> S3ObjectStore:
-    """Parts of the minimum size, so modest test exports already take several parts."""
-    return S3ObjectStore(s3, bucket, part_size=MIN_PART_SIZE)
+    """The exports bucket (tests that need several parts at modest sizes set `task.TUNING`)."""
+    return S3ObjectStore(s3, bucket)
 
 
 @pytest.fixture
