@@ -40,7 +40,7 @@ class ObjectStore(Protocol):
         """Start a multipart upload; returns its id."""
         ...
 
-    def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> str:
+    def upload_part(self, key: str, upload_id: str, number: int, data: bytes | bytearray) -> str:
         """Upload (or replace) part `number` (1-based); returns its ETag."""
         ...
 

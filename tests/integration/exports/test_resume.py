@@ -264,7 +264,7 @@ class DiesAfterUpload:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> str:
+    def upload_part(self, key: str, upload_id: str, number: int, data: bytes | bytearray) -> str:
         etag = self.inner.upload_part(key, upload_id, number, data)
         if number == self.part and not self.died:
             self.died = True

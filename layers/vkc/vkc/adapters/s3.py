@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from vkc.ports import UploadGone, attachment
 from vkc.settings import Settings
@@ -50,12 +50,16 @@ class S3ObjectStore:
         )
         return str(created["UploadId"])
 
-    def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> str:
-        """Part `number` again replaces it: a resumed export re-sends the parts its last record lacks."""
+    def upload_part(self, key: str, upload_id: str, number: int, data: bytes | bytearray) -> str:
+        """Part `number` again replaces it: a resumed export re-sends the parts its last record lacks.
+
+        A bytearray goes as it is (botocore's validator accepts one; the stubs say bytes only): no copy.
+        """
+        body = cast("bytes", data)
         response = _call(
             "UploadPart",
             lambda: self._client.upload_part(
-                Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=data
+                Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
             ),
             gone_on_missing=True,
         )

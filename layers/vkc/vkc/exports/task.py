@@ -236,7 +236,7 @@ class _Run:
         cp = self.cp
         assert cp is not None
         number = len(cp.parts) + 1
-        etag = self.store.upload_part(self.key, cp.upload_id, number, bytes(buffer))
+        etag = self.store.upload_part(self.key, cp.upload_id, number, buffer)  # no copy of up to a part
         old_tail = cp.tail_key
         cp.parts.append([number, etag])
         cp.bytes += len(buffer)
