@@ -1,6 +1,6 @@
 """The 1M-row export's kill test (`exports.kill_1m_*`): see `bench.exports_bench.run_kill`.
 
-    python -m bench.run exports_kill
+python -m bench.run exports_kill
 """
 
 from __future__ import annotations
