@@ -29,6 +29,8 @@ BENCHMARKS = {
     "vk": "bench.vk_bench",
     "collect": "bench.collect_bench",
     "search": "bench.search_bench",
+    "exports": "bench.exports_bench",
+    "exports_kill": "bench.exports_kill_bench",
     "load": "bench.load_bench",
     "coldstart": "bench.coldstart_bench",
     "faults": "bench.faults_bench",

@@ -15,6 +15,7 @@ from vkc.analysis_store.task import ANALYZE_TASK
 from vkc.collection.harvest_task import HARVEST_TASK
 from vkc.communities.importer import IMPORT_CONTINUE_TASK
 from vkc.errors import PermanentJobError
+from vkc.exports.task import EXPORT_CONTINUE_TASK
 from vkc.jobs.context import TaskContext
 from vkc.jobs.outcomes import Deferred
 from vkc.jobs.registry import LazyHandlers
@@ -37,7 +38,7 @@ def test_every_spec_is_listed_under_its_own_name() -> None:
 
 
 def test_sub_task_names_are_their_modules_constants() -> None:
-    assert set(TASK_HANDLERS) == {HARVEST_TASK, IMPORT_CONTINUE_TASK, RANGE_TASK}
+    assert set(TASK_HANDLERS) == {HARVEST_TASK, IMPORT_CONTINUE_TASK, RANGE_TASK, EXPORT_CONTINUE_TASK}
     assert set(DETACHED_HANDLERS) == {ANALYZE_TASK, DELIVER_TASK}
 
 

@@ -6,7 +6,6 @@ without importing a feature.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol
 
 
@@ -26,32 +25,45 @@ class SecretStore(Protocol):
         ...
 
 
-class ObjectWriter(Protocol):
-    """A write-only binary stream that becomes one object on `complete()`."""
-
-    def write(self, data: bytes) -> int: ...
-
-    def complete(self) -> int:
-        """Finish the object; returns its size in bytes."""
-        ...
-
-    def abort(self) -> None:
-        """Throw away what was written (the object is not created or replaced)."""
-        ...
-
-
 class ObjectStore(Protocol):
     """Object storage for exports (S3 in AWS, moto locally)."""
-
-    def open_writer(self, key: str, *, content_type: str, content_disposition: str) -> ObjectWriter: ...
-
-    def upload_file(self, path: Path, key: str, *, content_type: str, content_disposition: str) -> int: ...
 
     def size_of(self, key: str) -> int | None:
         """None when the object does not exist."""
         ...
 
     def presigned_get(self, key: str, *, expires_s: int, filename: str | None = None) -> str: ...
+
+    # A multipart upload driven part by part, so that it can outlive the process that started it: the
+    # caller keeps the upload id and each part's ETag (in the database) and may resume in another run.
+    def start_upload(self, key: str, *, content_type: str, content_disposition: str) -> str:
+        """Start a multipart upload; returns its id."""
+        ...
+
+    def upload_part(self, key: str, upload_id: str, number: int, data: bytes | bytearray) -> str:
+        """Upload (or replace) part `number` (1-based); returns its ETag."""
+        ...
+
+    def complete_upload(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        """Assemble the object from `(number, etag)` parts; UploadGone when the id no longer exists."""
+        ...
+
+    def abort_upload(self, key: str, upload_id: str) -> None:
+        """Drop the upload's parts (best effort; a missing upload is not an error)."""
+        ...
+
+    # Small whole objects: what a paused export carries over that is too small to be a part.
+    def put_object(self, key: str, data: bytes) -> None: ...
+
+    def get_object(self, key: str) -> bytes: ...
+
+    def delete_object(self, key: str) -> None:
+        """Best effort; a missing object is not an error."""
+        ...
+
+
+class UploadGone(RuntimeError):
+    """The multipart upload no longer exists (completed already, aborted, or expired)."""
 
 
 def attachment(filename: str) -> str:

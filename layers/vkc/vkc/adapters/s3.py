@@ -1,22 +1,21 @@
-"""The ObjectStore port on S3 (moto locally): streaming multipart uploads and presigned downloads.
+"""The ObjectStore port on S3 (moto locally): multipart uploads driven part by part, presigned downloads.
 
-Why multipart by hand instead of `upload_fileobj`: an export is produced row by row, so the writer is a
-file-like object that ships a part every time `PART_SIZE` bytes have accumulated. At most one part is
-held in memory, whatever the export's size; S3 requires every part but the last to be ≥ 5 MiB, so parts
-are 8 MiB (10,000 parts ⇒ up to 80 GB per object). An upload that fails is aborted, so no orphaned parts
-are billed (the bucket's lifecycle rule also aborts stale ones after a day). Completing an upload
-replaces the object under the same key, so a re-run of the same export overwrites rather than
-duplicates. Errors leave as `ObjectStoreError` with the operation and AWS' error code only.
+Why multipart by hand instead of `upload_fileobj`: an export is produced row by row over several worker
+runs, so the caller uploads each part itself and keeps the upload id and the parts' ETags in its
+checkpoint; any run may add the next part or re-send one (same number: S3 replaces it). S3 requires
+every part but the last to be ≥ 5 MiB (`vkc.exports.task` ships 8 MiB; 10,000 parts ⇒ up to 80 GB per
+object). The bucket's lifecycle rule aborts uploads left incomplete for a day, so no orphaned parts stay
+billed. Completing an upload replaces the object under the same key. Errors leave as
+`ObjectStoreError` with the operation and AWS' error code only (`UploadGone` for a missing upload).
 """
 
 from __future__ import annotations
 
 import contextlib
 from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from vkc.ports import attachment
+from vkc.ports import UploadGone, attachment
 from vkc.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,130 +23,79 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
-MIB = 1024 * 1024
-PART_SIZE = 8 * MIB
-MIN_PART_SIZE = 5 * MIB
-
 
 class ObjectStoreError(RuntimeError):
     """An S3 call failed; the message names the operation and the AWS error code, never data."""
 
 
-class S3MultipartWriter:
-    """A write-only binary stream that becomes one S3 object when `complete()` is called."""
+class S3ObjectStore:
+    """Implements `vkc.exports.ports.ObjectStore` on one bucket."""
 
-    def __init__(
-        self,
-        client: S3Client,
-        bucket: str,
-        key: str,
-        *,
-        content_type: str,
-        content_disposition: str,
-        part_size: int = PART_SIZE,
-    ) -> None:
-        if part_size < MIN_PART_SIZE:
-            raise ValueError(f"S3 parts must be at least {MIN_PART_SIZE} bytes")
+    def __init__(self, client: S3Client, bucket: str) -> None:
+        if not bucket:
+            raise ObjectStoreError("EXPORTS_BUCKET is not configured")
         self._client = client
         self._bucket = bucket
-        self._key = key
-        self._part_size = part_size
-        self._buffer = bytearray()
-        self._parts: list[CompletedPartTypeDef] = []
-        self.bytes_written = 0
+
+    def start_upload(self, key: str, *, content_type: str, content_disposition: str) -> str:
         created = _call(
             "CreateMultipartUpload",
-            lambda: client.create_multipart_upload(
-                Bucket=bucket,
+            lambda: self._client.create_multipart_upload(
+                Bucket=self._bucket,
                 Key=key,
                 ContentType=content_type,
                 ContentDisposition=content_disposition,
                 ServerSideEncryption="AES256",
             ),
         )
-        self._upload_id: str = created["UploadId"]
+        return str(created["UploadId"])
 
-    def write(self, data: bytes) -> int:
-        self._buffer += data
-        self.bytes_written += len(data)
-        while len(self._buffer) >= self._part_size:
-            chunk = bytes(self._buffer[: self._part_size])
-            del self._buffer[: self._part_size]
-            self._upload_part(chunk)
-        return len(data)
+    def upload_part(self, key: str, upload_id: str, number: int, data: bytes | bytearray) -> str:
+        """Part `number` again replaces it: a resumed export re-sends the parts its last record lacks.
 
-    @property
-    def buffered_bytes(self) -> int:
-        return len(self._buffer)
-
-    @property
-    def parts(self) -> int:
-        return len(self._parts)
-
-    def complete(self) -> int:
-        """Ship the rest and assemble the object; returns its size in bytes."""
-        if self._buffer or not self._parts:  # an empty export is still a (0-byte) part
-            self._upload_part(bytes(self._buffer))
-            self._buffer.clear()
-        parts = self._parts
-        _call(
-            "CompleteMultipartUpload",
-            lambda: self._client.complete_multipart_upload(
-                Bucket=self._bucket, Key=self._key, UploadId=self._upload_id, MultipartUpload={"Parts": parts}
-            ),
-        )
-        return self.bytes_written
-
-    def abort(self) -> None:
-        """Drop the parts uploaded so far (best effort: the lifecycle rule catches what this misses)."""
-        self._buffer.clear()
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        with contextlib.suppress(ClientError, BotoCoreError):
-            self._client.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id)
-
-    def _upload_part(self, chunk: bytes) -> None:
-        number = len(self._parts) + 1
+        A bytearray goes as it is (botocore's validator accepts one; the stubs say bytes only): no copy.
+        """
+        body = cast("bytes", data)
         response = _call(
             "UploadPart",
             lambda: self._client.upload_part(
-                Bucket=self._bucket, Key=self._key, UploadId=self._upload_id, PartNumber=number, Body=chunk
+                Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
             ),
+            gone_on_missing=True,
         )
-        self._parts.append({"ETag": response["ETag"], "PartNumber": number})
+        return str(response["ETag"])
 
-
-class S3ObjectStore:
-    """Implements `vkc.exports.ports.ObjectStore` on one bucket."""
-
-    def __init__(self, client: S3Client, bucket: str, *, part_size: int = PART_SIZE) -> None:
-        if not bucket:
-            raise ObjectStoreError("EXPORTS_BUCKET is not configured")
-        self._client = client
-        self._bucket = bucket
-        self._part_size = part_size
-
-    def open_writer(self, key: str, *, content_type: str, content_disposition: str) -> S3MultipartWriter:
-        return S3MultipartWriter(
-            self._client,
-            self._bucket,
-            key,
-            content_type=content_type,
-            content_disposition=content_disposition,
-            part_size=self._part_size,
+    def complete_upload(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        listed: list[CompletedPartTypeDef] = [{"PartNumber": n, "ETag": etag} for n, etag in parts]
+        _call(
+            "CompleteMultipartUpload",
+            lambda: self._client.complete_multipart_upload(
+                Bucket=self._bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": listed}
+            ),
+            gone_on_missing=True,
         )
 
-    def upload_file(self, path: Path, key: str, *, content_type: str, content_disposition: str) -> int:
-        """Stream a local file up part by part (one part in memory at a time); returns its size."""
-        writer = self.open_writer(key, content_type=content_type, content_disposition=content_disposition)
-        try:
-            with path.open("rb") as f:
-                while chunk := f.read(self._part_size):
-                    writer.write(chunk)
-            return writer.complete()
-        except BaseException:
-            writer.abort()
-            raise
+    def abort_upload(self, key: str, upload_id: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        with contextlib.suppress(ClientError, BotoCoreError):
+            self._client.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
+
+    def put_object(self, key: str, data: bytes) -> None:
+        _call(
+            "PutObject",
+            lambda: self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ServerSideEncryption="AES256"),
+        )
+
+    def get_object(self, key: str) -> bytes:
+        body = _call("GetObject", lambda: self._client.get_object(Bucket=self._bucket, Key=key))["Body"]
+        return bytes(body.read())
+
+    def delete_object(self, key: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        with contextlib.suppress(ClientError, BotoCoreError):
+            self._client.delete_object(Bucket=self._bucket, Key=key)
 
     def size_of(self, key: str) -> int | None:
         """The object's size, or None when it does not exist (expired by the lifecycle rule, say)."""
@@ -176,12 +124,14 @@ class S3ObjectStore:
         )
 
 
-def _call(operation: str, fn: Any) -> Any:
+def _call(operation: str, fn: Any, *, gone_on_missing: bool = False) -> Any:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         return fn()
     except ClientError as exc:
+        if gone_on_missing and _code(exc) == "NoSuchUpload":
+            raise UploadGone(f"S3 {operation} failed: NoSuchUpload") from None
         raise ObjectStoreError(f"S3 {operation} failed: {_code(exc)}") from None
     except BotoCoreError as exc:
         raise ObjectStoreError(f"S3 {operation} failed: {type(exc).__name__}") from None

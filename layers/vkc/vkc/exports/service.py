@@ -59,6 +59,9 @@ def to_view(job: Job, *, store: ObjectStore | None) -> ExportView:
                 result["key"], expires_s=int(URL_TTL.total_seconds()), filename=result.get("filename")
             )
     succeeded = status is JobStatus.SUCCEEDED
+    progress = job.progress or {}
+    rows_done = int(result.get("rows", 0)) if succeeded else int(progress.get("done") or 0)
+    expected = result.get("rows_expected", progress.get("total")) if succeeded else progress.get("total")
     return ExportView(
         id=job.id,
         status=status,
@@ -66,6 +69,8 @@ def to_view(job: Job, *, store: ObjectStore | None) -> ExportView:
         columns=request.columns,
         filters=request.filters,
         row_count=result.get("rows") if succeeded else None,
+        rows_done=rows_done,
+        rows_expected=int(expected) if expected is not None else None,
         size_bytes=result.get("size_bytes") if succeeded else None,
         filename=result.get("filename") if succeeded else None,
         download_url=url,

@@ -19,6 +19,12 @@ class ExportView(BaseModel):
     columns: list[ExportColumn]
     filters: CommentFilters
     row_count: int | None = Field(description="Rows written (null until the export succeeded).")
+    rows_done: int = Field(
+        default=0, description="Rows safely written so far (kept across the worker runs a large export takes)."
+    )
+    rows_expected: int | None = Field(
+        default=None, description="Rows the filters matched when the export started (null until it started)."
+    )
     size_bytes: int | None
     filename: str | None
     download_url: str | None = Field(

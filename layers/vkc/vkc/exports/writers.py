@@ -4,11 +4,7 @@
   quoting (`csv.QUOTE_MINIMAL`, CRLF line ends), text cells starting with `= + - @` or a tab/CR get a
   leading apostrophe so Excel does not run a commenter's text as a formula (CSV injection; OWASP).
 - JSONL: one JSON object per line, UTF-8 (not `\\u` escapes), lists kept as arrays, dates ISO 8601.
-- XLSX: openpyxl's write-only mode streams the sheet XML into a temporary file (inline strings, no
-  shared-string table in memory); `finish` zips it into the output file, which the caller uploads in
-  parts. Memory is bounded by openpyxl's per-row work; disk use is about the uncompressed sheet XML plus
-  the compressed file (so /tmp must hold roughly 1.2× the uncompressed data). Text cells are forced to
-  strings (never formulas); characters XML forbids are dropped, and cells are cut at Excel's 32,767.
+- XLSX: see `vkc.exports.xlsx` (a resumable stream of sheet XML into a zip, no temporary file).
 """
 
 from __future__ import annotations
@@ -19,7 +15,6 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 from vkc.exports.columns import Value
@@ -27,9 +22,6 @@ from vkc.exports.columns import Value
 BOM = "\ufeff".encode()
 LIST_SEPARATOR = "; "
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-XLSX_MAX_CELL = 32_767
-XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, header row excluded
-DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 class RowWriter(Protocol):
@@ -57,10 +49,11 @@ def _defused(value: Value) -> str:
 
 
 class CsvWriter:
-    def __init__(self, out: BinaryIO | Any, header: Sequence[str]) -> None:
+    def __init__(self, out: BinaryIO | Any, header: Sequence[str], *, resumed: bool = False) -> None:
         self._out = out
-        out.write(BOM)
-        self.write_rows([list(header)], raw=True)
+        if not resumed:  # a continuation appends to a file that has its BOM and header already
+            out.write(BOM)
+            self.write_rows([list(header)], raw=True)
 
     def write_rows(self, rows: Sequence[Sequence[Value]], *, raw: bool = False) -> None:
         buf = io.StringIO()
@@ -79,7 +72,7 @@ def _json_default(value: object) -> str:
 
 
 class JsonlWriter:
-    def __init__(self, out: BinaryIO | Any, header: Sequence[str]) -> None:
+    def __init__(self, out: BinaryIO | Any, header: Sequence[str], *, resumed: bool = False) -> None:
         self._out = out
         self._keys = list(header)
 
@@ -91,46 +84,65 @@ class JsonlWriter:
         self._out.write(("\n".join(lines) + "\n").encode())
 
 
-class XlsxWriter:
-    """Rows into a write-only workbook; `finish(path)` saves the .xlsx there."""
+class FormatWriter(Protocol):
+    """A format's writer as the export task drives it (`vkc.exports.task`)."""
 
-    def __init__(self, header: Sequence[str]) -> None:
-        # openpyxl (~0.1 s to import) loads here, not when a worker starts: most workers never write XLSX
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    def write_rows(self, rows: Sequence[Sequence[Value]]) -> None: ...
 
-        self._cell_type = WriteOnlyCell
-        self._illegal = ILLEGAL_CHARACTERS_RE
-        self._wb = Workbook(write_only=True)
-        self._ws = self._wb.create_sheet("comments")
-        self._ws.freeze_panes = "A2"
-        self.rows = 0
-        self._ws.append([self._cell(h) for h in header])
+    def checkpoint(self) -> dict[str, Any]:
+        """Make every byte so far final in the output; the state a later run resumes from."""
+        ...
+
+    def finish(self) -> None: ...
+
+
+class _TextFormat:
+    def __init__(self, writer: CsvWriter | JsonlWriter) -> None:
+        self._writer = writer
 
     def write_rows(self, rows: Sequence[Sequence[Value]]) -> None:
-        if self.rows + len(rows) > XLSX_MAX_ROWS:
-            raise XlsxTooLarge(f"an XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows; export CSV or JSONL instead")
-        for row in rows:
-            self._ws.append([self._cell(v) for v in row])
-        self.rows += len(rows)
+        self._writer.write_rows(rows)
 
-    def finish(self, path: Path) -> None:
-        self._wb.save(str(path))
+    def checkpoint(self) -> dict[str, Any]:
+        return {"started": True}
 
-    def _cell(self, value: Value) -> object:
-        if value is None or isinstance(value, (bool, int, float)):
-            return value
-        if isinstance(value, datetime):
-            cell = self._cell_type(self._ws, value=value.replace(tzinfo=None))  # Excel has no time zones: UTC
-            cell.number_format = DATE_FORMAT
-            return cell
-        text = _text(value)
-        text = self._illegal.sub("", text)[:XLSX_MAX_CELL]
-        cell = self._cell_type(self._ws, value=text)
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-        return cell
+    def finish(self) -> None:
+        return None
 
 
-class XlsxTooLarge(ValueError):
-    """More rows than an Excel sheet can hold."""
+class _XlsxFormat:
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write_rows(self, rows: Sequence[Sequence[Value]]) -> None:
+        self._stream.write_rows(rows)
+
+    def checkpoint(self) -> dict[str, Any]:
+        return dict(self._stream.checkpoint().to_json())
+
+    def finish(self) -> None:
+        self._stream.finish()
+
+
+class _Appender:
+    """`out.write` onto a bytearray the caller ships and clears."""
+
+    def __init__(self, out: bytearray) -> None:
+        self._out = out
+
+    def write(self, data: bytes) -> int:
+        self._out += data
+        return len(data)
+
+
+def open_format(
+    fmt: str, out: bytearray, header: Sequence[str], state: dict[str, Any], *, sheet_rows: int
+) -> FormatWriter:
+    """The writer of `fmt` appending to `out`, resumed from `state` (empty: a new file)."""
+    if fmt == "xlsx":
+        from vkc.exports.xlsx import XlsxState, XlsxStream
+
+        return _XlsxFormat(XlsxStream(out, header, XlsxState.from_json(state) if state else None, max_rows=sheet_rows))
+    if fmt == "csv":
+        return _TextFormat(CsvWriter(_Appender(out), header, resumed=bool(state)))
+    return _TextFormat(JsonlWriter(_Appender(out), header, resumed=bool(state)))

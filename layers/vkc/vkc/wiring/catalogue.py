@@ -92,6 +92,7 @@ REGISTRY = TaskRegistry(
         {
             "collect.harvest": "vkc.collection.harvest_task:run_harvest_task",
             "communities.import.continue": "vkc.communities.importer:continue_communities_import",
+            "exports.continue": "vkc.exports.task:continue_export",
             "reanalyze.range": "vkc.analysis_store.reanalysis:run_range",
         }
     ),
