@@ -20,6 +20,7 @@ const t = defineMessages({
     size: "Размер", created: "Создана", finished: "Готова", download: "Скачать {name}", expires: "Ссылка действует до {at}",
     expired: "Файл удалён (файлы хранятся 7 дней). Выгрузите заново.", job: "задача", again: "Новая выгрузка",
     queued: "в очереди", running: "выполняется", succeeded: "готово", failed: "ошибка", cancelled: "отменена", bytes: "{n} байт",
+    rowsOf: "{done} из {expected}",
   },
   en: {
     title: "Exports", filter: "Comment filter", none: "no conditions: every comment", edit: "Change the filter in comments",
@@ -28,6 +29,7 @@ const t = defineMessages({
     size: "Size", created: "Created", finished: "Finished", download: "Download {name}", expires: "The link works until {at}",
     expired: "The file is gone (files are kept 7 days). Export again.", job: "job", again: "New export",
     queued: "queued", running: "running", succeeded: "succeeded", failed: "failed", cancelled: "cancelled", bytes: "{n} bytes",
+    rowsOf: "{done} of {expected}",
   },
 });
 
@@ -79,7 +81,9 @@ function ExportPage({ id }) {
         <dt>${t("status")}</dt><dd data-testid="export-status">${t(e.status)} (<a href=${href("jobs", {}, id)}>${t("job")}</a>)</dd>
         <dt>${t("created")}</dt><dd>${formatDateTime(e.created_at)}</dd>
         <dt>${t("finished")}</dt><dd>${formatDateTime(e.finished_at)}</dd>
-        <dt>${t("rows")}</dt><dd data-testid="export-rows">${formatNumber(e.row_count)}</dd>
+        <dt>${t("rows")}</dt><dd data-testid="export-rows">${LIVE_JOB.has(e.status) && e.rows_expected != null
+          ? t("rowsOf", { done: formatNumber(e.rows_done), expected: formatNumber(e.rows_expected) })
+          : formatNumber(e.row_count)}</dd>
         <dt>${t("size")}</dt><dd>${e.size_bytes == null ? "—" : t("bytes", { n: formatNumber(e.size_bytes) })}</dd>
       </dl>
       ${LIVE_JOB.has(e.status) && html`<${ProgressBar} label=${t("export")} percent=${job.data?.progress?.percent} eta_s=${job.data?.progress?.eta_s} />`}
