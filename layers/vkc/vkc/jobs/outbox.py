@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from vkc.db.models import Job
@@ -51,6 +51,9 @@ SWEEP_LIMIT = 2000
 SAMPLE = 20
 
 
+_MARK_SENT = text("UPDATE jobs SET enqueued_at = now() WHERE id = ANY (CAST(:ids AS uuid[])) AND enqueued_at IS NULL")
+
+
 def root_message(job_id: uuid.UUID) -> TaskMessage:
     """A job's first task; its id is deterministic, so a re-sent one is the same task."""
     return TaskMessage(job_id=job_id, task=ROOT_TASK, task_id=f"{job_id}:root")
@@ -58,12 +61,9 @@ def root_message(job_id: uuid.UUID) -> TaskMessage:
 
 def mark_sent(session: Session, job_ids: Iterable[uuid.UUID]) -> None:
     """Record that SQS accepted these jobs' root messages (in the caller's transaction)."""
-    ids = list(job_ids)
-    if ids:
-        session.execute(
-            update(Job).where(Job.id.in_(ids), Job.enqueued_at.is_(None)).values(enqueued_at=func.now()),
-            execution_options={"synchronize_session": False},
-        )
+    ids = [str(j) for j in job_ids]
+    if ids:  # one array parameter: 2,000 ids as 2,000 bind parameters cost as much as the update itself
+        session.execute(_MARK_SENT, {"ids": ids})
 
 
 def resend_lost_jobs(
