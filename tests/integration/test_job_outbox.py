@@ -4,18 +4,23 @@ The creators commit a job before sending its message, so one killed in between (
 after its claim, an API call inside `create_job`) leaves a queued job with no message, which would
 block its community for ever. These tests kill them there and check that the scheduler's outbox sweep
 sends the root task again after the grace period, exactly once, and that the job then runs and the
-community is collected once.
+community is collected once; the one duplicate the sweep can cause (sent, killed before recording it)
+also collects once.
 
 The sweep looks at every job of the database, so this module has a database of its own.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,6 +97,14 @@ def sent_ids(*queues: RecordingQueue) -> Counter[uuid.UUID]:
     return Counter(m.message.job_id for q in queues for m in q.sent)
 
 
+def monitor_only(engine: Engine, ids: Sequence[uuid.UUID], due: datetime) -> None:
+    """Only these communities are monitored (due at `due`): the other tests' are left out of the tick."""
+    with Session(engine) as s, s.begin():
+        s.execute(update(Community).values(monitoring_enabled=False))
+        monitored = update(Community).where(Community.id.in_(ids))
+        s.execute(monitored.values(monitoring_enabled=True, next_monitoring_at=due))
+
+
 def unsent_jobs(engine: Engine, n: int) -> list[uuid.UUID]:
     """`n` collections whose creator died at the send, each on a community of its own."""
     ids = []
@@ -124,12 +137,7 @@ def test_a_tick_killed_after_its_claim_is_resent_once_after_the_grace_period(
         community_id = h.communities[vk_id]
         newest = max(p.date for p in tiny.iter_posts())
         tick_at = datetime.fromtimestamp(newest, UTC) + timedelta(days=1)  # the 30-day recheck covers every post
-        with Session(engine) as s, s.begin():
-            s.execute(
-                update(Community)
-                .where(Community.id == community_id)
-                .values(monitoring_enabled=True, monitoring_interval_minutes=30, next_monitoring_at=tick_at)
-            )
+        monitor_only(engine, [community_id], tick_at)
         with Session(engine, expire_on_commit=False) as s, pytest.raises(Killed):
             queue_due_monitoring(s, DiesOnSend(), tick_at)  # claim committed, then the process dies
 
@@ -162,6 +170,39 @@ def test_a_tick_killed_after_its_claim_is_resent_once_after_the_grace_period(
         assert tasks
         assert set(tasks) == {"done"}
         assert (run.outcome, run.started_at is not None) == ("succeeded", True)
+
+
+class DiesAfterSend(RecordingQueue):
+    """SQS accepted the batch, then the process died before recording it: the message exists."""
+
+    def send_batch(self, worker: WorkerKind, priority: Priority, messages: Sequence[Outgoing]) -> list[int]:
+        super().send_batch(worker, priority, messages)
+        raise Killed
+
+
+def test_a_duplicate_root_from_a_send_never_recorded_collects_once(own: tuple[Settings, Engine], tiny: Dataset) -> None:
+    """The one case the sweep doubles a message: both deliveries run the root, the community is
+    collected once (one harvest task, every comment once)."""
+    settings, engine = own
+    with harness(engine, settings, tiny) as h:
+        vk_id = next(c.id for c in tiny.communities.values() if c.is_closed == 0 and c.deactivated is None)
+        tick_at = datetime.fromtimestamp(max(p.date for p in tiny.iter_posts()), UTC) + timedelta(days=2)
+        monitor_only(engine, [h.communities[vk_id]], tick_at)
+        dying = DiesAfterSend()
+        with Session(engine, expire_on_commit=False) as s, pytest.raises(Killed):
+            queue_due_monitoring(s, dying, tick_at)
+        h.queue.sent.extend(dying.sent)  # the message SQS holds
+
+        assert sweep(engine, h.queue, after_grace())["resent"] == 1
+        [job_id] = set(sent_ids(h.queue))
+        assert sent_ids(h.queue) == {job_id: 2}
+        h.drain()
+
+        assert h.job(job_id).status is JobStatus.SUCCEEDED
+        assert h.stored(vk_id) == truth(tiny, vk_id)
+        with Session(engine) as s:
+            tasks = s.scalars(select(CollectionTask.status).where(CollectionTask.job_id == job_id)).all()
+        assert tasks == ["done"]
 
 
 def test_a_create_job_killed_at_its_send_is_resent_and_runs(own: tuple[Settings, Engine], tiny: Dataset) -> None:
@@ -284,6 +325,7 @@ def test_a_tick_that_sent_its_batch_leaves_nothing_to_resend(db: Engine) -> None
             for i in range(25)
         )  # fmt: skip
         s.commit()
+        monitor_only(db, s.scalars(select(Community.id).where(Community.workspace_id == workspace_id)).all(), due)
         summary = queue_due_monitoring(s, RecordingQueue(), due)
     assert summary["queued"] == 25
     queue = RecordingQueue()
@@ -297,3 +339,65 @@ def test_a_tick_that_sent_its_batch_leaves_nothing_to_resend(db: Engine) -> None
             .where(Job.workspace_id == workspace_id, Job.enqueued_at.is_(None))
         )
     assert unrecorded == 0
+
+
+#: a scheduler process that is SIGKILLed as it sends its first batch: no rollback, no finally, no atexit
+KILLED_TICK = """
+import os, signal, sys
+from datetime import datetime
+from sqlalchemy.orm import Session
+from vkc.db.engine import make_engine
+from vkc.monitoring.schedule import queue_due_monitoring
+from vkc.settings import get_settings
+from devtools.recording_queue import RecordingQueue
+
+class Dies(RecordingQueue):
+    def send_batch(self, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+with Session(make_engine(get_settings())) as session:
+    queue_due_monitoring(session, Dies(), datetime.fromisoformat(sys.argv[1]))
+"""
+
+
+def test_a_tick_process_killed_after_its_claim_loses_no_run(own: tuple[Settings, Engine]) -> None:
+    settings, engine = own
+    due = datetime(2002, 1, 1, tzinfo=UTC)
+    with Session(engine, expire_on_commit=False) as s:
+        workspace_id = create_workspace(s, f"outbox-{uuid.uuid4().hex[:6]}")[0].id
+        communities = [
+            Community(id=uuid.uuid4(), workspace_id=workspace_id, vk_id=80_000 + i, name="k", type="group",
+                      source_input="k", monitoring_enabled=True, next_monitoring_at=due)
+            for i in range(30)
+        ]  # fmt: skip
+        s.add_all(communities)
+        s.commit()
+    monitor_only(engine, [c.id for c in communities], due)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
+        "DB_NAME": settings.db_name,
+        "DB_HOST": "127.0.0.1",
+        "DB_IAM_AUTH": "0",
+        "DB_SSL": "0",
+        "STAGE": "test",
+    }
+    root = Path(__file__).resolve().parents[2]
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_TICK, due.isoformat()], cwd=root, env=env, capture_output=True, timeout=120
+    )
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]
+    ids = [c.id for c in communities]
+    with Session(engine) as s:
+        jobs = dict(s.execute(select(Job.id, Job.enqueued_at).where(Job.community_id.in_(ids))).all())
+    assert len(jobs) == 30  # claimed and committed, then the process died
+    assert set(jobs.values()) == {None}
+
+    queues = [RecordingQueue(), RecordingQueue()]
+    outcomes = race(engine, [lambda s, q=q: resend_lost_jobs(s, q, JOBS, after_grace()) for q in queues])
+    with Session(engine, expire_on_commit=False) as s:
+        next_tick = queue_due_monitoring(s, RecordingQueue(), due)  # the communities are not due twice
+
+    assert outcomes.errors == []
+    assert {j: n for j, n in sent_ids(*queues).items() if j in jobs} == dict.fromkeys(jobs, 1)
+    assert next_tick["claimed"] == 0

@@ -14,7 +14,8 @@ accepted is never re-sent, however long it waits for a worker.
 
 - Rows are claimed `FOR NO KEY UPDATE SKIP LOCKED` and kept locked until their send is recorded, so
   overlapping ticks never both re-send a job; a sweep killed mid-send releases them (its transaction
-  rolls back) and the next tick tries again.
+  rolls back) and the next tick tries again. A worker that receives a re-sent message before the
+  sweep commits waits that long (one SendMessageBatch round) to start the job.
 - A duplicate is possible only when a creator died after SQS accepted its message but before it
   recorded that; it is harmless: the root task's id is deterministic (`<job>:root`) and every root
   handler tolerates a second delivery, as SQS's at-least-once delivery already demands (the collect
