@@ -50,6 +50,8 @@ class ApiKey(Base):
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 #: the partial unique index that keeps one queued or running collection per community
 ONE_ACTIVE_COLLECTION = "uq_jobs_one_active_collection"
+#: the partial index of queued jobs whose root message was never confirmed sent (`vkc.jobs.outbox`)
+JOBS_UNSENT = "ix_jobs_queued_unsent"
 
 
 class Job(Base):
@@ -69,6 +71,8 @@ class Job(Base):
             unique=True,
             postgresql_where=text("type = 'collect' AND status IN ('queued', 'running')"),
         ),
+        # the outbox sweep's look-up: rows stay in it only between a job's commit and its send's
+        Index(JOBS_UNSENT, "created_at", postgresql_where=text("status = 'queued' AND enqueued_at IS NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -95,6 +99,10 @@ class Job(Base):
     #: the community a job works on (a collection's, set when it is queued); no foreign key: the job
     #: history outlives a deleted community
     community_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
+    #: when SQS accepted the job's root message (null: not confirmed yet). The database cannot commit
+    #: with SQS, so a creator killed between its commit and its send leaves a queued job with no message;
+    #: the scheduler's outbox sweep (`vkc.jobs.outbox`) re-sends the root task of those.
+    enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # The other tables (collection, analysis, search indexes, webhooks) live in their own modules;

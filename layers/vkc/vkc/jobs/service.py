@@ -63,8 +63,10 @@ def create_job(
     """Store the job as queued, commit, then put its root task on the priority's queue.
 
     The row is committed before sending so a worker never sees a message for a job that does not
-    exist yet. If sending fails the job is marked failed (nothing half-queued is left behind) and
-    the error propagates for the API to answer 503. A collection of a community that already has
+    exist yet; once SQS has accepted the message, `enqueued_at` records it (a process killed in
+    between leaves a job the scheduler's outbox sweep re-sends, `vkc.jobs.outbox`). If sending fails
+    the job is marked failed (nothing half-queued is left behind) and the error propagates for the
+    API to answer 503. A collection of a community that already has
     one queued or running is refused with Conflict (the unique index decides, so races lose too);
     a community that is not the workspace's, or is being deleted, is NotFound.
     """
@@ -112,6 +114,9 @@ def create_job(
         )
         session.commit()
         raise
+    # the outbox marker: a job queued without it for long lost its message (`vkc.jobs.outbox` re-sends it)
+    session.execute(update(Job).where(Job.id == job.id, Job.enqueued_at.is_(None)).values(enqueued_at=func.now()))
+    session.commit()
     session.refresh(job)
     return to_view(job)
 

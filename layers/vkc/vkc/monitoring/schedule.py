@@ -17,6 +17,9 @@ messages go out in SendMessageBatch requests of ten.
   (oldest first), and a tick never outlives its Lambda timeout;
 - a message SQS refused fails its job (`enqueue_failed`, nothing half-queued) and makes the community
   due again, so the next tick retries it;
+- the messages SQS accepted are recorded on their jobs (`enqueued_at`, one statement per batch); a tick
+  killed between its claim and that record leaves jobs queued with no recorded send, and the outbox
+  sweep (`vkc.jobs.outbox`, run by the same tick) sends their root task again after a grace period;
 - a monitoring run re-checks the last `RECHECK_DAYS` of the wall: new posts, and new comments on
   posts whose count changed (the per-post cursors make unchanged posts free).
 """
@@ -37,9 +40,10 @@ from sqlalchemy.orm import Session
 
 from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models_collection import Community
+from vkc.jobs.outbox import mark_sent, root_message
 from vkc.jobs.ports import BatchTaskQueue, Outgoing
-from vkc.jobs.schemas import JobError, JobStatus, TaskMessage
-from vkc.jobs.service import ROOT_TASK, finish_job, validate_payload
+from vkc.jobs.schemas import JobError, JobStatus
+from vkc.jobs.service import finish_job, validate_payload
 from vkc.settings import Priority
 
 log = logging.getLogger(__name__)
@@ -144,7 +148,8 @@ def queue_due_monitoring(
 
 
 def _send(session: Session, queue: BatchTaskQueue, jobs: Sequence[Row[Any]], now: datetime) -> set[uuid.UUID]:
-    """Send the root task of every job (by priority); fail the jobs whose message SQS refused."""
+    """Send the root task of every job (by priority); record the sends SQS accepted and fail the jobs
+    whose message it refused."""
     by_priority: dict[Priority, list[Row[Any]]] = defaultdict(list)
     for row in jobs:
         by_priority[Priority(row.priority)].append(row)
@@ -152,7 +157,7 @@ def _send(session: Session, queue: BatchTaskQueue, jobs: Sequence[Row[Any]], now
     for priority, rows in by_priority.items():
         messages = [
             Outgoing(
-                TaskMessage(job_id=r.job_id, task=ROOT_TASK, task_id=f"{r.job_id}:root"),
+                root_message(r.job_id),
                 correlation_id=r.correlation_id,
                 workspace_id=str(r.workspace_id),
                 job_type=COLLECT_JOB.name,
@@ -173,5 +178,7 @@ def _send(session: Session, queue: BatchTaskQueue, jobs: Sequence[Row[Any]], now
         session.execute(
             update(Community).where(Community.id.in_([r.community_id for r in unsent])).values(next_monitoring_at=now)
         )
+    unsent_ids = {r.job_id for r in unsent}
+    mark_sent(session, [r.job_id for r in jobs if r.job_id not in unsent_ids])  # the outbox marker, one statement
     session.commit()
-    return {r.job_id for r in unsent}
+    return unsent_ids

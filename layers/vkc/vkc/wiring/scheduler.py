@@ -1,8 +1,9 @@
 """The scheduler's composition place: the periodic duties and what each is built with.
 
 Every duty is a plain function of `now`. This module builds the queue and the session factory once per
-process and lists the duties the tick runs: monitoring runs that are due, and webhook events whose
-delivery message was lost.
+process and lists the duties the tick runs: jobs whose root message was lost (first: a tick killed in
+the monitoring duty must not keep the next one from sweeping), monitoring runs that are due, and webhook
+events whose delivery message was lost.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from vkc.adapters.aws import sqs
 from vkc.adapters.redis_client import get_redis
 from vkc.adapters.sqs_queue import SqsTaskQueue
 from vkc.db.engine import get_engine
+from vkc.jobs.outbox import resend_lost_jobs
 from vkc.monitoring.schedule import queue_due_monitoring
 from vkc.scheduling import Duty
 from vkc.settings import Settings
 from vkc.webhooks.outbox import requeue_stalled_events
+from vkc.wiring.catalogue import JOBS
 from vkc.wiring.once import PerSettings
 
 
@@ -34,7 +37,11 @@ class SchedulerDeps:
         self.redis: redis.Redis = get_redis(settings)
 
     def duties(self) -> dict[str, Duty]:
-        return {"monitoring": self.monitoring, "webhook_outbox": self.webhook_outbox}
+        return {"job_outbox": self.job_outbox, "monitoring": self.monitoring, "webhook_outbox": self.webhook_outbox}
+
+    def job_outbox(self, now: datetime) -> dict[str, Any]:
+        with self.sessions() as session:
+            return resend_lost_jobs(session, self.queue, JOBS, now)
 
     def monitoring(self, now: datetime) -> dict[str, Any]:
         with self.sessions(expire_on_commit=False) as session:

@@ -1,0 +1,81 @@
+"""The job-outbox migration counts every existing job as sent, so the deploy re-sends nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+from vkc.db.engine import make_engine
+from vkc.db.migrate import alembic_config
+from vkc.jobs.outbox import resend_lost_jobs
+from vkc.settings import Settings
+from vkc.wiring.catalogue import JOBS
+
+from devtools.pg import create_database, drop_database
+from devtools.recording_queue import RecordingQueue
+from tests.integration.test_migration_one_active_collection import migrate_to
+
+
+def migration_revisions() -> tuple[str, str]:
+    """(this migration's revision, the one before it), found by file name so renumbering keeps the test."""
+    for script in ScriptDirectory.from_config(alembic_config()).walk_revisions():
+        if script.path.endswith("_job_outbox.py"):
+            assert isinstance(script.down_revision, str)
+            return script.revision, script.down_revision
+    raise AssertionError("the job-outbox migration is missing")
+
+
+@pytest.fixture
+def scratch(run_id: str, settings: Settings) -> Iterator[Settings]:
+    name = f"vkc_t_{run_id}_m{uuid.uuid4().hex[:6]}"
+    create_database(name)
+    yield settings.model_copy(update={"db_name": name})
+    drop_database(name)
+
+
+def test_existing_jobs_count_as_sent_and_new_ones_start_unsent(scratch: Settings) -> None:
+    this, before = migration_revisions()
+    migrate_to(scratch, before)
+    ws = uuid.uuid4()
+    old = {status: uuid.uuid4() for status in ("queued", "running", "succeeded")}
+    engine = make_engine(scratch)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO workspaces (id, name) VALUES (:ws, 'w')"), {"ws": ws})
+            for status, job_id in old.items():
+                conn.execute(
+                    text(
+                        "INSERT INTO jobs (id, workspace_id, type, priority, status, payload, attempts, created_at) "
+                        "VALUES (:id, :ws, 'probe', 'normal', :status, '{}'::jsonb, 0, now() - interval '1 day')"
+                    ),
+                    {"id": job_id, "ws": ws, "status": status},
+                )
+
+        migrate_to(scratch, this)
+
+        new = uuid.uuid4()
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO jobs (id, workspace_id, type, priority, status, payload, attempts) "
+                    "VALUES (:id, :ws, 'probe', 'normal', 'queued', '{}'::jsonb, 0)"
+                ),
+                {"id": new, "ws": ws},
+            )
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, enqueued_at FROM jobs WHERE workspace_id = :ws"), {"ws": ws})
+            enqueued = {r.id: r.enqueued_at for r in rows}
+        queue = RecordingQueue()
+        with Session(engine) as s:
+            summary = resend_lost_jobs(s, queue, JOBS, datetime.now(UTC) + timedelta(days=2))
+    finally:
+        engine.dispose()
+    assert all(enqueued[j] is not None for j in old.values())
+    assert enqueued[new] is None
+    assert summary["resent"] == 1  # the job queued after the deploy with no recorded send; none of the old
+    assert [m.message.job_id for m in queue.sent] == [new]
