@@ -56,6 +56,8 @@ def render(report: SplitReport, show_misses: int = 0) -> str:
         if part is None:
             lines.append("  no lines in this split yet")
         elif isinstance(part, SentimentReport):
+            if report.sentiment_note:
+                lines.append(f"  note: {report.sentiment_note}")
             lines.extend(sentiment_lines(part, show_misses))
         else:
             lines.extend(binary_lines(part, show_misses))
