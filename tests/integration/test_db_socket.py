@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 
 from sqlalchemy import text
-
 from vkc.db.engine import make_engine
 from vkc.settings import Settings
 
