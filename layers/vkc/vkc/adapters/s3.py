@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vkc.observability import instrument
 from vkc.ports import attachment
 from vkc.settings import Settings
 
@@ -194,6 +195,7 @@ def _code(exc: ClientError) -> str:
 @lru_cache(maxsize=4)
 def _client(region: str) -> S3Client:
     # boto3 is imported here, not with the module: the API's cold start should not pay for it
+    instrument("botocore")
     import boto3
     from botocore.config import Config
 
