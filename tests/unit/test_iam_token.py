@@ -8,6 +8,7 @@ token included), or every database connection on Lambda fails.
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from unittest import mock
 
 import boto3
@@ -46,3 +47,22 @@ def test_forgotten_credentials_are_read_again(credentials: None, monkeypatch: py
     assert "ASIAEXAMPLEKEY" in tokens.token(HOST, 5432, "vkc")  # resolved once per process …
     tokens.reset()
     assert "ASIAROTATEDKEY" in tokens.token(HOST, 5432, "vkc")  # … until forgotten (a SnapStart restore)
+
+
+def test_outside_lambda_the_default_chain_signs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No environment credentials and no container endpoint (a laptop, CI): botocore's profiles apply."""
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    shared = tmp_path / "credentials"
+    shared.write_text("[default]\naws_access_key_id = AKIAFROMPROFILE\naws_secret_access_key = s\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(shared))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert "AKIAFROMPROFILE" in RdsAuthTokens("eu-central-1").token(HOST, 5432, "vkc")

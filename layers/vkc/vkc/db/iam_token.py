@@ -27,9 +27,7 @@ class RdsAuthTokens:
     def _resolved(self) -> Any:
         with self._lock:
             if self._credentials is None:
-                import botocore.session
-
-                credentials = botocore.session.Session().get_credentials()
+                credentials = _lambda_credentials() or _chain_credentials()
                 if credentials is None:
                     raise RuntimeError("no AWS credentials to sign an RDS auth token with")
                 self._credentials = credentials
@@ -49,6 +47,22 @@ class RdsAuthTokens:
         SigV4QueryAuth(frozen, "rds-db", self.region, expires=TOKEN_TTL_S).add_auth(request)
         url: str = request.prepare().url
         return url.removeprefix("https://")
+
+
+def _lambda_credentials() -> Any:
+    """Where Lambda puts a function's credentials, in botocore's order: the environment variables, or
+    (after a SnapStart restore) the container credentials endpoint. Without botocore.session, whose
+    import (the client machinery) costs a third more than the providers themselves."""
+    from botocore.credentials import ContainerProvider, EnvProvider
+
+    return EnvProvider().load() or ContainerProvider().load()
+
+
+def _chain_credentials() -> Any:
+    """Anywhere else: botocore's full default chain (profiles, SSO, instance metadata …)."""
+    import botocore.session
+
+    return botocore.session.Session().get_credentials()
 
 
 _by_region: dict[str, RdsAuthTokens] = {}
@@ -72,4 +86,4 @@ def prepare() -> None:
     """Import the signer now (before a SnapStart snapshot) so that the first connection does not."""
     import botocore.auth
     import botocore.awsrequest
-    import botocore.session  # noqa: F401
+    import botocore.credentials  # noqa: F401
