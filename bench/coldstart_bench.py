@@ -13,7 +13,7 @@ Median of `RUNS` interleaved runs → `coldstart.<function>_ms`. Targets: API < 
 
 `coldstart.api_first_response_ms` is what a user waits for on a cold container without SnapStart: a
 fresh process imports the API's handler and answers its first authenticated GET (`GET /v1/communities`
-with a real API key, `FIRST_RUNS` processes, median) against a migrated database on the local
+with a real API key, one fresh process per round of `RUNS`, median) against a migrated database on the local
 PostgreSQL and the local Redis. The environment is the deployed one except where this machine differs:
 the database and Redis addresses (plain TCP: the proxy's and ElastiCache's TLS handshakes are network
 time only AWS measures), and the X-Ray daemon on 127.0.0.1. DB_IAM_AUTH stays on, so the first
@@ -37,6 +37,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,6 @@ from devtools.pg import migrated_database
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 11
-FIRST_RUNS = 9
 FIRST_PATH = "/v1/communities"
 FUNCTIONS = {
     "api": "ApiFunction",
@@ -220,8 +221,9 @@ def first_response(task_root: Path, layer: Path, env: dict[str, str], api_key: s
     return result
 
 
-def first_response_ms(task_root: Path, layer: Path, api_env: dict[str, str]) -> dict[str, float]:
-    """Median over `FIRST_RUNS` fresh processes of the API's first response, on a migrated database."""
+@contextmanager
+def api_key_on_local_services(api_env: dict[str, str]) -> Iterator[tuple[dict[str, str], str]]:
+    """A migrated database with one workspace: the API's environment pointed at it, and the key."""
     from vkc.db.engine import dispose_engines, session_scope
     from vkc.workspaces.service import create_workspace
 
@@ -230,25 +232,35 @@ def first_response_ms(task_root: Path, layer: Path, api_env: dict[str, str]) -> 
         with session_scope(settings) as session:
             _, api_key = create_workspace(session, "coldstart bench")
         dispose_engines()
-        env = local_services_env(api_env, db_name)
-        first_response(task_root, layer, env, api_key)  # fills the OS page cache, like the import probes
-        runs = [first_response(task_root, layer, env, api_key) for _ in range(FIRST_RUNS)]
-    return {
-        "coldstart.api_first_response_ms": round(statistics.median(r["import_ms"] + r["request_ms"] for r in runs), 1),
-        "coldstart.api_first_request_ms": round(statistics.median(r["request_ms"] for r in runs), 1),
-    }
+        yield local_services_env(api_env, db_name), api_key
 
 
-def medians_ms(probes: dict[str, tuple[Path, Path, dict[str, str], str]]) -> dict[str, float]:
+Probe = tuple[Path, Path, dict[str, str], str]
+
+
+def medians_ms(
+    probes: dict[str, Probe], first: tuple[Path, Path, dict[str, str], str] | None = None
+) -> dict[str, float]:
     """Median per probe over `RUNS` rounds, the probes interleaved so that a noisy moment of the
-    machine spreads over all of them instead of skewing one."""
+    machine spreads over all of them instead of skewing one; `first` (the API's artifact, environment
+    and key) adds one first response per round."""
     for task_root, layer, env, module in probes.values():
         import_ms(task_root, layer, env, module)  # the first run fills the OS page cache
+    if first is not None:
+        first_response(*first)
     samples: dict[str, list[float]] = {name: [] for name in probes}
+    responses: list[dict[str, float]] = []
     for _ in range(RUNS):
         for name, (task_root, layer, env, module) in probes.items():
             samples[name].append(import_ms(task_root, layer, env, module))
-    return {name: round(statistics.median(values), 1) for name, values in samples.items()}
+        if first is not None:
+            responses.append(first_response(*first))
+    figures = {name: round(statistics.median(values), 1) for name, values in samples.items()}
+    if responses:
+        total = statistics.median(r["import_ms"] + r["request_ms"] for r in responses)
+        figures["coldstart.api_first_response_ms"] = round(total, 1)
+        figures["coldstart.api_first_request_ms"] = round(statistics.median(r["request_ms"] for r in responses), 1)
+    return figures
 
 
 def build_artifacts(into: Path, template: dict[str, Any]) -> dict[str, Path]:
@@ -311,10 +323,10 @@ def run() -> dict[str, float]:
         bare_layer = without_bytecode(layer, Path(tmp) / "bare" / LAYER)
         probes["coldstart.api_without_bytecode_ms"] = (bare_api, bare_layer, api_env, "app")
         probes["coldstart.api_library_floor_ms"] = (api, layer, api_env, API_LIBRARIES)
-        load_before = os.getloadavg()[0]
-        figures = medians_ms(probes)
-        figures.update(first_response_ms(api, layer, api_env))
-        figures["coldstart.load_avg_1m"] = round((load_before + os.getloadavg()[0]) / 2, 2)
+        with api_key_on_local_services(api_env) as (first_env, api_key):
+            load_before = os.getloadavg()[0]
+            figures = medians_ms(probes, first=(api, layer, first_env, api_key))
+            figures["coldstart.load_avg_1m"] = round((load_before + os.getloadavg()[0]) / 2, 2)
         return figures
 
 
