@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import weakref
 from typing import Any
 
-from api_routes import (
-    analysis,
-    api_keys,
-    collections,
-    comments,
-    communities,
-    dead_letters,
-    health,
-    jobs,
-    keywords,
-    openapi_doc,
-    stats,
-    vk_tokens,
-    workspace,
-)
-from api_routes import exports as exports_routes
-from api_routes import webhooks as webhooks_routes
+from api_routes import openapi_doc
 from api_routes.cached import invalidate_on_write
 from api_routes.idempotency import idempotency
 from api_routes.limits import oversized_body, rate_limit
@@ -34,6 +19,7 @@ from api_routes.middleware import (
     request_id_and_headers,
     unsupported_media_type,
 )
+from api_routes.mounts import LazyRoutes, Mount
 from api_routes.problems import problem, validation_errors
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -46,16 +32,54 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from vkc.adapters.emf import install as install_metrics_hook
 from vkc.errors import DomainError
+from vkc.observability import use_instrumentation
 from vkc.settings import get_settings
+from vkc.wiring import snapstart
+from vkc.wiring.api import after_restore, warm_before_snapshot
 
 logger = Logger()
-tracer = Tracer()
+# X-Ray patches only what the API calls, and imports each library it patches: pg8000 now (every
+# authenticated request queries the database), botocore and httpx when an adapter builds its first
+# client (only routes that send a message, sign an S3 URL, read a secret, call VK or ping a webhook).
+# Tracer() alone would patch every supported library and import botocore and httpx at cold start.
+tracer = Tracer(auto_patch=False)
+tracer.patch(["pg8000"])
+use_instrumentation(lambda library: tracer.patch([library]))
 metrics = Metrics()
 EMF = install_metrics_hook()
 
 TITLE = "VK Comments Parser API"
 API_VERSION = "1.0.0"
 SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}]
+
+#: Every route module, by the path prefix its routes live under, in the order they are included
+#: (api_routes.mounts: a module is imported and included on the first request under its prefix).
+MOUNTS = (
+    Mount("/health", "health", prefix="/health"),
+    Mount("/v1/health", "health", router="deep_router"),
+    Mount("/v1/api-keys", "api_keys"),
+    Mount("/v1/jobs", "jobs"),
+    Mount("/v1/communities", "collections"),  # /communities/<id>/collections, /monitoring, /jobs
+    Mount("/v1/dead-letters", "dead_letters"),
+    Mount("/v1/communities", "communities"),
+    Mount("/v1/vk-tokens", "vk_tokens"),
+    Mount("/v1/keywords", "keywords"),
+    Mount("/v1/analysis", "analysis"),
+    Mount("/v1/comments", "comments"),
+    Mount("/v1/stats", "stats"),
+    Mount("/v1/webhooks", "webhooks"),
+    Mount("/v1/exports", "exports"),
+    Mount("/v1/workspace", "workspace"),
+)
+_routes: weakref.WeakKeyDictionary[APIGatewayHttpResolver, LazyRoutes] = weakref.WeakKeyDictionary()
+
+
+def routes_of(api: APIGatewayHttpResolver) -> LazyRoutes:
+    """The route modules of `api`, each included on the first request that needs it."""
+    routes = _routes.get(api)
+    if routes is None:
+        routes = _routes[api] = LazyRoutes(api, MOUNTS)
+    return routes
 
 
 def create_app() -> APIGatewayHttpResolver:
@@ -74,21 +98,6 @@ def create_app() -> APIGatewayHttpResolver:
             invalidate_on_write,
         ]
     )
-    api.include_router(health.router, prefix="/health")
-    api.include_router(health.deep_router, prefix="/v1")
-    api.include_router(api_keys.router, prefix="/v1")
-    api.include_router(jobs.router, prefix="/v1")
-    api.include_router(collections.router, prefix="/v1")
-    api.include_router(dead_letters.router, prefix="/v1")
-    api.include_router(communities.router, prefix="/v1")
-    api.include_router(vk_tokens.router, prefix="/v1")
-    api.include_router(keywords.router, prefix="/v1")
-    api.include_router(analysis.router, prefix="/v1")
-    api.include_router(comments.router, prefix="/v1")
-    api.include_router(stats.router, prefix="/v1")
-    api.include_router(webhooks_routes.router, prefix="/v1")
-    api.include_router(exports_routes.router, prefix="/v1")
-    api.include_router(workspace.router, prefix="/v1")
     if not get_settings().is_prod:
         _register_docs(api)
     _register_error_handlers(api)
@@ -97,6 +106,7 @@ def create_app() -> APIGatewayHttpResolver:
 
 def openapi_schema(api: APIGatewayHttpResolver) -> str:
     """The spec as the API behaves; committed as docs/openapi.json (a test keeps them equal)."""
+    routes_of(api).include_all()
     # the OpenAPI models are imported by whatever builds a spec (docs, Swagger UI), not at a prod cold start
     from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 
@@ -205,6 +215,12 @@ def _json_body(api: APIGatewayHttpResolver) -> Any:
         return None
 
 
+def _path_of(event: dict[str, Any]) -> str:
+    """The request path as the resolver matches it (payload format 2.0: rawPath)."""
+    path = event.get("rawPath") or (event.get("requestContext") or {}).get("http", {}).get("path")
+    return path if isinstance(path, str) else "/"
+
+
 def _body_is_utf8(body: str | None, is_base64: bool | None) -> bool:
     if not body or not is_base64:
         return True
@@ -218,12 +234,26 @@ def _body_is_utf8(body: str | None, is_base64: bool | None) -> bool:
 app = create_app()
 
 
+def before_snapshot() -> None:
+    """SnapStart (template.yaml): the snapshot keeps every route module included and the ORM and the
+    token signer warm, so a restored copy answers any path without importing; it keeps no connection."""
+    routes_of(app).include_all()
+    warm_before_snapshot()
+
+
+snapstart.register(before_snapshot=before_snapshot, after_restore=after_restore)
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         # body size first: Powertools parses and validates a body before any middleware runs
-        return oversized_body(event) or app.resolve(event, context)
+        oversized = oversized_body(event)
+        if oversized is not None:
+            return oversized
+        routes_of(app).include_for(_path_of(event))
+        return app.resolve(event, context)
     finally:
         EMF.flush(metrics)  # what the domain counted during this request (dead letters …)

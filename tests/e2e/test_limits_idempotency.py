@@ -131,7 +131,7 @@ def test_request_still_in_progress_with_that_key_is_409(stack: LocalStack, fresh
     """Another invocation holds the key: we write its in-progress record through Powertools itself."""
     if str(API_DIR) not in sys.path:
         sys.path.insert(0, str(API_DIR))
-    from api_routes import idempotency
+    from api_routes import idempotency_store
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
     key = f"busy-{uuid.uuid4()}"
@@ -144,7 +144,7 @@ def test_request_still_in_progress_with_that_key_is_409(stack: LocalStack, fresh
         "path": "/v1/jobs",
         "body_sha256": hashlib.sha256(payload).hexdigest(),
     }
-    store = idempotency._store()
+    store = idempotency_store._store()
     config = IdempotencyConfig(
         event_key_jmespath="[workspace_id, key, method, path]",
         payload_validation_jmespath="body_sha256",

@@ -52,7 +52,26 @@ PARSE_TASKS = ["probe", "collect", "communities.import", "collect.harvest", "com
 ANALYZE_TASKS = ["reanalyze", "export", "reanalyze.range", "analyze.comments", "webhooks.deliver"]
 
 
-def _env(stage: str) -> dict[str, str]:
+#: what only some API routes need: AWS SDK (SQS, S3, secrets; Powertools' idempotency imports boto3 with
+#: its package), the route modules of other paths
+API_OTHER_ROUTES = [
+    "boto3",
+    "botocore.session",  # the package itself is imported by Powertools (a user-agent hook, ~0.5 ms)
+    "botocore.client",
+    "aws_lambda_powertools.utilities.idempotency",
+    *(f"api_routes.{m}" for m in ("analysis", "comments", "stats", "webhooks", "exports", "keywords", "jobs")),
+    "vkc.wiring.catalogue",
+    "vkc.vk.models",
+]
+#: a traced Lambda: Powertools' Tracer is on where LAMBDA_TASK_ROOT is set
+TRACED = {
+    "LAMBDA_TASK_ROOT": "/var/task",
+    "AWS_LAMBDA_FUNCTION_NAME": "vkc-ApiFunction",
+    "POWERTOOLS_TRACE_DISABLED": "false",
+}
+
+
+def _env(stage: str, **extra: str) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", ""),
@@ -61,10 +80,13 @@ def _env(stage: str) -> dict[str, str]:
         "DB_HOST": "db.invalid",
         "REDIS_URL": "redis://redis.invalid:6379/0",
         "POWERTOOLS_TRACE_DISABLED": "true",
+        **extra,
     }
 
 
-def _loaded_after(code: str, door: str, watched: list[str], *, stage: str = "prod") -> list[str]:
+def _loaded_after(
+    code: str, door: str, watched: list[str], *, stage: str = "prod", env: dict[str, str] | None = None
+) -> list[str]:
     """Run `code` in a fresh interpreter with the door on sys.path; the watched modules it left loaded."""
     directory = ROOT / "functions" / door
     script = (
@@ -75,7 +97,7 @@ def _loaded_after(code: str, door: str, watched: list[str], *, stage: str = "pro
     done = subprocess.run(
         [sys.executable, "-c", script],
         cwd=directory,
-        env=_env(stage),
+        env=_env(stage, **(env or {})),
         capture_output=True,
         text=True,
         timeout=120,
@@ -113,3 +135,16 @@ def test_swagger_ui_still_renders_outside_prod() -> None:
         "assert any(r.rule.pattern.startswith('^/swagger') for r in app.app._static_routes)"
     )
     assert _loaded_after(code, "api", SWAGGER, stage="dev") == sorted(SWAGGER)
+
+
+def test_a_traced_api_get_loads_neither_the_aws_sdk_nor_the_other_routes() -> None:
+    """Tracing on, as in Lambda: X-Ray patches pg8000 at start and botocore/httpx on first use only."""
+    code = "import app\napp.routes_of(app.app).include_for('/v1/communities')"
+    assert _loaded_after(code, "api", [*API_OTHER_ROUTES, "httpx"], env=TRACED) == []
+
+
+def test_the_snapshot_keeps_every_route_module_and_connects_to_nothing() -> None:
+    """Before a SnapStart snapshot the door includes every route (DB_HOST is unresolvable: a connection fails)."""
+    modules = ["api_routes.analysis", "api_routes.comments", "api_routes.stats", "api_routes.webhooks"]
+    code = "import app\nfrom vkc.wiring import snapstart\nsnapstart.LOCAL.run_before_snapshot()"
+    assert _loaded_after(code, "api", modules, env={"DB_IAM_AUTH": "1"}) == modules

@@ -19,8 +19,8 @@ from vkc.monitoring.log import MonitoringStatus, monitoring_status
 from vkc.settings import Priority
 from vkc.wire_types import JSON_INT, IsoAwareDatetime, IsoDatetime
 
+from api_routes.accepted import accepted
 from api_routes.deps import correlation_id, deps, principal
-from api_routes.jobs import accepted
 
 router = Router()
 

@@ -15,26 +15,14 @@ real response is returned and the failure logged.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import re
-import warnings
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyInconsistentStateError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
-from aws_lambda_powertools.utilities.idempotency.persistence.cache import CachePersistenceLayer
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from vkc.workspaces.service import Principal
 
 from api_routes.deps import deps
@@ -57,56 +45,6 @@ class _NotStored(Exception):
     def __init__(self, response: Response[Any]) -> None:
         super().__init__(response.status_code)
         self.response = response
-
-
-with warnings.catch_warnings():
-    # Powertools 3.x: CachePersistenceLayer is an alias of the @deprecated RedisCachePersistenceLayer and
-    # warns on construction and subclassing although it is the recommended name (v4 removes the old one).
-    warnings.filterwarnings(
-        "ignore", message=".*RedisCachePersistenceLayer will be removed", category=DeprecationWarning
-    )
-
-    class ValidatingCachePersistenceLayer(CachePersistenceLayer):
-        """Keeps the payload hash when a record completes.
-
-        Powertools 3.37's Redis layer rewrites the record on completion without its `validation`
-        attribute, so an identical retry of a completed request fails payload validation (the
-        TypeScript port fixed the same bug: powertools-lambda-typescript#5705). DynamoDB keeps it.
-        """
-
-        def _update_record(self, data_record: DataRecord) -> None:
-            mapping: dict[str, Any] = {
-                self.data_attr: data_record.response_data,
-                self.status_attr: data_record.status,
-                self.expiry_attr: data_record.expiry_timestamp,
-            }
-            if self.payload_validation_enabled:
-                mapping[self.validation_key_attr] = data_record.payload_hash
-            ttl = self._get_expiry_second(data_record.expiry_timestamp)
-            self.client.set(name=data_record.idempotency_key, value=self._json_serializer(mapping), ex=ttl)
-
-
-@lru_cache(maxsize=1)
-def _store() -> ValidatingCachePersistenceLayer:
-    client: Any = deps().redis  # redis.Redis satisfies the protocol at runtime; its stubs differ
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=".*RedisCachePersistenceLayer will be removed", category=DeprecationWarning
-        )
-        return ValidatingCachePersistenceLayer(client=client)
-
-
-def _config(app: APIGatewayHttpResolver) -> IdempotencyConfig:
-    config = IdempotencyConfig(
-        event_key_jmespath="[workspace_id, key, method, path]",
-        payload_validation_jmespath="body_sha256",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=deps().settings.idempotency_ttl_s,
-        hash_function="sha256",
-    )
-    with contextlib.suppress(AttributeError):  # in-progress records then expire with this invocation
-        config.register_lambda_context(app.lambda_context)
-    return config
 
 
 def _serialized_body(app: APIGatewayHttpResolver, body: Any) -> str | None:
@@ -158,6 +96,10 @@ def idempotency(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[
         "path": event.path,
         "body_sha256": hashlib.sha256((raw_body or "").encode("utf-8", errors="surrogatepass")).hexdigest(),
     }
+    # Powertools' idempotency utility imports boto3 (its DynamoDB layer) with its package: it loads
+    # with the first keyed POST, so that reads and unkeyed writes never pay for it
+    from api_routes import idempotency_store as store
+
     produced: list[Response[Any]] = []
 
     def run(request: dict[str, Any]) -> dict[str, Any]:
@@ -168,17 +110,12 @@ def idempotency(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[
             raise _NotStored(response)
         return stored
 
-    guarded = idempotent_function(
-        data_keyword_argument="request",
-        persistence_store=_store(),
-        config=_config(app),
-        key_prefix=deps().settings.idempotency_key_prefix,
-    )(run)
+    guarded = store.guard(run, app, key_prefix=deps().settings.idempotency_key_prefix)
     try:
         stored = guarded(request=request)
     except _NotStored as exc:
         return exc.response
-    except IdempotencyValidationError:
+    except store.IdempotencyValidationError:
         return problem(
             422,
             "This Idempotency-Key was already used with a different request body; use a new key for a new request.",
@@ -186,7 +123,7 @@ def idempotency(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[
             title="Idempotency-Key reused",
             **ctx,
         )
-    except (IdempotencyAlreadyInProgressError, IdempotencyInconsistentStateError):
+    except (store.IdempotencyAlreadyInProgressError, store.IdempotencyInconsistentStateError):
         return problem(
             409,
             "A request with this Idempotency-Key is still being processed; retry shortly to get its response.",
@@ -195,7 +132,7 @@ def idempotency(app: APIGatewayHttpResolver, next_middleware: Next) -> Response[
             headers={"Retry-After": "1"},
             **ctx,
         )
-    except IdempotencyPersistenceLayerError as exc:
+    except store.IdempotencyPersistenceLayerError as exc:
         if produced:  # the work ran; only recording it failed: answer truthfully, log the gap
             log.warning("idempotency record not saved: %s", type(exc.__cause__ or exc).__name__)
             return produced[0]

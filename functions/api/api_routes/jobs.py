@@ -17,6 +17,7 @@ from vkc.jobs.schemas import FailureSummary, JobPage, JobStats, JobStatus, JobVi
 from vkc.wire_types import IsoDatetime
 from vkc.wiring.catalogue import JOB_REQUEST, JOBS, JobCreate
 
+from api_routes.accepted import accepted
 from api_routes.deps import correlation_id, deps, principal
 from api_routes.openapi_doc import problem_response
 
@@ -29,13 +30,6 @@ if TYPE_CHECKING:
     JobRequest = JobCreate
 else:
     JobRequest = Annotated[JOB_REQUEST, Body(description="The job: its type, and that type's payload")]
-
-
-def accepted(view: JobView) -> Response[JobView]:
-    """202 with the job and where to watch it."""
-    return Response(
-        status_code=202, content_type="application/json", body=view, headers={"Location": f"/v1/jobs/{view.id}"}
-    )
 
 
 def with_progress(session: Session, view: JobView) -> JobView:

@@ -19,7 +19,7 @@ from api_routes.deps import deps
 from api_routes.problems import problem, standard_headers
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # the door (app.py) decides what is patched
 
 Next = Callable[[APIGatewayHttpResolver], Response[Any]]
 

@@ -82,3 +82,31 @@ class ContextThreadPool(ThreadPoolExecutor):
             return ctx.run(fn, *args, **kwargs)
 
         return super().submit(run)
+
+
+# --- tracing the libraries a process calls, patched when first used ---------------------------------
+
+#: what a door's tracer patches on request: `instrument("botocore")`, `instrument("httpx")`
+_instrument: Callable[[str], None] | None = None
+
+
+def use_instrumentation(patch: Callable[[str], None] | None) -> None:
+    """Install the door's patcher (X-Ray through Powertools' Tracer); None makes `instrument` a no-op.
+
+    The API patches only what every request calls at cold start and the rest when an adapter is first
+    built: X-Ray's patches import the library they patch, and a GET that never calls AWS or VK should
+    not import botocore or httpx.
+    """
+    global _instrument
+    _instrument = patch
+
+
+def instrument(library: str) -> None:
+    """Called by an adapter before it builds its first client of `library` (idempotent, never raises)."""
+    patch = _instrument
+    if patch is None:
+        return
+    try:
+        patch(library)
+    except Exception:  # tracing must never break the call it traces
+        return

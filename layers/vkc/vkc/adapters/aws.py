@@ -9,12 +9,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from vkc.observability import instrument
+
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 
 @lru_cache(maxsize=8)
 def client(service: str, region: str) -> Any:
+    instrument("botocore")
     import boto3
     from botocore.config import Config
 

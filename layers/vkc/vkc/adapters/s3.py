@@ -15,6 +15,7 @@ import contextlib
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
+from vkc.observability import instrument
 from vkc.ports import UploadGone, attachment
 from vkc.settings import Settings
 
@@ -144,6 +145,7 @@ def _code(exc: ClientError) -> str:
 @lru_cache(maxsize=4)
 def _client(region: str) -> S3Client:
     # boto3 is imported here, not with the module: the API's cold start should not pay for it
+    instrument("botocore")
     import boto3
     from botocore.config import Config
 

@@ -20,18 +20,16 @@ from sqlalchemy.orm import Session
 
 from vkc.communities.completeness import last_completeness
 from vkc.communities.input import CommunityInputError, CommunityRef, parse_community_input
-from vkc.communities.resolve import collectability, resolve_one
 from vkc.communities.schemas import CommunityListItem, CommunityPage, CommunityPreview, CommunityView, MonitoringUpdate
 from vkc.db.models_collection import Community
 from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
 from vkc.jobs.queries import active_job_on_community
 from vkc.settings import Priority
-from vkc.vk.deadline import Deadline
-from vkc.vk.models import Community as VkCommunity
 
 if TYPE_CHECKING:  # the client (and httpx) is imported where one is opened, not with every community route
     from vkc.vk.client import VkClient
+    from vkc.vk.models import Community as VkCommunity
 
 type ClientFactory = Callable[[], AbstractContextManager[VkClient]]
 #: The API answers within API Gateway's 30 s: resolution gets at most this long.
@@ -50,6 +48,10 @@ def create_community(
     session: Session, workspace_id: uuid.UUID, raw_input: str, *, open_client: ClientFactory
 ) -> CommunityView:
     """Resolve `raw_input` through VK and store the community; Conflict names the existing row."""
+    # VK's parsing and models load with the first route that calls VK, not with every community read
+    from vkc.communities.resolve import resolve_one
+    from vkc.vk.deadline import Deadline
+
     ref = parse_input(raw_input)
     if ref.group_id is not None:
         _refuse_duplicate(session, workspace_id, ref.group_id)
@@ -69,6 +71,10 @@ def preview_community(
     The same parsing and resolution (and the same problems: 422, 404, 409 without a token), so what the
     user sees before adding is what adding does; a community already here is named, not refused.
     """
+    # VK's parsing and models load with the first route that calls VK, not with every community read
+    from vkc.communities.resolve import resolve_one
+    from vkc.vk.deadline import Deadline
+
     ref = parse_input(raw_input)
     with open_client() as client:
         vk = resolve_one(client, ref, raw_input.strip(), deadline=Deadline.after(RESOLVE_BUDGET_S))
@@ -101,6 +107,8 @@ def find_by_vk_id(session: Session, workspace_id: uuid.UUID, vk_id: int) -> Comm
 
 def row_values(vk: VkCommunity) -> dict[str, Any]:
     """The columns VK's answer fills (also what a refresh would update)."""
+    from vkc.communities.resolve import collectability
+
     can_collect, reason = collectability(vk)
     return {
         "screen_name": vk.screen_name,

@@ -7,7 +7,8 @@ Why this shape (see docs/architecture.md and the RDS Proxy pinning rules):
   fetches; pre-ping and recycle drop sockets the proxy has closed;
 - nothing pins proxy connections: no `client_encoding`/`isolation_level` arguments (they make
   the pg8000 dialect emit SET), no startup options, no advisory locks, no session GUCs;
-- with IAM auth the password is a fresh RDS auth token made at connect time (tokens live 15 min);
+- with IAM auth the password is a fresh RDS auth token made at connect time (tokens live 15 min),
+  signed without an RDS client (vkc.db.iam_token);
 - the socket has TCP_NODELAY (see ``_no_nagle``).
 """
 
@@ -79,15 +80,13 @@ def _no_nagle(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def _install_iam_token_hook(engine: Engine, settings: Settings) -> None:
-    import boto3  # provided by the Lambda runtime; imported only where IAM auth is on
+    from vkc.db.iam_token import auth_tokens
 
-    rds = boto3.client("rds", region_name=settings.aws_region)
+    tokens = auth_tokens(settings.aws_region)
 
     @event.listens_for(engine, "do_connect")
     def _token(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
-        cparams["password"] = rds.generate_db_auth_token(
-            DBHostname=settings.db_host, Port=settings.db_port, DBUsername=settings.db_user
-        )
+        cparams["password"] = tokens.token(settings.db_host, settings.db_port, settings.db_user)
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
@@ -98,6 +97,17 @@ def get_engine(settings: Settings | None = None) -> Engine:
     if engine is None:
         engine = _engines[key] = make_engine(s)
     return engine
+
+
+def forget_connections() -> None:
+    """Drop every pooled connection without closing it; the engines stay and connect again on use.
+
+    For a process restored from a SnapStart snapshot: a socket opened before the snapshot is shared by
+    every copy restored from it, so it must not be reused, and closing it properly would end the
+    session of whichever copy still talks on it; the pool just forgets it.
+    """
+    for engine in list(_engines.values()):
+        engine.dispose(close=False)
 
 
 def dispose_engines() -> None:

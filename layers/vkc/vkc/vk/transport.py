@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from vkc.observability import instrument
 from vkc.vk.errors import (
     VkApiError,
     VkBadResponseError,
@@ -89,6 +90,8 @@ class VkTransport:
         self.version = version
         self.timeout_s = timeout_s
         self._own_client = http_client is None
+        if self._own_client:
+            instrument("httpx")
         self._http = http_client or httpx.Client(
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             headers={"Accept": "application/json"},

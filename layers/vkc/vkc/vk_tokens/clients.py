@@ -17,6 +17,7 @@ import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from vkc.observability import instrument
 from vkc.ports import SecretStore
 from vkc.settings import Settings
 from vkc.vk.client import VkClient
@@ -29,6 +30,7 @@ MAX_CONNECTIONS = 32
 
 @lru_cache(maxsize=1)
 def _http() -> httpx.Client:
+    instrument("httpx")
     limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
     return httpx.Client(limits=limits, headers={"Accept": "application/json"})
 

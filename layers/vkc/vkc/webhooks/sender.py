@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import httpx
 
+from vkc.observability import instrument
 from vkc.webhooks.signing import (
     ATTEMPT_HEADER,
     EVENT_ID_HEADER,
@@ -43,6 +44,7 @@ class AttemptResult:
 @lru_cache(maxsize=1)
 def http_client() -> httpx.Client:
     """One pooled client per process (Lambda containers reuse it across invocations)."""
+    instrument("httpx")
     return httpx.Client(
         timeout=httpx.Timeout(TIMEOUT_S),
         follow_redirects=False,

@@ -29,3 +29,8 @@ class PerSettings[T]:
                 if built is None or built[0] is not settings:
                     built = self._built = (settings, self._build(settings))
         return built[1]
+
+    def reset(self) -> None:
+        """Build again on the next call (a restored SnapStart snapshot rebuilds its adapters)."""
+        with self._lock:
+            self._built = None
