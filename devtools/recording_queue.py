@@ -14,6 +14,7 @@ class SentMessage:
     priority: Priority
     message: TaskMessage
     attributes: dict[str, str]
+    delay_s: int = 0
 
 
 @dataclass
@@ -32,9 +33,10 @@ class RecordingQueue:
         correlation_id: str,
         workspace_id: str,
         job_type: str,
+        delay_s: int = 0,
     ) -> str:
         if self.fail_with is not None:
             raise self.fail_with
         attrs = {"correlation_id": correlation_id, "workspace_id": workspace_id, "job_type": job_type}
-        self.sent.append(SentMessage(worker, priority, message, attrs))
+        self.sent.append(SentMessage(worker, priority, message, attrs, delay_s))
         return f"msg-{len(self.sent)}"

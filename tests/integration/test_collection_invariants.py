@@ -128,11 +128,18 @@ class CollectsOnSend(RecordingQueue):
         correlation_id: str,
         workspace_id: str,
         job_type: str,
+        delay_s: int = 0,
     ) -> str:
         if self.user_job is None:
             self.user_job = self._user()
         return super().send(
-            worker, priority, message, correlation_id=correlation_id, workspace_id=workspace_id, job_type=job_type
+            worker,
+            priority,
+            message,
+            correlation_id=correlation_id,
+            workspace_id=workspace_id,
+            job_type=job_type,
+            delay_s=delay_s,
         )
 
 

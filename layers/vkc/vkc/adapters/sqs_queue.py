@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vkc.jobs.ports import MAX_DELAY_S
 from vkc.jobs.schemas import TaskMessage
 from vkc.settings import Priority, Settings, WorkerKind
 
@@ -25,10 +26,12 @@ class SqsTaskQueue:
         correlation_id: str,
         workspace_id: str,
         job_type: str,
+        delay_s: int = 0,
     ) -> str:
         response = self._client.send_message(
             QueueUrl=self._settings.queue_url(worker, priority),
             MessageBody=message.model_dump_json(),
+            DelaySeconds=min(max(0, int(delay_s)), MAX_DELAY_S),
             MessageAttributes={
                 "correlation_id": {"DataType": "String", "StringValue": correlation_id},
                 "workspace_id": {"DataType": "String", "StringValue": workspace_id},
