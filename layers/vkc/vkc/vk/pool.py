@@ -56,6 +56,7 @@ class Lease:
     method: str
     calls: Mapping[str, int]
     probe: bool
+    slot: str | None = None  # the grant in the token's rate log
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,9 +206,17 @@ class TokenPool:
                 continue  # another worker is probing this token; its slot is spent, try again
             with self._cond:
                 self._in_flight[token.id] += 1
-            # nothing else between the grant and the send: every Redis round trip here would let other
-            # threads take the GIL and delay the request past the slot it was granted
-            return Lease(token, method, calls, probe)
+            # as little as possible between the grant and the send; `sending` restamps the grant when the
+            # request leaves, so a thread that waited for the GIL here delays the next grants, not VK's count
+            return Lease(token, method, calls, probe, slot.member)
+
+    def sending(self, lease: Lease) -> None:
+        """Right before the request leaves: stamp its rate-limit grant with the real send time."""
+        if lease.slot is not None:
+            try:
+                self.limiter.restamp(lease.token.id, lease.slot)
+            except redis.RedisError as exc:  # the grant's own stamp stays: the usual margin covers it
+                log.warning("could not restamp a rate-limit grant: %s", type(exc).__name__)
 
     def _order(self, ready: list[tuple[VkToken, Gate]]) -> list[tuple[VkToken, Gate]]:
         """Closed breakers before probes; the scarcest capability last (user tokens are the only ones
@@ -246,7 +255,8 @@ class TokenPool:
             if code != RATE_LIMIT_CODE:
                 self.breaker.record_failure(token.id, self._reason(error))
             else:
-                log.warning("VK answered 6 (too many requests) for token %s", token.id)
+                margin = self.limiter.back_off(token.id)
+                log.warning("VK answered 6 (too many requests) for token %s: margin now %.3f s", token.id, margin)
         elif action is Action.ROTATE and code == QUOTA_CODE:
             self.quota.mark_exhausted(token.id, getattr(error, "method", None) or lease.method)
         elif action is Action.ROTATE and code in TOKEN_COOLDOWN_CODES:
