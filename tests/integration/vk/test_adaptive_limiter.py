@@ -31,6 +31,8 @@ def test_an_error_6_widens_the_window_for_every_worker_then_grants_narrow_it(rds
     assert b.margin("tok") == 0.05
     widened = a.back_off("tok")  # VK said 6 to worker a
     assert widened == b.margin("tok") == pytest.approx(0.05 * 2 + BACK_OFF_STEP_S)  # b paces wider at once
+    # a second 6 right after answers a request granted under the old margin: no second doubling
+    assert b.back_off("tok") == widened
     # the wider window holds: b's fourth grant waits for base + the new margin after its first
     grants = [b.try_acquire_any([("tok", 3)]) for _ in range(4)]
     assert [g.index for g in grants[:3]] == [0, 0, 0]

@@ -11,7 +11,8 @@ compared with request n+3: the difference of two delays, not the latency itself)
 
 The margin adapts, per token and shared by every worker through Redis: it starts at `MARGIN_START_S`,
 narrows by `CREEP_S` with each grant down to `MARGIN_FLOOR_S`, and when VK answers 6 anyway
-(`back_off`, called by the pool) it doubles plus `BACK_OFF_STEP_S`, up to `MARGIN_MAX_S`. So a quiet
+(`back_off`, called by the pool) it doubles plus `BACK_OFF_STEP_S`, up to `MARGIN_MAX_S`, at most
+once per window. So a quiet
 network runs near VK's ceiling and a jittery one pays with a wider window, not with repeated errors 6.
 A fixed 0.1 s margin held 0.90 of the ceiling.
 
@@ -39,7 +40,7 @@ MARGIN_START_S = 0.03
 MARGIN_FLOOR_S = 0.02
 MARGIN_MAX_S = 0.3
 #: how much each grant narrows the margin, and what an error 6 adds on top of doubling it
-CREEP_S = 0.0002
+CREEP_S = 0.0005
 BACK_OFF_STEP_S = 0.02
 
 # KEYS: (log, margin) per candidate. ARGV: window µs, nonce, start margin µs, floor µs, creep µs, limits...
@@ -79,11 +80,18 @@ local t = redis.call('TIME')
 return redis.call('ZADD', KEYS[1], 'XX', 'CH', tonumber(t[1]) * 1000000 + tonumber(t[2]), ARGV[1])
 """
 
-# KEYS[1] margin. ARGV: start µs, max µs, step µs. VK said 6: double the margin and add a step.
+# KEYS[1] margin, KEYS[2] when it was last widened. ARGV: start µs, max µs, step µs, base window µs.
+# VK said 6: double the margin and add a step, once per window: requests already granted when the first
+# 6 came back were paced by the old margin, and one stall that bunched them can fail several of them.
 _BACK_OFF = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local margin = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[2]) or 0)
+if now - last < tonumber(ARGV[4]) + margin then return margin end
 margin = math.min(tonumber(ARGV[2]), margin * 2 + tonumber(ARGV[3]))
 redis.call('SET', KEYS[1], margin, 'EX', 86400)
+redis.call('SET', KEYS[2], now, 'EX', 86400)
 return margin
 """
 
@@ -147,10 +155,17 @@ class RateLimiter:
         return float(raw) / 1_000_000 if raw is not None else self.margin_s
 
     def back_off(self, token_id: str) -> float:
-        """VK answered 6 for this token: widen its window for every worker; returns the new margin."""
+        """VK answered 6 for this token: widen its window for every worker (once per window: later 6s
+        answer requests granted under the old margin); returns the margin now in force."""
+        mkey = self.margin_key(token_id)
         us = self._back_off(
-            keys=[self.margin_key(token_id)],
-            args=[int(self.margin_s * 1e6), int(self.margin_max_s * 1e6), int(BACK_OFF_STEP_S * 1e6)],
+            keys=[mkey, f"{mkey}:widened"],
+            args=[
+                int(self.margin_s * 1e6),
+                int(self.margin_max_s * 1e6),
+                int(BACK_OFF_STEP_S * 1e6),
+                int(self.base_s * 1e6),
+            ],
         )
         return float(us) / 1_000_000
 
