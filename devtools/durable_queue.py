@@ -9,7 +9,8 @@ on the Redis server's clock.
 
 Keys (all under `prefix`, which the caller owns): `:ready` (list of ids), `:inflight` (zset id →
 visible-again time), `:body` (hash id → JSON), `:count` (hash id → receives), `:dlq` (list), `:seq`,
-`:redelivered` (receives after the first).
+`:redelivered` (receives after the first), `:delayed` (zset id → visible-from time, for sends with a
+delay, as SQS DelaySeconds).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now)) do
   redis.call('ZREM', inflight, id)
   redis.call('LPUSH', ready, id)
 end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', now)) do
+  redis.call('ZREM', KEYS[7], id)
+  redis.call('RPUSH', ready, id)
+end
 while true do
   local id = redis.call('LPOP', ready)
   if not id then return nil end
@@ -48,6 +53,14 @@ while true do
     end
   end
 end
+"""
+
+# A delayed send: stored now, visible (moved to `ready` by a receive) `delay` seconds later on Redis' clock.
+_SEND_DELAYED = """
+local t = redis.call('TIME')
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], tonumber(t[1]) + tonumber(t[2]) / 1000000 + tonumber(ARGV[3]), ARGV[1])
+return 1
 """
 
 _ACK = """
@@ -76,6 +89,7 @@ class DurableQueue:
         self.max_receive = max_receive
         self._receive = client.register_script(_RECEIVE)
         self._ack = client.register_script(_ACK)
+        self._send_delayed = client.register_script(_SEND_DELAYED)
 
     def _key(self, name: str) -> str:
         return f"{self.prefix}:{name}"
@@ -89,10 +103,14 @@ class DurableQueue:
         correlation_id: str,
         workspace_id: str,
         job_type: str,
+        delay_s: int = 0,
     ) -> str:
         seq = int(cast(Any, self.redis.incr(self._key("seq"))))
         msg_id = f"m{seq}"
         payload = json.dumps({"worker": worker.value, "priority": priority.value, "body": message.model_dump_json()})
+        if delay_s > 0:
+            self._send_delayed(keys=[self._key("body"), self._key("delayed")], args=[msg_id, payload, delay_s])
+            return msg_id
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(self._key("body"), msg_id, payload)
         pipe.rpush(self._key("ready"), msg_id)
@@ -100,7 +118,7 @@ class DurableQueue:
         return msg_id
 
     def receive(self) -> Received | None:
-        keys = [self._key(k) for k in ("ready", "inflight", "body", "count", "dlq", "redelivered")]
+        keys = [self._key(k) for k in ("ready", "inflight", "body", "count", "dlq", "redelivered", "delayed")]
         got = self._receive(keys=keys, args=[self.visibility_s, self.max_receive])
         if got is None:
             return None
@@ -122,6 +140,7 @@ class DurableQueue:
             "ready": int(cast(Any, self.redis.llen(self._key("ready")))),
             "inflight": int(cast(Any, self.redis.zcard(self._key("inflight")))),
             "dlq": int(cast(Any, self.redis.llen(self._key("dlq")))),
+            "delayed": int(cast(Any, self.redis.zcard(self._key("delayed")))),
             "redelivered": int(cast(Any, self.redis.get(self._key("redelivered"))) or 0),
         }
 
@@ -136,7 +155,8 @@ class DurableQueue:
     @property
     def empty(self) -> bool:
         d = self.depths()
-        return d["ready"] == 0 and d["inflight"] == 0
+        return d["ready"] == 0 and d["inflight"] == 0 and d["delayed"] == 0
 
     def delete_all(self) -> None:
-        self.redis.delete(*(self._key(k) for k in ("ready", "inflight", "body", "count", "dlq", "seq", "redelivered")))
+        names = ("ready", "inflight", "body", "count", "dlq", "seq", "redelivered", "delayed")
+        self.redis.delete(*(self._key(k) for k in names))

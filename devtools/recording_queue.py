@@ -16,6 +16,7 @@ class SentMessage:
     priority: Priority
     message: TaskMessage
     attributes: dict[str, str]
+    delay_s: int = 0
 
 
 @dataclass
@@ -40,11 +41,12 @@ class RecordingQueue:
         correlation_id: str,
         workspace_id: str,
         job_type: str,
+        delay_s: int = 0,
     ) -> str:
         if self.fail_with is not None:
             raise self.fail_with
         attrs = {"correlation_id": correlation_id, "workspace_id": workspace_id, "job_type": job_type}
-        self.sent.append(SentMessage(worker, priority, message, attrs))
+        self.sent.append(SentMessage(worker, priority, message, attrs, delay_s))
         return f"msg-{len(self.sent)}"
 
     def send_batch(self, worker: WorkerKind, priority: Priority, messages: Sequence[Outgoing]) -> list[int]:

@@ -26,9 +26,29 @@ def queue() -> Iterator[DurableQueue]:
     q.delete_all()
 
 
-def _send(q: DurableQueue) -> str:
+def _send(q: DurableQueue, delay_s: int = 0) -> str:
     message = TaskMessage(job_id=uuid.uuid4(), task="collect", task_id="t")
-    return q.send(WorkerKind.PARSE, Priority.HIGH, message, correlation_id="c", workspace_id="w", job_type="collect")
+    return q.send(
+        WorkerKind.PARSE,
+        Priority.HIGH,
+        message,
+        correlation_id="c",
+        workspace_id="w",
+        job_type="collect",
+        delay_s=delay_s,
+    )
+
+
+def test_a_delayed_message_stays_hidden_until_its_delay_is_over(queue: DurableQueue) -> None:
+    sent = _send(queue, delay_s=1)
+    assert queue.receive() is None  # held back, as SQS DelaySeconds does
+    assert queue.depths()["delayed"] == 1
+    assert not queue.empty
+    time.sleep(1.05)
+    got = queue.receive()
+    assert got is not None
+    assert got.id == sent
+    assert got.receive_count == 1  # waiting spent no receive
 
 
 def test_in_flight_is_invisible_then_redelivered_then_dead_lettered(queue: DurableQueue) -> None:
@@ -44,7 +64,7 @@ def test_in_flight_is_invisible_then_redelivered_then_dead_lettered(queue: Durab
     assert again.receive_count == 2
     time.sleep(0.35)
     assert queue.receive() is None  # third receive > max_receive: to the DLQ
-    assert queue.depths() == {"ready": 0, "inflight": 0, "dlq": 1, "redelivered": 2}
+    assert queue.depths() == {"ready": 0, "inflight": 0, "dlq": 1, "redelivered": 2, "delayed": 0}
 
 
 def test_ack_deletes_for_good(queue: DurableQueue) -> None:

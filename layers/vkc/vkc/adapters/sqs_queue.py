@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from vkc.jobs.ports import SEND_BATCH_MAX, Outgoing
+from vkc.jobs.ports import MAX_DELAY_S, SEND_BATCH_MAX, Outgoing
 from vkc.jobs.schemas import TaskMessage
 from vkc.settings import Priority, Settings, WorkerKind
 
@@ -44,10 +44,12 @@ class SqsTaskQueue:
         correlation_id: str,
         workspace_id: str,
         job_type: str,
+        delay_s: int = 0,
     ) -> str:
         response = self._client.send_message(
             QueueUrl=self._settings.queue_url(worker, priority),
             MessageBody=message.model_dump_json(),
+            DelaySeconds=min(max(0, int(delay_s)), MAX_DELAY_S),
             MessageAttributes=_attributes(correlation_id, workspace_id, job_type),
         )
         return response["MessageId"]

@@ -9,6 +9,9 @@
    advance the job's fan-in. After commit, send the continuations; the last task finalizes the job.
 A repeated delivery finds the task done, re-sends any children still pending, and stops (closing
 the job first if every task is done but the job is not: the delivery that finished last died).
+
+When no token can take the work (all cooling down or out of daily quota), the task waits on the
+queue instead of failing: see `vkc.collection.waiting`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vkc import observability
@@ -28,9 +31,10 @@ from vkc.collection.deadline import CancellableDeadline
 from vkc.collection.schemas import CollectPayload
 from vkc.collection.sink import DbSink
 from vkc.collection.skips import record_skips
+from vkc.collection.waiting import MAX_WAIT_S, Wait, delay_for, iso, wait_of
 from vkc.collection.writer import PageWriter
 from vkc.db.models import Job
-from vkc.db.models_collection import Community
+from vkc.db.models_collection import CollectionTask, Community
 from vkc.errors import PermanentJobError
 from vkc.jobs.context import TaskContext
 from vkc.jobs.fanout import (
@@ -66,6 +70,8 @@ def root_task_id(job_id: uuid.UUID) -> str:
 
 
 def send_tasks(ctx: TaskContext, tasks: list[NewTask]) -> None:
+    """Queue tasks; one waiting for tokens is held back by SQS for (up to 15 minutes of) its wait."""
+    now = ctx.deps.clock()
     for task in tasks:
         ctx.deps.queue.send(
             WorkerKind.PARSE,
@@ -74,6 +80,7 @@ def send_tasks(ctx: TaskContext, tasks: list[NewTask]) -> None:
             correlation_id=ctx.correlation_id,
             workspace_id=str(ctx.workspace_id),
             job_type=ctx.job_type,
+            delay_s=delay_for(task.params, now),
         )
 
 
@@ -82,17 +89,21 @@ def window_of(payload: CollectPayload) -> WallWindow:
     return WallWindow(since=since, until=until, max_posts=payload.max_posts)
 
 
-def split_units(task_id: str, units: list[Unit], window: WallWindow) -> list[NewTask]:
-    """Continuations for what is left: one post's units stay together; at most MAX_CHILDREN tasks."""
+def split_units(task_id: str, units: list[Unit], window: WallWindow, *, wait: Wait | None = None) -> list[NewTask]:
+    """Continuations for what is left: one post's units stay together; at most MAX_CHILDREN tasks.
+    Children that wait for tokens are named `<parent>.w<n>`, the others `<parent>.<n>` (ids stay
+    deterministic, so a redelivered parent re-sends the same children instead of new ones)."""
     groups: dict[int, list[Unit]] = {}
     for unit in units:
         key = hash((unit.owner_id, unit.post_id)) if isinstance(unit, CommentPageRequest) else 0
         groups.setdefault(key % MAX_CHILDREN, []).append(unit)
+    extra = {"wait": wait.model_dump()} if wait is not None else {}
+    mark = "w" if wait is not None else ""
     return [
         NewTask(
-            id=f"{task_id}.{n}",
+            id=f"{task_id}.{mark}{n}",
             kind=HARVEST_TASK,
-            params={"units": units_to_json(group), "window": window.model_dump()},
+            params={"units": units_to_json(group), "window": window.model_dump(), **extra},
         )
         for n, group in enumerate(groups[k] for k in sorted(groups))
     ]
@@ -111,6 +122,17 @@ def run_harvest_task(ctx: TaskContext) -> None:
 
     deps = ctx.deps
     task_id = ctx.message.task_id
+    params = ctx.message.params
+    with deps.sessions() as session:
+        status = session.scalar(select(CollectionTask.status).where(CollectionTask.id == task_id))
+    if status is not None and status != "pending":
+        _finished_already(ctx)  # a duplicate delivery: no VK call can change a finished task
+        return
+    wait = wait_of(params)
+    if wait is not None and not wait.due(deps.clock()):
+        # the wait is longer than one SQS delay: the next hop, without touching VK or the database
+        send_tasks(ctx, [NewTask(task_id, HARVEST_TASK, params)])
+        return
     payload = CollectPayload.model_validate(ctx.payload)
     with deps.sessions(expire_on_commit=False) as session:
         community = session.get(Community, payload.community_id)
@@ -129,7 +151,6 @@ def run_harvest_task(ctx: TaskContext) -> None:
     deadline = CancellableDeadline(
         at=Deadline.from_lambda_ms(deps.remaining_ms(), reserve_s=RESERVE_S).at, is_cancelled=cancelled
     )
-    params = ctx.message.params
     window = WallWindow.model_validate(params["window"]) if "window" in params else window_of(payload)
     with deps.vk_client(ctx.workspace_id) as client, PageWriter(deps.engine) as writer:
         sink = DbSink(deps.engine, writer, workspace_id=ctx.workspace_id, community_id=community.id, job_id=ctx.job_id)
@@ -160,10 +181,13 @@ def run_harvest_task(ctx: TaskContext) -> None:
     }
     was_cancelled = deadline.was_cancelled
     if not was_cancelled and report.pending and _no_progress(report):
-        # VK unreachable or every token cooling down: fail this delivery so SQS retries it later
-        # (and dead-letters it after maxReceiveCount), instead of re-queueing the same units forever
+        if report.blocked_until is not None:
+            _postpone(ctx, report, window, since=wait.since if wait is not None else deps.clock())
+            return
+        # VK unreachable: fail this delivery so SQS retries it later (and dead-letters it after
+        # maxReceiveCount), instead of re-queueing the same units forever
         raise HarvestStalled(f"no progress: {len(report.pending)} units still pending, nothing fetched")
-    children = [] if was_cancelled else split_units(task_id, report.pending, window)
+    children = [] if was_cancelled else _continuations(task_id, report, window, now=deps.clock())
     with deps.sessions() as session, session.begin():
         _checkpoint(session, ctx, community.id, report, save_cursors_=payload.include_threads)
         add_tasks(session, ctx.job_id, children)
@@ -187,6 +211,58 @@ def run_harvest_task(ctx: TaskContext) -> None:
         finalize_collection(ctx)
     # the API's cached reads of this workspace (stats, community metadata) now show the new comments
     invalidate_workspace_reads(deps.settings, deps.redis, ctx.workspace_id)
+
+
+def _finished_already(ctx: TaskContext) -> None:
+    """A delivery of a finished task: re-send its children still pending (the delivery that finished it
+    may have died before sending them), and close the job if every task is done but the job is not."""
+    from vkc.collection.finalize import finalize_collection
+
+    with ctx.deps.sessions() as session:
+        resend = pending_children(session, ctx.message.task_id)
+        unfinished = job_unfinished_with_all_tasks_done(session, ctx.job_id)
+    log.info("task %s already done: re-sending %d pending children", ctx.message.task_id, len(resend))
+    send_tasks(ctx, resend)
+    if unfinished:
+        finalize_collection(ctx)
+
+
+def _continuations(task_id: str, report: HarvestReport, window: WallWindow, *, now: float) -> list[NewTask]:
+    """Children for the units left: those no token could take wait for the tokens, the others go now."""
+    blocked = set(report.blocked)
+    ready = [u for u in report.pending if u not in blocked]
+    waiting = [u for u in report.pending if u in blocked]
+    children = split_units(task_id, ready, window)
+    if waiting and report.blocked_until is not None:
+        wait = Wait.begin(report.blocked_until, since=now, reason=report.blocked_reason or "cooldown", now=now)
+        children += split_units(task_id, waiting, window, wait=wait)
+    return children
+
+
+def _postpone(ctx: TaskContext, report: HarvestReport, window: WallWindow, *, since: float) -> None:
+    """Nothing could be fetched because no token can take the work until `report.blocked_until`: record
+    the wait on this task (progress shows it) and send the task to itself again, held back by SQS.
+    The units are unchanged (nothing was fetched), so a redelivery of this message would do the same."""
+    assert report.blocked_until is not None
+    now = ctx.deps.clock()
+    wait = Wait.begin(report.blocked_until, since=since, reason=report.blocked_reason or "cooldown", now=now)
+    if now - wait.since > MAX_WAIT_S:
+        raise PermanentJobError(
+            f"No VK token could collect for {round((now - wait.since) / 3600)} hours: {wait.describe()}. "
+            "Add tokens with POST /v1/vk-tokens and retry the job."
+        )
+    params = {"units": units_to_json(report.pending), "window": window.model_dump(), "wait": wait.model_dump()}
+    with ctx.deps.sessions() as session, session.begin():
+        session.execute(
+            update(CollectionTask)
+            .where(CollectionTask.id == ctx.message.task_id, CollectionTask.status == "pending")
+            .values(params=params)
+        )
+    send_tasks(ctx, [NewTask(ctx.message.task_id, HARVEST_TASK, params)])
+    log.info(
+        "harvest task waits for VK tokens",
+        extra={"task_id": ctx.message.task_id, "until": iso(wait.until), "reason": wait.reason},
+    )
 
 
 def _checkpoint(

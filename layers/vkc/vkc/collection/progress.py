@@ -4,10 +4,14 @@
 `stored` the comments stored under them; the rate is this job's newly stored comments per second,
 and the ETA follows from it. Since `expected` grows while the wall is being walked, the reported
 percentage is kept monotonic (the highest value reported so far is remembered in Redis).
+
+While every pending task waits for VK tokens (all cooling down or out of daily quota), `waiting` says
+why and until when, and the ETA is at least the rest of that wait; otherwise `waiting` is null.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,8 +20,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from vkc.collection.schemas import CollectPayload
+from vkc.collection.waiting import Wait, iso
 from vkc.db.models import Job
-from vkc.db.models_collection import Comment, Community, Post
+from vkc.db.models_collection import CollectionTask, Comment, Community, Post
 
 _KEY = "vkc:progress:{job_id}"
 _TTL_S = 7 * 24 * 3600
@@ -49,6 +54,10 @@ def collection_progress(session: Session, job: Job, client: redis.Redis | None) 
     percent = 100.0 if job.status == "succeeded" else min(99.0, 100.0 * stored / expected) if expected else 0.0
     percent = _monotonic(client, str(job.id), round(percent, 1))
     remaining = max(0, expected - stored)
+    eta_s = None if finished or rate <= 0 else round(remaining / rate)
+    waiting = None if finished else _waiting(session, job)
+    if waiting is not None:  # nothing moves before the tokens are back
+        eta_s = max(eta_s or 0, waiting.pop("_seconds"))
     return {
         "percent": percent,
         "posts_planned": posts,
@@ -56,9 +65,29 @@ def collection_progress(session: Session, job: Job, client: redis.Redis | None) 
         "comments_stored": stored,
         "comments_new": new,
         "rate_per_s": round(rate, 1),
-        "eta_s": None if finished or rate <= 0 else round(remaining / rate),
+        "eta_s": eta_s,
         "tasks_total": job.tasks_total,
         "tasks_done": job.tasks_done,
+        "waiting": waiting,
+    }
+
+
+def _waiting(session: Session, job: Job) -> dict[str, Any] | None:
+    """`{reason, until, since}` while every pending task waits for VK tokens (see `vkc.collection.waiting`),
+    with `until` the end of the longest wait; None while any task can run."""
+    rows = session.scalars(
+        select(CollectionTask.params["wait"]).where(CollectionTask.job_id == job.id, CollectionTask.status == "pending")
+    ).all()
+    now = time.time()
+    waits = [Wait.model_validate(w) for w in rows if w]
+    if not rows or len(waits) < len(rows) or all(w.until <= now for w in waits):
+        return None
+    last = max(waits, key=lambda w: w.until)
+    return {
+        "reason": last.describe(),
+        "until": iso(last.until),
+        "since": iso(min(w.since for w in waits)),
+        "_seconds": max(0, round(last.until - now)),
     }
 
 

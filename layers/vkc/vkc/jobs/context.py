@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class WorkerDeps:
     registry: TaskRegistry
     events: EventBus
     remaining_ms: Callable[[], int]
+    # wall-clock time in epoch seconds: when a waiting task is due (tests move it forward)
+    clock: Callable[[], float] = time.time
     # a VK client over the workspace's token pool (closed by the caller)
     vk_client: Callable[[uuid.UUID], VkClient] | None = None
     # object storage for exports

@@ -22,6 +22,9 @@ class Outgoing:
     workspace_id: str
     job_type: str
 
+#: The longest a message can be held back before delivery (SQS DelaySeconds); longer waits chain.
+MAX_DELAY_S = 900
+
 
 class TaskQueue(Protocol):
     """Delivers task messages to a worker kind's priority queue (SQS in AWS and locally)."""
@@ -35,8 +38,10 @@ class TaskQueue(Protocol):
         correlation_id: str,
         workspace_id: str,
         job_type: str,
+        delay_s: int = 0,
     ) -> str:
-        """Send one message; returns the broker's message id."""
+        """Send one message, delivered no sooner than `delay_s` seconds from now (0..MAX_DELAY_S);
+        returns the broker's message id."""
         ...
 
 

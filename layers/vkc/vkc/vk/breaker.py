@@ -182,6 +182,21 @@ class CircuitBreaker:
         """Operator action: forget everything about the token (e.g. after replacing it)."""
         self._redis.delete(self.key(token_id))
 
+    def reopens_at(self, token_ids: Sequence[str]) -> float | None:
+        """The earliest moment (epoch seconds) one of these tokens may let a call through again; None when
+        every one is retired (waiting cannot help) or there are none. A half-open token is being probed
+        right now: it counts as available at once (the probe's answer decides within a request's time)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for tid in token_ids:
+            pipe.hmget(self.key(tid), ["state", "open_until"])
+        times: list[float] = []
+        for state, open_until in pipe.execute():
+            name = _s(state) or BreakerState.CLOSED.value
+            if name == BreakerState.RETIRED.value:
+                continue
+            times.append(float(_s(open_until) or 0) / 1000 if name == BreakerState.OPEN.value else 0.0)
+        return min(times) if times else None
+
     def snapshot(self, token_id: str) -> BreakerSnapshot:
         raw = {_s(k): _s(v) for k, v in self._redis.hgetall(self.key(token_id)).items()}
         state = BreakerState(raw.get("state") or BreakerState.CLOSED.value)

@@ -202,6 +202,7 @@ class VkClient:
                 lease = self.pool.acquire(method, calls, deadline)
                 self.stats.add(requests=1)
                 try:
+                    self.pool.sending(lease)
                     envelope = self.transport.post(method, params, lease.token, timeout_s=deadline.remaining())
                 except VkError as exc:
                     self.pool.release(lease, exc)
@@ -346,6 +347,7 @@ class VkClient:
         lease = self.pool.acquire(method, {method: 1}, deadline, only=token)
         self.stats.add(requests=1)
         try:
+            self.pool.sending(lease)
             envelope = self.transport.post(method, params, token, timeout_s=deadline.remaining())
         except VkError as exc:
             # 27/28 are the answers a probe looks for; only 5/17 (and transport failures) reflect on the token

@@ -110,11 +110,33 @@ class VkNoTokenError(VkError):
 
 
 class VkQuotaError(VkNoTokenError):
-    """Every token that may make the call has spent today's quota for a method in it (or VK said 29)."""
+    """Every token that may make the call has spent today's quota for a method in it (or VK said 29).
+
+    `until` (epoch seconds) is when the quota day ends and the counters start again."""
+
+    def __init__(self, message: str, *, method: str | None = None, until: float | None = None) -> None:
+        super().__init__(message, method=method)
+        self.until = until
 
 
 class VkDeadlineError(VkError):
     """The caller's deadline (e.g. Lambda remaining time) ran out before the call succeeded."""
+
+
+class VkTokensCoolingError(VkDeadlineError):
+    """Every token that may make the call is cooling down (open breaker) until `until` (epoch seconds),
+    later than the caller can usefully wait: a caller with work left should come back then."""
+
+    def __init__(self, message: str, *, method: str | None = None, until: float) -> None:
+        super().__init__(message, method=method)
+        self.until = until
+
+
+def unavailable_until(exc: BaseException) -> float | None:
+    """When the pool expects a token to be usable again, if the failure was that none is (else None)."""
+    if isinstance(exc, VkQuotaError | VkTokensCoolingError):
+        return exc.until
+    return None
 
 
 def action_for(exc: BaseException) -> Action:

@@ -13,7 +13,9 @@ out to queue tasks and resume:
    than the items it came with), 100 per page, same rule. Its inline items are then not emitted.
 4. Authors come from the pages' `profiles`/`groups` (`extended=1`): no per-comment users.get.
 5. Closed or missing objects are recorded in `skipped` with VK's code (15 closed wall, 212 closed
-   comments …); transient failures that outlive the client's retries leave their units in `pending`.
+   comments …); transient failures that outlive the client's retries leave their units in `pending`,
+   and so do units no token could take (every one cooling down or out of daily quota), also listed
+   in `blocked` with the moment the pool expects a token back.
 6. Cursors: a `PostCursor` per finished post (its `comments.count` and the top-level offset consumed).
    With `sort=asc`, new top-level comments arrive at the end, so a rerun resumes at that offset; a post
    whose count did not change costs nothing. If the resumed pass finds fewer new comments than the
@@ -40,7 +42,16 @@ from vkc.vk import methods
 from vkc.vk.calls import CallResult, VkCall
 from vkc.vk.client import VkClient
 from vkc.vk.deadline import Deadline
-from vkc.vk.errors import Action, VkApiError, VkDeadlineError, VkError, VkNoTokenError, action_for
+from vkc.vk.errors import (
+    Action,
+    VkApiError,
+    VkDeadlineError,
+    VkError,
+    VkNoTokenError,
+    VkQuotaError,
+    action_for,
+    unavailable_until,
+)
 from vkc.vk.execute import MAX_CALLS
 from vkc.vk.models import Comment, CommentsPage, Community, Post, Profile, WallPage
 
@@ -145,6 +156,16 @@ class HarvestReport:
     newest_post_id: dict[int, int] = field(default_factory=dict)
     pending: list[Unit] = field(default_factory=list)
     failed: list[tuple[Unit, str]] = field(default_factory=list)
+    # pending units no token could take (all cooling down or out of daily quota), and the earliest
+    # moment (epoch seconds) the pool expects one back, with why
+    blocked: list[Unit] = field(default_factory=list)
+    blocked_until: float | None = None
+    blocked_reason: str | None = None
+
+    def block(self, unit: Unit, until: float, reason: str) -> None:
+        self.blocked.append(unit)
+        if self.blocked_until is None or until < self.blocked_until:
+            self.blocked_until, self.blocked_reason = until, reason
 
     @property
     def complete(self) -> bool:
@@ -428,6 +449,9 @@ class _Run:
             return
         if isinstance(error, VkDeadlineError | VkNoTokenError) or transient:
             self.report.pending.append(unit)
+            until = unavailable_until(error)
+            if until is not None:
+                self.report.block(unit, until, "quota" if isinstance(error, VkQuotaError) else "cooldown")
         else:
             self.report.failed.append((unit, str(error)))
         if isinstance(unit, CommentPageRequest):

@@ -2,10 +2,13 @@
 
 A lease is granted to a token that (1) is of a type allowed to make the call (`tokens.may_call`; an
 execute only with user tokens), (2) whose breaker lets it through (`breaker`), (3) whose daily quota
-for every method inside the call has room (`quota`), (4) has fewer than `max_in_flight` calls running
+for every method inside the call has room (`quota`; when none has, `VkQuotaError` says when the quota
+day ends), (4) has fewer than `max_in_flight` calls running
 in this process, and (5) has a free slot in the shared per-token rate window (`limiter`). Among the
 eligible tokens the limiter picks the first with a free slot, starting from a rotating offset so the
-load spreads. All shared state is in Redis under one prefix; `status()` reports it without secrets.
+load spreads. When every such token is cooling down for longer than `max_cooldown_wait_s` (or than the
+caller's deadline), `VkTokensCoolingError` says until when, so a harvest can come back then instead of
+sleeping through its invocation. All shared state is in Redis under one prefix; `status()` reports it without secrets.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from vkc.vk.errors import (
     VkError,
     VkNoTokenError,
     VkQuotaError,
+    VkTokensCoolingError,
     action_for,
 )
 from vkc.vk.limiter import RateLimiter
@@ -52,6 +56,7 @@ class Lease:
     method: str
     calls: Mapping[str, int]
     probe: bool
+    slot: str | None = None  # the grant in the token's rate log
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,7 @@ class TokenPool:
         quota: QuotaBook | None = None,
         max_in_flight: int = 3,
         cooldowns: Mapping[int, float] | None = None,
+        max_cooldown_wait_s: float = 15.0,
     ) -> None:
         if len({t.id for t in tokens}) != len(tokens):
             raise ValueError("duplicate tokens in the pool")
@@ -95,6 +101,8 @@ class TokenPool:
         self.quota = quota or QuotaBook(client, prefix=prefix)
         self.max_in_flight = max_in_flight
         self.cooldowns = dict(COOLDOWN_S if cooldowns is None else cooldowns)
+        # when every token is cooling down for longer than this, `acquire` says until when instead of sleeping
+        self.max_cooldown_wait_s = max_cooldown_wait_s
         self._in_flight = dict.fromkeys((t.id for t in tokens), 0)
         self._cond = threading.Condition()
         self._rotation = itertools.count()
@@ -158,15 +166,25 @@ class TokenPool:
             quota_ok = self.quota.allows_many([t.id for t in typed], calls)
             typed = [t for t, ok in zip(typed, quota_ok, strict=True) if ok]
             if not typed:  # quotas free up tomorrow: waiting cannot help
-                raise VkQuotaError(f"daily quota spent on every token for {dict(calls)}", method=method)
+                raise VkQuotaError(
+                    f"daily quota spent on every token for {dict(calls)}", method=method, until=self.quota.resets_at()
+                )
             gates = self.breaker.peek([t.id for t in typed])
             open_: list[tuple[VkToken, Gate]] = [
                 (t, g) for t, g in zip(typed, gates, strict=True) if g is not Gate.DENY
             ]
             if not open_:
-                if only is None and all(self.breaker.snapshot(t.id).state is BreakerState.RETIRED for t in typed):
+                reopens = self.breaker.reopens_at([t.id for t in typed])
+                if reopens is None and only is None:
                     raise VkNoTokenError(f"every token for {method} is retired", method=method)
-                self._rest(deadline, 0.5, f"no token for {method} is available before the deadline")
+                wait = max(0.0, (reopens or 0.0) - time.time())
+                if reopens is not None and (wait > self.max_cooldown_wait_s or wait > deadline.remaining()):
+                    # every token rests longer than is worth sleeping through here: the caller comes back then
+                    raise VkTokensCoolingError(
+                        f"every token for {method} is cooling down for {wait:.0f} s", method=method, until=reopens
+                    )
+                why = f"no token for {method} is available before the deadline"
+                self._rest(deadline, min(max(wait, 0.05), 0.5), why)
                 continue
             with self._cond:
                 ready = [(t, g) for t, g in open_ if self._in_flight[t.id] < self.max_in_flight]
@@ -188,9 +206,17 @@ class TokenPool:
                 continue  # another worker is probing this token; its slot is spent, try again
             with self._cond:
                 self._in_flight[token.id] += 1
-            # nothing else between the grant and the send: every Redis round trip here would let other
-            # threads take the GIL and delay the request past the slot it was granted
-            return Lease(token, method, calls, probe)
+            # as little as possible between the grant and the send; `sending` restamps the grant when the
+            # request leaves, so a thread that waited for the GIL here delays the next grants, not VK's count
+            return Lease(token, method, calls, probe, slot.member)
+
+    def sending(self, lease: Lease) -> None:
+        """Right before the request leaves: stamp its rate-limit grant with the real send time."""
+        if lease.slot is not None:
+            try:
+                self.limiter.restamp(lease.token.id, lease.slot)
+            except redis.RedisError as exc:  # the grant's own stamp stays: the usual margin covers it
+                log.warning("could not restamp a rate-limit grant: %s", type(exc).__name__)
 
     def _order(self, ready: list[tuple[VkToken, Gate]]) -> list[tuple[VkToken, Gate]]:
         """Closed breakers before probes; the scarcest capability last (user tokens are the only ones
@@ -229,7 +255,8 @@ class TokenPool:
             if code != RATE_LIMIT_CODE:
                 self.breaker.record_failure(token.id, self._reason(error))
             else:
-                log.warning("VK answered 6 (too many requests) for token %s", token.id)
+                margin = self.limiter.back_off(token.id)
+                log.warning("VK answered 6 (too many requests) for token %s: margin now %.3f s", token.id, margin)
         elif action is Action.ROTATE and code == QUOTA_CODE:
             self.quota.mark_exhausted(token.id, getattr(error, "method", None) or lease.method)
         elif action is Action.ROTATE and code in TOKEN_COOLDOWN_CODES:

@@ -44,6 +44,12 @@ class QuotaBook:
         self.daily_limits = dict(DEFAULT_DAILY_LIMITS if daily_limits is None else daily_limits)
         self.safety = safety
 
+    @staticmethod
+    def resets_at(now: datetime | None = None) -> float:
+        """When today's counters and exhausted marks stop applying (the next UTC midnight), epoch seconds."""
+        now = now or datetime.now(UTC)
+        return (datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)).timestamp()
+
     def key(self, token_id: str, now: datetime | None = None) -> str:
         day, _ = _day(now or datetime.now(UTC))
         return f"{self._prefix}:quota:{token_id}:{day}"
