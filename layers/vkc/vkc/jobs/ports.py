@@ -22,6 +22,7 @@ class Outgoing:
     workspace_id: str
     job_type: str
 
+
 #: The longest a message can be held back before delivery (SQS DelaySeconds); longer waits chain.
 MAX_DELAY_S = 900
 
