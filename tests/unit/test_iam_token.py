@@ -32,8 +32,11 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_token_is_the_one_boto3s_rds_client_makes(credentials: None, user: str) -> None:
     at = datetime.datetime(2026, 12, 5, 4, 40, 0)  # noqa: DTZ001 - botocore's clock is naive UTC
     with mock.patch.object(botocore.auth, "get_current_datetime", return_value=at):
-        theirs = boto3.client("rds", region_name="eu-central-1").generate_db_auth_token(
-            DBHostname=HOST, Port=5432, DBUsername=user
+        # a session of its own: boto3's default session keeps the credentials an earlier test resolved
+        theirs = (
+            boto3.session.Session()
+            .client("rds", region_name="eu-central-1")
+            .generate_db_auth_token(DBHostname=HOST, Port=5432, DBUsername=user)
         )
         ours = RdsAuthTokens("eu-central-1").token(HOST, 5432, user)
     assert ours == theirs

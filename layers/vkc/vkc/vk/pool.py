@@ -178,7 +178,11 @@ class TokenPool:
                 if reopens is None and only is None:
                     raise VkNoTokenError(f"every token for {method} is retired", method=method)
                 wait = max(0.0, (reopens or 0.0) - time.time())
-                if reopens is not None and (wait > self.max_cooldown_wait_s or wait > deadline.remaining()):
+                if (
+                    reopens is not None
+                    and (wait > self.max_cooldown_wait_s or wait > deadline.remaining())
+                    and self._resting(typed)
+                ):
                     # every token rests longer than is worth sleeping through here: the caller comes back then
                     raise VkTokensCoolingError(
                         f"every token for {method} is cooling down for {wait:.0f} s", method=method, until=reopens
@@ -267,6 +271,14 @@ class TokenPool:
             self.forget_type(token)
         elif isinstance(error, VkError):
             self.breaker.record_success(token.id)  # VK answered sensibly: the token is healthy
+
+    def _resting(self, tokens: Sequence[VkToken]) -> bool:
+        """Every breaker is open because VK told its token to rest (flood control, captcha), not because
+        calls failed (VK down, network): only a rest is worth waiting out on the queue; failures take
+        the ordinary retries and dead-letter if they last."""
+        resting = {f"vk:{code}" for code in TOKEN_COOLDOWN_CODES}  # as `_reason` writes them
+        reasons = [self.breaker.snapshot(t.id) for t in tokens]
+        return all(r.state is not BreakerState.OPEN or r.reason in resting for r in reasons)
 
     @staticmethod
     def _reason(error: BaseException) -> str:
