@@ -1,6 +1,13 @@
 """The client against devtools.vk_emulator: VK's limits on, real HTTP, faults injected.
 
 Each test starts its own emulator on a free port (they are cheap) and uses its own Redis prefix.
+
+The tests that assert VK never answered 6 pace with a fixed 0.1 s limiter margin (``steady_limiter``).
+The production margin adapts down to 0.02 s and learns from an occasional 6 (tested in
+test_adaptive_limiter.py; its ceiling is `bench.run vk`'s figure). Under the suite's load on two
+cores, a process stall longer than 20 ms between a grant and its request, or in the emulator before
+it stamps an arrival, bunches two requests, so these exactness tests would be measuring the
+machine's scheduler instead of the shared log they are about.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from vkc.vk.client import VkClient
 from vkc.vk.deadline import Deadline
 from vkc.vk.errors import VkQuotaError
 from vkc.vk.harvest import CollectingSink, Harvester
+from vkc.vk.limiter import RateLimiter
 from vkc.vk.pool import TokenPool
 from vkc.vk.quota import QuotaBook
 from vkc.vk.tokens import TokenType, VkToken, token_id
@@ -32,11 +40,19 @@ def small() -> Dataset:
     return generate_dataset(preset="small", seed=42)
 
 
+#: the fixed margin the exactness tests pace with (see the module docstring)
+STEADY_MARGIN_S = 0.1
+
+
+def steady_limiter(rds: redis.Redis, prefix: str) -> RateLimiter:
+    return RateLimiter(rds, prefix=prefix, margin_s=STEADY_MARGIN_S, margin_floor_s=STEADY_MARGIN_S)
+
+
 def client_for(
     url: str, rds: redis.Redis, prefix: str, secrets: list[str], *, timeout_s: float = 10.0, **kw: Any
 ) -> VkClient:
     pool_kw = {k: kw.pop(k) for k in ("cooldowns", "quota") if k in kw}
-    pool = TokenPool([VkToken(s) for s in secrets], rds, prefix=prefix, **pool_kw)
+    pool = TokenPool([VkToken(s) for s in secrets], rds, prefix=prefix, limiter=steady_limiter(rds, prefix), **pool_kw)
     client = VkClient(pool, VkTransport(url, timeout_s=timeout_s), **kw)
     client.detect_token_types(deadline=Deadline.after(20))
     return client
@@ -118,7 +134,8 @@ def test_harvest_with_ten_percent_faults(small: Dataset, rds: redis.Redis, prefi
 
 def _hammer(url: str, prefix: str, seconds: float) -> int:
     rds = redis.Redis(decode_responses=True)
-    client = VkClient(TokenPool([VkToken("u1")], rds, prefix=prefix), VkTransport(url))
+    pool = TokenPool([VkToken("u1")], rds, prefix=prefix, limiter=steady_limiter(rds, prefix))
+    client = VkClient(pool, VkTransport(url))
     client.pool.tokens[0].type = TokenType.USER
     done = 0
     stop = time.monotonic() + seconds
