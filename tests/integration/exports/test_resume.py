@@ -358,3 +358,41 @@ def test_progress_is_rows_written_of_rows_expected(
         view = service.to_view(job, store=None)
     assert (view.status, view.rows_done, view.rows_expected, view.row_count) == ("running", 2_000, ROWS, None)
     assert len(queue.sent) == 1  # the continuation
+
+
+def test_an_xlsx_past_the_zip64_threshold_reads_back_row_by_row(
+    engine: Engine,
+    settings: Settings,
+    workspace: uuid.UUID,
+    store: S3ObjectStore,
+    s3: Any,
+    bucket: str,
+    small_parts: task.Tuning,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The archive's offsets pass the (lowered) Zip64 threshold mid-way: later sheets and the central
+    directory go Zip64. The threshold is kept in the checkpoint: the continuations run with the
+    production default and still finish the archive the way it began."""
+    import zipfile
+
+    from vkc.jobs.runner import run_task
+
+    zip64_at = 300_000  # bytes: inside the first sheet of the ~1 MB workbook
+    first = create(engine, workspace, "xlsx")
+    queue = RecordingQueue()
+    monkeypatch.setattr(task, "TUNING", dataclasses.replace(small_parts, zip64_at=zip64_at))
+    run_task(first, worker_deps(settings, engine, store, queue, Budget(every=3)), receive_count=1)
+    cp = checkpoint_of(engine, first.job_id)
+    assert cp is not None
+    assert cp.writer["zip"]["zip64_at"] == zip64_at
+    monkeypatch.setattr(task, "TUNING", small_parts)  # zip64_at back to 0xFFFFFFFF
+    deliver_all(worker_deps(settings, engine, store, queue, Budget(every=3)), queue)
+    job = check_file(engine, workspace, first.job_id, "xlsx", s3, bucket)
+    assert job.result is not None
+    raw = s3.get_object(Bucket=bucket, Key=job.result["key"])["Body"].read()
+    assert job.result["runs"] > 3
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    assert archive.testzip() is None
+    offsets = {i.filename: i.header_offset for i in archive.infolist()}
+    assert offsets["xl/worksheets/sheet1.xml"] < zip64_at < offsets["xl/worksheets/sheet3.xml"]
+    assert b"PK\x06\x06" in raw[-200:]  # the Zip64 end of central directory record

@@ -36,6 +36,7 @@ from vkc.exports.rows import BATCH_SIZE, count_export_rows, iter_export_batches
 from vkc.exports.schemas import EXPORT_JOB, ExportFormat, ExportRequest
 from vkc.exports.writers import FormatWriter, open_format
 from vkc.exports.xlsx import EXCEL_MAX_ROWS
+from vkc.exports.zipstream import LIMIT as ZIP64_AT
 from vkc.exports.zipstream import ZipTooLarge
 from vkc.jobs.context import TaskContext
 from vkc.jobs.outcomes import DEFERRED, Deferred
@@ -93,6 +94,7 @@ class Tuning:
     part_size: int = PART_SIZE
     reserve_ms: int = RESERVE_MS
     sheet_rows: int = EXCEL_MAX_ROWS
+    zip64_at: int = ZIP64_AT  # sizes and offsets from here on are written as Zip64 (XLSX)
 
 
 #: what the handlers use (tests and the bench replace it to force parts, pauses and sheets at small sizes)
@@ -149,7 +151,9 @@ class _Run:
         if old_tail:
             buffer += self.store.get_object(old_tail)
         header = [c.value for c in self.request.columns]
-        writer = open_format(self.fmt.value, buffer, header, cp.writer, sheet_rows=self.tuning.sheet_rows)
+        writer = open_format(
+            self.fmt.value, buffer, header, cp.writer, sheet_rows=self.tuning.sheet_rows, zip64_at=self.tuning.zip64_at
+        )
         after = Position.decode(cp.after, self.request.sort) if cp.after else None
         pending, cursor = 0, cp.after
         sort = self.request.sort
@@ -181,14 +185,14 @@ class _Run:
     def _write(self, writer: FormatWriter, rows: list[list[Any]]) -> None:
         try:
             writer.write_rows(rows)
-        except ZipTooLarge as exc:
-            raise PermanentJobError(f"The XLSX file would pass 4 GiB ({exc}); export CSV or JSONL instead.") from None
+        except ZipTooLarge as exc:  # a sheet outgrew the bound it was started with: a bug, not a retry
+            raise PermanentJobError(f"The XLSX file could not be written ({exc}).") from None
 
     def _write_end(self, writer: FormatWriter) -> None:
         try:
             writer.finish()
         except ZipTooLarge as exc:
-            raise PermanentJobError(f"The XLSX file would pass 4 GiB ({exc}); export CSV or JSONL instead.") from None
+            raise PermanentJobError(f"The XLSX file could not be written ({exc}).") from None
 
     # --- checkpoint moves ---------------------------------------------------------------------------
     def _claim(self) -> Checkpoint | None:
