@@ -396,3 +396,87 @@ def test_an_xlsx_past_the_zip64_threshold_reads_back_row_by_row(
     offsets = {i.filename: i.header_offset for i in archive.infolist()}
     assert offsets["xl/worksheets/sheet1.xml"] < zip64_at < offsets["xl/worksheets/sheet3.xml"]
     assert b"PK\x06\x06" in raw[-200:]  # the Zip64 end of central directory record
+
+
+def test_a_cancel_between_runs_aborts_the_upload_when_the_next_delivery_comes(
+    engine: Engine,
+    settings: Settings,
+    workspace: uuid.UUID,
+    store: S3ObjectStore,
+    s3: Any,
+    bucket: str,
+    small_parts: task.Tuning,
+) -> None:
+    """The user cancels while the export waits for its continuation: the continuation finds the job
+    closed and aborts the multipart upload (and drops the tail object) instead of leaving them to the
+    bucket's 1-day lifecycle rule. A second delivery of the same task does it again, harmlessly."""
+    from vkc.jobs.control import cancel_job
+    from vkc.jobs.runner import run_task
+
+    def pending(job_id: uuid.UUID) -> list[dict[str, Any]]:
+        uploads = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+        return [u for u in uploads if str(job_id) in u["Key"]]
+
+    first = create(engine, workspace, "csv")
+    queue = RecordingQueue()
+    deps = worker_deps(settings, engine, store, queue, Budget(every=12))
+    run_task(first, deps, receive_count=1)  # one part shipped, the rest paused as a tail
+    ((_, _, continuation, _),) = queue.sent
+    queue.sent.clear()
+    paused = checkpoint_of(engine, first.job_id)
+    assert paused is not None
+    assert len(paused.parts) == 1
+    assert paused.tail_key is not None
+    assert [u["UploadId"] for u in pending(first.job_id)] == [paused.upload_id]
+    with Session(engine) as s:
+        cancel_job(s, workspace, first.job_id)
+    for receive in (1, 2):  # the continuation, then a twin of it
+        assert run_task(continuation, deps, receive_count=receive).status == "skipped"
+        assert pending(first.job_id) == []
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"exports/{workspace}/{first.job_id}")
+        assert listed.get("KeyCount", 0) == 0  # neither a tail nor a file
+    assert queue.sent == []
+    with Session(engine) as s:
+        job = s.get(Job, first.job_id)
+        assert job is not None
+        assert job.status == JobStatus.CANCELLED.value
+
+
+def test_a_cancelled_export_whose_run_still_holds_the_lease_is_left_to_that_run(
+    engine: Engine,
+    settings: Settings,
+    workspace: uuid.UUID,
+    store: S3ObjectStore,
+    s3: Any,
+    bucket: str,
+    small_parts: task.Tuning,
+) -> None:
+    """A twin delivery during a live run must not pull the upload from under it: the run aborts the
+    upload itself when its next save finds the job cancelled."""
+    from vkc.jobs.control import cancel_job
+    from vkc.jobs.runner import run_task
+
+    first = create(engine, workspace, "csv")
+    queue = RecordingQueue()
+    deps = worker_deps(settings, engine, store, queue, Budget(every=12))
+    run_task(first, deps, receive_count=1)
+    ((_, _, continuation, _),) = queue.sent
+    with Session(engine) as s, s.begin():  # a run of the continuation is under way
+        s.execute(
+            update(Job)
+            .where(Job.id == first.job_id)
+            .values(
+                progress=Job.progress.op("||")(
+                    text("jsonb_build_object('export', (progress->'export') || jsonb_build_object("
+                         "'owner', 'live', 'lease_until', extract(epoch from now()) + 60))")
+                )
+            )
+        )  # fmt: skip
+    with Session(engine) as s:
+        cancel_job(s, workspace, first.job_id)
+    assert run_task(continuation, deps, receive_count=2).status == "skipped"
+    uploads = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    left = [u for u in uploads if str(first.job_id) in u["Key"]]
+    assert left != []
+    for upload in left:
+        store.abort_upload(upload["Key"], upload["UploadId"])

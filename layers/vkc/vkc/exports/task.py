@@ -14,8 +14,11 @@ whatever an earlier export of the same job left.
 Redeliveries: any delivery (the root task again, a continuation, a twin) resumes from the checkpoint,
 never from what it held in memory, so rows are neither lost nor doubled. A run killed mid-way leaves its
 lease to expire; a run whose save finds the checkpoint moved by another stops. A real failure
-(`PermanentJobError`) or a cancel aborts the upload; the bucket's lifecycle rule aborts what a run
-killed for good leaves behind.
+(`PermanentJobError`) or a cancel aborts the upload: a cancel during a run at the run's next save, a
+cancel between runs when the next delivery of the export's task finds the job closed
+(`clean_up_closed_export`, the job type's closed handler: the runner calls it instead of skipping
+silently). The bucket's lifecycle rule aborts only what no delivery comes back for (a message
+dead-lettered, say).
 """
 
 from __future__ import annotations
@@ -84,6 +87,16 @@ def continue_export(ctx: TaskContext) -> None:
     if isinstance(result, dict):
         with ctx.deps.sessions() as session, session.begin():
             finish_job(session, ctx.job_id, JobStatus.SUCCEEDED, result=result)
+
+
+def clean_up_closed_export(ctx: TaskContext) -> None:
+    """A task of an export that is no longer open (cancelled between runs, or failed and redriven): abort
+    its multipart upload and delete its tail object. Idempotent (S3 forgets an aborted upload once)."""
+    request = ExportRequest.model_validate(ctx.payload)
+    run = _Run(ctx, request, ctx.deps.object_store(), attachment, TUNING)
+    with ctx.deps.sessions() as session, session.begin():
+        status, cp = cps.load(session, ctx.job_id)
+    run.abandon(status, cp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +213,7 @@ class _Run:
         with ctx.deps.sessions() as session, session.begin():
             status, cp = cps.load(session, ctx.job_id)
         if status not in (JobStatus.QUEUED.value, JobStatus.RUNNING.value):
+            self.abandon(status, cp)
             return None
         lease = datetime.now(UTC).timestamp() + ctx.deps.remaining_ms() / 1000 + LEASE_MARGIN_S
         if cp is None:
@@ -331,6 +345,18 @@ class _Run:
             log.warning("export run superseded by another", extra={"job_id": str(self.ctx.job_id)})
         return DEFERRED
 
+    def abandon(self, status: str, cp: Checkpoint | None) -> None:
+        """The job closed without this export's file: drop the upload, unless a live run holds the lease
+        (it aborts the upload itself when its next save finds the job closed)."""
+        if status == JobStatus.SUCCEEDED.value or cp is None:
+            return
+        if not cps.lease_free(cp):
+            log.info("closed export still has a live run; it aborts its upload", extra={"job_id": str(self.ctx.job_id)})
+            return
+        self.cp = cp
+        self.abort()
+        log.info("export closed (%s); upload aborted", status, extra={"job_id": str(self.ctx.job_id)})
+
     def abort(self) -> None:
         cp = self.cp
         if cp is None:
@@ -356,6 +382,7 @@ __all__ = [
     "EXPORT_CONTINUE_TASK",
     "ExportBusy",
     "Tuning",
+    "clean_up_closed_export",
     "continue_export",
     "object_key",
     "run_export",
