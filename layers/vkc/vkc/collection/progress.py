@@ -73,8 +73,9 @@ def collection_progress(session: Session, job: Job, client: redis.Redis | None) 
 
 
 def _waiting(session: Session, job: Job) -> dict[str, Any] | None:
-    """`{reason, until, since}` while every pending task waits for VK tokens (see `vkc.collection.waiting`),
-    with `until` the end of the longest wait; None while any task can run."""
+    """`{code, reason, until, since}` while every pending task waits for VK tokens (see
+    `vkc.collection.waiting`), with `until` the end of the longest wait; None while any task can run.
+    `code` ("cooldown" or "quota") is what a client translates; `reason` is the English sentence."""
     rows = session.scalars(
         select(CollectionTask.params["wait"]).where(CollectionTask.job_id == job.id, CollectionTask.status == "pending")
     ).all()
@@ -84,6 +85,7 @@ def _waiting(session: Session, job: Job) -> dict[str, Any] | None:
         return None
     last = max(waits, key=lambda w: w.until)
     return {
+        "code": last.reason,
         "reason": last.describe(),
         "until": iso(last.until),
         "since": iso(min(w.since for w in waits)),
