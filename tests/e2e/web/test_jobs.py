@@ -183,7 +183,17 @@ def test_a_collection_waiting_for_vk_tokens_says_until_when_not_stuck(
     expect(page.get_by_test_id("job-waiting")).to_have_text(text)
     page.goto(f"/#/communities/{community.id}")
     expect(page.get_by_test_id("live-collection").get_by_test_id("job-waiting")).to_have_text(text)
+    history = api.get(f"/v1/communities/{community.id}/jobs").json()["items"]
+    assert history[0]["progress"] == {"waiting": waiting}  # lists carry the wait alone
+    expect(page.get_by_test_id("community-job-row").get_by_test_id("job-waiting")).to_have_text(text)
+    running = api.get("/v1/jobs", params={"status": "running"}).json()["items"]
+    listed = next(j for j in running if j["id"] == str(job.id))
+    assert listed["progress"] == {"waiting": waiting}
+    page.goto("/#/jobs?status=running")
+    row = page.get_by_test_id("job-row").filter(has=page.locator(f'a[href="#/jobs/{job.id}"]'))
+    expect(row.get_by_test_id("job-waiting")).to_have_text(text)
     assert_accessible(page)
+    page.goto(f"/#/jobs/{job.id}")
     page.get_by_label("Язык").select_option("en")
     english = re.compile(r"^Waiting for VK tokens until .+ \(request quota\)$")
     expect(page.get_by_test_id("job-waiting")).to_have_text(english)

@@ -52,7 +52,8 @@ class JobView(BaseModel):
     progress: dict[str, Any] | None = Field(
         default=None,
         description=(
-            "Live progress, in `GET /v1/jobs/{id}` of a collection (`collect`); null elsewhere and in lists. "
+            "Live progress of a collection (`collect`) in `GET /v1/jobs/{id}`; in job lists only "
+            "`{waiting}`, for a running collection that waits (one query a page); null otherwise. "
             "Keys: `percent` (0–100, never goes back; 100 only once succeeded), `posts_planned` (posts stored "
             "in the window so far), `comments_expected` (VK's comment counts of those posts), "
             "`comments_stored`, `comments_new` (first stored by this job), `rate_per_s` (new comments per "

@@ -85,7 +85,8 @@ function JobTable({ jobs }) {
     { key: "created_at", label: t("created"), render: (j) => formatDateTime(j.created_at) },
     { key: "comments", label: t("comments"), numeric: true, render: (j) => formatNumber(j.result?.comments) },
     { key: "progress", label: t("progress"), render: (j) => html`<${ProgressBar} label=${`${j.type} ${label(j.status)}`}
-        percent=${j.progress?.percent ?? (j.status === "succeeded" ? 100 : null)} eta_s=${j.progress?.eta_s} />` },
+        percent=${j.progress?.percent ?? (j.status === "succeeded" ? 100 : null)} eta_s=${j.progress?.eta_s} />
+        <${WaitingNote} waiting=${j.progress?.waiting} />` },
   ]} />`;
 }
 
