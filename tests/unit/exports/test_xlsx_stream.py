@@ -8,6 +8,7 @@ import json
 import struct
 import zipfile
 from datetime import UTC, datetime
+from typing import Any
 
 import openpyxl
 import pytest
@@ -188,3 +189,56 @@ def test_an_entry_of_unknown_size_is_zip64_from_its_local_header() -> None:
     assert zipfile.ZipFile(io.BytesIO(bytes(out))).read(info) == b"x" * 5000
     descriptor = out.index(b"PK\x07\x08")
     assert struct.unpack_from("<QQ", out, descriptor + 8) == (info.compress_size, 5000)  # 8-byte sizes
+
+
+class _PastFourGiB(io.RawIOBase):
+    """A read-only file of `hole` zero bytes followed by `data`, held as `data` alone: an archive whose
+    entries really start past 4 GiB, as the later sheets of a big export do, without writing 5 GiB."""
+
+    def __init__(self, hole: int, data: bytes) -> None:
+        self.hole, self.data, self.pos = hole, data, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.pos = {0: offset, 1: self.pos + offset, 2: self.hole + len(self.data) + offset}[whence]
+        return self.pos
+
+    def readinto(self, buffer: Any) -> int:
+        end = min(self.pos + len(buffer), self.hole + len(self.data))
+        n = max(0, end - self.pos)
+        chunk = bytearray(n)
+        start = max(self.pos, self.hole)
+        if end > start:
+            chunk[start - self.pos : end - self.pos] = self.data[start - self.hole : end - self.hole]
+        buffer[:n] = chunk
+        self.pos += n
+        return n
+
+
+def test_sheets_past_4_gib_at_the_production_threshold_read_back() -> None:
+    """Real offsets past 0xFFFFFFFF (the writer resumes at 5 GiB, as after 5 GiB of earlier sheets):
+    Zip64 central-directory offsets and end records at the production threshold."""
+    hole = 5 * 2**30
+    out = bytearray()
+    stream = XlsxStream(out, HEADER, XlsxState(zip=ZipState(offset=hole)), max_rows=400)
+    stream.write_rows(rows(0, 1000))
+    stream.finish()
+    archive = zipfile.ZipFile(_PastFourGiB(hole, bytes(out)))
+    assert archive.testzip() is None
+    assert min(i.header_offset for i in archive.infolist()) == hole
+    for info in archive.infolist():  # the local headers stay classic: only the directory needs Zip64
+        assert struct.unpack_from("<H", out, info.header_offset - hole + 4)[0] == 20
+        assert struct.unpack_from("<H", out, info.header_offset - hole + 28)[0] == 0
+    assert END64 in out[-200:]
+    book = openpyxl.load_workbook(_PastFourGiB(hole, bytes(out)))
+    classic = openpyxl.load_workbook(io.BytesIO(write_in_runs([(0, 1000)], max_rows=400)))
+    got = [[(c.coordinate, c.value) for row in sheet.iter_rows() for c in row] for sheet in book]
+    assert got == [[(c.coordinate, c.value) for row in sheet.iter_rows() for c in row] for sheet in classic]
