@@ -357,6 +357,7 @@ def test_progress_is_rows_written_of_rows_expected(
         assert job is not None
         view = service.to_view(job, store=None)
     assert (view.status, view.rows_done, view.rows_expected, view.row_count) == ("running", 2_000, ROWS, None)
+    assert view.percent == round(100 * 2_000 / ROWS, 1)  # what the export page's bar shows
     assert len(queue.sent) == 1  # the continuation
 
 
