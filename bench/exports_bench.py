@@ -5,10 +5,10 @@
 
 A throwaway migrated database gets one community with `rows` comments (set-based, generate_series:
 texts of 40–400 characters with an md5 so they compress like real ones, dates, likes, sentiments).
-moto's S3 server runs in its own process. Each format is exported by a fresh worker process
-(`--one`), which delivers the root task and every continuation it queues through `run_task`, each
-delivery with the analyze worker's 60 s budget (as the Lambda context's remaining time would give),
-so the export pauses and continues as it would in AWS. The figures:
+moto's S3 server runs in its own process (`devtools.local_stack.aws.MotoProcess`). Each format is
+exported by a fresh worker process (`--one`), which delivers the root task and every continuation it
+queues through `run_task`, each delivery with the analyze worker's 60 s budget (as the Lambda
+context's remaining time would give), so the export pauses and continues as it would in AWS. The figures:
 
 - `exports.rows_per_s_<fmt>`: rows / wall time over all runs (database reads, formatting, S3 parts);
 - `exports.peak_mib_1m`: the largest peak RSS (ru_maxrss) of the three worker processes;
@@ -27,11 +27,9 @@ import json
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 import zipfile
 from typing import Any
@@ -78,28 +76,6 @@ def _seed(settings: Any, rows: int) -> uuid.UUID:
         conn.execute(text("ANALYZE comments"))
     engine.dispose()
     return ws
-
-
-def _moto() -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()  # noqa: S310 - local moto
-            return proc, url
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("moto did not start") from None
-            time.sleep(0.2)
 
 
 def _deps(db_name: str, url: str, bucket: str, sent: list[Any], deadline: list[float]) -> Any:
@@ -217,7 +193,7 @@ def _count_rows(s3: Any, bucket: str, key: str, fmt: str) -> int:
 
 
 def run(rows: int = ROWS) -> dict[str, float]:
-    from devtools.local_stack.aws import aws_client
+    from devtools.local_stack.aws import MotoProcess, aws_client
     from devtools.pg import migrated_database
 
     name = f"vkc_bench_exports_{uuid.uuid4().hex[:6]}"
@@ -226,7 +202,8 @@ def run(rows: int = ROWS) -> dict[str, float]:
         seeded = time.perf_counter()
         workspace = _seed(settings, rows)
         print(f"seeded {rows:,} comments in {time.perf_counter() - seeded:.0f} s", file=sys.stderr)
-        moto, url = _moto()
+        moto = MotoProcess()
+        url = moto.start()
         try:
             s3 = aws_client("s3", url, REGION)
             bucket = f"vkc-bench-exports-{uuid.uuid4().hex[:6]}"
@@ -257,8 +234,7 @@ def run(rows: int = ROWS) -> dict[str, float]:
             figures["exports.peak_mib_1m" if rows == ROWS else "exports.peak_mib"] = round(peak, 1)
             figures["exports.load_avg_1m"] = round(os.getloadavg()[0], 2)
         finally:
-            moto.terminate()
-            moto.wait(timeout=10)
+            moto.stop()
     return figures
 
 
@@ -321,13 +297,14 @@ def run_kill(rows: int = ROWS) -> dict[str, float]:
     compared with the database row by row (`exports.kill_1m_rows_checked`, `exports.kill_1m_rows_wrong`)."""
     from vkc.db.engine import get_engine
 
-    from devtools.local_stack.aws import aws_client
+    from devtools.local_stack.aws import MotoProcess, aws_client
     from devtools.pg import migrated_database
 
     name = f"vkc_bench_exports_kill_{uuid.uuid4().hex[:6]}"
     with migrated_database(name) as settings:
         workspace = _seed(settings, rows)
-        moto, url = _moto()
+        moto = MotoProcess()
+        url = moto.start()
         try:
             s3 = aws_client("s3", url, REGION)
             bucket = f"vkc-bench-exports-{uuid.uuid4().hex[:6]}"
@@ -357,8 +334,7 @@ def run_kill(rows: int = ROWS) -> dict[str, float]:
             checked, wrong = _compare_csv(settings, workspace, s3, bucket, second["result"]["key"])
             print(f"checked {checked:,} rows against the database: {wrong} wrong", file=sys.stderr)
         finally:
-            moto.terminate()
-            moto.wait(timeout=10)
+            moto.stop()
     return {
         "exports.kill_1m_killed_at_rows": done,
         "exports.kill_1m_rows_checked": checked,

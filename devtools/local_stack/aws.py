@@ -10,6 +10,11 @@ import contextlib
 import json
 import logging
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +49,67 @@ class MotoServer:
         if self.url:
             self._server.stop()
             self.url = ""
+
+
+class MotoProcess:
+    """A moto server in a process of its own on 127.0.0.1, with `MotoServer`'s start/stop.
+
+    Why a process: what moto stores (whole export files) then never counts in the caller's memory, which
+    tests (tracemalloc) and benchmarks (peak RSS) measure; and its request handling does not share the
+    caller's GIL. On Linux the server dies with its parent, so a killed test run leaves no server behind.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", *, start_timeout_s: float = 30.0) -> None:
+        self._host, self._timeout = host, start_timeout_s
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.url = ""
+
+    def start(self) -> str:
+        with socket.socket() as sock:
+            sock.bind((self._host, 0))
+            port = sock.getsockname()[1]
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _SERVE, "-H", self._host, "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://{self._host}:{port}"
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()  # noqa: S310 - local moto
+                break
+            except OSError:
+                if time.monotonic() > deadline or self._proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("the moto server did not start") from None
+                time.sleep(0.1)
+        self.url = url
+        return url
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(timeout=10)
+            self._proc = None
+        self.url = ""
+
+
+#: `python -m moto.server`, asking Linux first for SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG;
+#: the parent that died before the call is caught by the ppid check)
+_SERVE = """
+import ctypes, os, signal, sys
+if sys.platform == "linux":
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+    if os.getppid() == 1:
+        sys.exit(0)
+from moto.server import main
+main(sys.argv[1:])
+"""
 
 
 def aws_client(service: str, endpoint_url: str, region: str) -> Any:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from devtools.local_stack.aws import MotoServer
+from devtools.local_stack.aws import MotoProcess
 from tests.conftest import ensure_services
 
 
@@ -17,8 +17,10 @@ def _services() -> None:
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    """One moto server (SQS, S3, Secrets Manager, CloudFront) for the whole integration session."""
-    server = MotoServer()
+    """One moto server (SQS, S3, Secrets Manager, CloudFront) for the whole integration session, in its
+    own process: the export tests measure this process' allocations, which moto's stored files would
+    otherwise swell."""
+    server = MotoProcess()
     url = server.start()
     yield url
     server.stop()

@@ -3,43 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from vkc.db.engine import make_engine
-from vkc.db.migrate import alembic_config
 from vkc.jobs.outbox import resend_lost_jobs
 from vkc.settings import Settings
 from vkc.wiring.catalogue import JOBS
 
-from devtools.pg import create_database, drop_database
 from devtools.recording_queue import RecordingQueue
-from tests.integration.test_migration_one_active_collection import migrate_to
+from tests.support.migrations import migrate_to, migration_revisions, scratch
 
-
-def migration_revisions() -> tuple[str, str]:
-    """(this migration's revision, the one before it), found by file name so renumbering keeps the test."""
-    for script in ScriptDirectory.from_config(alembic_config()).walk_revisions():
-        if script.path.endswith("_job_outbox.py"):
-            assert isinstance(script.down_revision, str)
-            return script.revision, script.down_revision
-    raise AssertionError("the job-outbox migration is missing")
-
-
-@pytest.fixture
-def scratch(run_id: str, settings: Settings) -> Iterator[Settings]:
-    name = f"vkc_t_{run_id}_m{uuid.uuid4().hex[:6]}"
-    create_database(name)
-    yield settings.model_copy(update={"db_name": name})
-    drop_database(name)
+__all__ = ["scratch"]  # the fixture
 
 
 def test_existing_jobs_count_as_sent_and_new_ones_start_unsent(scratch: Settings) -> None:
-    this, before = migration_revisions()
+    this, before = migration_revisions("_job_outbox.py")
     migrate_to(scratch, before)
     ws = uuid.uuid4()
     old = {status: uuid.uuid4() for status in ("queued", "running", "succeeded")}

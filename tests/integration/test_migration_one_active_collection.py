@@ -3,50 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import pytest
-from alembic import command
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from vkc.db.engine import make_engine
-from vkc.db.migrate import alembic_config
 from vkc.settings import Settings
 
-from devtools.pg import create_database, drop_database
+from tests.support.migrations import migrate_to, migration_revisions, scratch
 
-
-def migration_revisions() -> tuple[str, str]:
-    """(this migration's revision, the one before it), found by file name so renumbering keeps the test."""
-    scripts = ScriptDirectory.from_config(alembic_config())
-    for script in scripts.walk_revisions():
-        if script.path.endswith("_one_active_collection.py"):
-            assert isinstance(script.down_revision, str)
-            return script.revision, script.down_revision
-    raise AssertionError("the one-active-collection migration is missing")
-
-
-@pytest.fixture
-def scratch(run_id: str, settings: Settings) -> Iterator[Settings]:
-    name = f"vkc_t_{run_id}_m{uuid.uuid4().hex[:6]}"
-    create_database(name)
-    yield settings.model_copy(update={"db_name": name})
-    drop_database(name)
-
-
-def migrate_to(settings: Settings, revision: str) -> None:
-    engine = make_engine(settings)
-    try:
-        with engine.begin() as connection:
-            cfg = alembic_config()
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, revision)
-    finally:
-        engine.dispose()
+__all__ = ["scratch"]  # the fixture
 
 
 def test_duplicates_are_cancelled_and_collections_name_their_community(scratch: Settings) -> None:
-    this, before = migration_revisions()
+    this, before = migration_revisions("_one_active_collection.py")
     migrate_to(scratch, before)
     ws, community = uuid.uuid4(), uuid.uuid4()
     oldest, newer, finished = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

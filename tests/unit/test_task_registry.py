@@ -27,6 +27,7 @@ from vkc.wiring.catalogue import JOBS, REGISTRY, JobType
 ROOT_HANDLERS = REGISTRY.roots
 TASK_HANDLERS = REGISTRY.tasks
 DETACHED_HANDLERS = REGISTRY.detached
+CLOSED_HANDLERS = REGISTRY.closed
 
 
 def test_every_job_type_has_a_root_handler() -> None:
@@ -57,9 +58,13 @@ def test_root_targets_take_a_context_and_return_a_result_or_deferred(name: str) 
     assert answers <= {dict[str, Any], Deferred}, (name, returns)
 
 
-@pytest.mark.parametrize("name", sorted([*TASK_HANDLERS, *DETACHED_HANDLERS]))
+def test_closed_handlers_are_for_job_types() -> None:
+    assert set(CLOSED_HANDLERS) <= set(JOBS)
+
+
+@pytest.mark.parametrize("name", sorted([*TASK_HANDLERS, *DETACHED_HANDLERS, *CLOSED_HANDLERS]))
 def test_task_targets_take_a_context_and_return_nothing(name: str) -> None:
-    handler = TASK_HANDLERS.get(name) or DETACHED_HANDLERS[name]
+    handler = TASK_HANDLERS.get(name) or DETACHED_HANDLERS.get(name) or CLOSED_HANDLERS[name]
     assert _hints(handler) == ([TaskContext], type(None)), name
 
 

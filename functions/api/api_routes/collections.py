@@ -77,9 +77,12 @@ def history(
 ) -> JobPage:
     who = principal(router)
     with deps().transaction() as session:
-        return community_jobs(
+        from vkc.collection.progress import with_waits  # redis and the progress queries: this route's only
+
+        page = community_jobs(
             session, who.workspace_id, community_id, status=status, since=since, limit=limit, cursor=cursor
         )
+        return with_waits(session, page)
 
 
 @router.get(

@@ -25,7 +25,7 @@ router = Router()
         "the matching comments in keyset order and streams them to S3 (multipart, 8 MiB parts), over as many "
         "worker runs as it takes (no size cap): CSV as UTF-8 with a BOM so Excel shows Cyrillic (cells that "
         "would start a formula get a leading apostrophe), XLSX (a new sheet every 1,048,576 rows, header "
-        "included; at most 4 GiB), or JSONL (one JSON object per line). Poll GET /v1/exports/{id} for the "
+        "included; Zip64 past 4 GiB), or JSONL (one JSON object per line). Poll GET /v1/exports/{id} for the "
         "progress (`rows_done` of `rows_expected`), the status and a download URL."
     ),
     status_code=202,

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from sqlalchemy.orm import Session
-from vkc.collection.progress import collection_progress
+from vkc.collection.progress import collection_progress, with_waits
 from vkc.collection.schemas import COLLECT_JOB
 from vkc.db.models import Job
 from vkc.jobs import control, service
@@ -144,4 +144,5 @@ def list_jobs(
 ) -> JobPage:
     who = principal(router)
     with deps().transaction() as session:
-        return service.list_jobs(session, who.workspace_id, status=status, limit=limit, cursor=cursor)
+        page = service.list_jobs(session, who.workspace_id, status=status, limit=limit, cursor=cursor)
+        return with_waits(session, page)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from devtools.local_stack import LocalStack
 from tests.e2e.web.conftest import assert_accessible, screenshot
 from tests.support.world import World
 
@@ -72,3 +73,32 @@ def test_a_bad_filter_shows_the_apis_problem(signed_in_world: Page, world_api: h
     page.goto("/#/exports?post=not-a-post")
     problem = world_api.get("/v1/comments/count", params={"post": "not-a-post"}).json()
     expect(page.get_by_test_id("problem").first).to_contain_text(problem["detail"])
+
+
+def test_a_running_export_shows_its_rows_and_percent(signed_in: Page, api: httpx.Client, stack: LocalStack) -> None:
+    """An export between two worker runs (its checkpoint at 250 of 1,000 rows; no message sent, so it
+    stays there): the page shows the rows and a bar at the API's percent, not an endless "…"."""
+    import uuid
+
+    from sqlalchemy.orm import Session
+    from vkc.db.engine import get_engine
+    from vkc.db.models import Job
+
+    workspace_id = uuid.UUID(api.get("/v1/workspace").json()["id"])
+    with Session(get_engine(stack.settings), expire_on_commit=False) as session, session.begin():
+        job = Job(
+            workspace_id=workspace_id,
+            type="export",
+            priority="low",
+            status="running",
+            payload={"format": "csv"},
+            progress={"unit": "rows", "done": 250, "total": 1000, "run": 2},
+        )
+        session.add(job)
+    view = api.get(f"/v1/exports/{job.id}").json()
+    assert (view["rows_done"], view["rows_expected"], view["percent"]) == (250, 1000, 25.0)
+    page = signed_in
+    page.goto(f"/#/exports/{job.id}")
+    expect(page.get_by_test_id("export-rows")).to_have_text("250 из 1 000")
+    expect(page.get_by_test_id("export").locator("progress")).to_have_attribute("value", "25")
+    assert api.post(f"/v1/jobs/{job.id}/cancel").json()["status"] == "cancelled"

@@ -132,3 +132,70 @@ def test_the_list_follows_a_queued_job_to_its_end(signed_in: Page, api: httpx.Cl
     expect(row).to_contain_text("в очереди")
     assert api.post(f"/v1/jobs/{job.id}/cancel").json()["status"] == "cancelled"
     expect(row).to_contain_text("отменена")  # no reload: the list asks again while a job on it is live
+
+
+def test_a_collection_waiting_for_vk_tokens_says_until_when_not_stuck(
+    signed_in: Page, api: httpx.Client, stack: LocalStack
+) -> None:
+    """A running collection whose every pending harvest task waits for the tokens' quota (the state the
+    harvest stores when all tokens rest) reads as waiting until a time, on its page and its community's."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from vkc.db.models_collection import CollectionTask, Community
+
+    workspace_id = uuid.UUID(api.get("/v1/workspace").json()["id"])
+    now = datetime.now(UTC)
+    until = (now + timedelta(minutes=40)).replace(second=0, microsecond=0)
+    if until.astimezone(ZoneInfo("Europe/Moscow")).date() != now.astimezone(ZoneInfo("Europe/Moscow")).date():
+        until = now + timedelta(minutes=2)  # keep the wait within today's date in the page's zone
+    wait = {"until": until.timestamp(), "since": (now - timedelta(minutes=5)).timestamp(), "reason": "quota"}
+    with Session(get_engine(stack.settings), expire_on_commit=False) as session, session.begin():
+        community = Community(
+            workspace_id=workspace_id,
+            vk_id=900_000 + uuid.uuid4().int % 99_999,
+            name="Ждущее сообщество",
+            type="group",
+            source_input="waiting",
+        )
+        session.add(community)
+        session.flush()
+        job = Job(
+            workspace_id=workspace_id,
+            type="collect",
+            priority="normal",
+            status="running",
+            payload={"community_id": str(community.id)},
+            community_id=community.id,
+            started_at=now - timedelta(minutes=6),
+            tasks_total=1,
+        )
+        session.add(job)
+        session.flush()
+        session.add(CollectionTask(id=f"{job.id}:w", job_id=job.id, kind="harvest", params={"wait": wait}))
+    waiting = api.get(f"/v1/jobs/{job.id}").json()["progress"]["waiting"]
+    assert waiting["code"] == "quota"
+    shown = until.astimezone(ZoneInfo("Europe/Moscow")).strftime("%H:%M")
+    text = f"Ждёт токены VK до {shown} (лимит запросов)"
+    page = signed_in
+    page.goto(f"/#/jobs/{job.id}")
+    expect(page.get_by_test_id("job-status")).to_have_text("выполняется")
+    expect(page.get_by_test_id("job-waiting")).to_have_text(text)
+    page.goto(f"/#/communities/{community.id}")
+    expect(page.get_by_test_id("live-collection").get_by_test_id("job-waiting")).to_have_text(text)
+    history = api.get(f"/v1/communities/{community.id}/jobs").json()["items"]
+    assert history[0]["progress"] == {"waiting": waiting}  # lists carry the wait alone
+    expect(page.get_by_test_id("community-job-row").get_by_test_id("job-waiting")).to_have_text(text)
+    running = api.get("/v1/jobs", params={"status": "running"}).json()["items"]
+    listed = next(j for j in running if j["id"] == str(job.id))
+    assert listed["progress"] == {"waiting": waiting}
+    page.goto("/#/jobs?status=running")
+    row = page.get_by_test_id("job-row").filter(has=page.locator(f'a[href="#/jobs/{job.id}"]'))
+    expect(row.get_by_test_id("job-waiting")).to_have_text(text)
+    assert_accessible(page)
+    page.goto(f"/#/jobs/{job.id}")
+    page.get_by_label("Язык").select_option("en")
+    english = re.compile(r"^Waiting for VK tokens until .+ \(request quota\)$")
+    expect(page.get_by_test_id("job-waiting")).to_have_text(english)
+    page.get_by_label("Language").select_option("ru")
+    assert api.post(f"/v1/jobs/{job.id}/cancel").json()["status"] == "cancelled"

@@ -175,6 +175,7 @@ def test_out_of_quota_the_harvest_waits_for_the_quota_day_and_then_completes(
         assert status is JobStatus.RUNNING
         assert isinstance(waiting, dict)
         assert "quota" in waiting["reason"]
+        assert waiting["code"] == "quota"  # what the dashboard translates
         assert waiting["until"] == datetime.fromtimestamp(midnight, UTC).isoformat(timespec="seconds")
         assert isinstance(eta_s, int)
         assert eta_s > 0

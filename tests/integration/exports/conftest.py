@@ -1,15 +1,10 @@
-"""Export fixtures: a moto S3 bucket, a comments world, and a task context for the export job."""
+"""Export fixtures: a bucket on the session's moto server, a comments world, and a task context for the export job."""
 
 from __future__ import annotations
 
 import dataclasses
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,35 +30,10 @@ REGION = "eu-central-1"
 
 
 @pytest.fixture(scope="session")
-def s3_url() -> Iterator[str]:
-    """moto in its own process: what S3 stores must not count in this process' memory measurements."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()  # noqa: S310 - local moto
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("moto server did not start") from None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def s3(s3_url: str) -> Any:
-    return aws_client("s3", s3_url, REGION)
+def s3(moto_url: str) -> Any:
+    """The session's moto server (tests/integration/conftest.py), a process of its own: what S3 stores
+    does not count in this process' memory measurements."""
+    return aws_client("s3", moto_url, REGION)
 
 
 @pytest.fixture(scope="session")

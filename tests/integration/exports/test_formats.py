@@ -161,6 +161,7 @@ def test_export_jobs_ride_the_low_analyze_queue_and_are_workspace_scoped(
     assert done.status == "succeeded"
     assert done.download_url is not None
     assert done.row_count == 5
+    assert done.percent == 100.0
     import urllib.request
 
     with urllib.request.urlopen(done.download_url, timeout=10) as r:  # noqa: S310 - moto on 127.0.0.1

@@ -204,7 +204,7 @@ def test_a_worker_killed_mid_export_then_redelivered_loses_and_doubles_no_row(
     settings: Settings,
     workspace: uuid.UUID,
     store: S3ObjectStore,
-    s3_url: str,
+    moto_url: str,
     s3: Any,
     bucket: str,
     small_parts: task.Tuning,
@@ -218,7 +218,7 @@ def test_a_worker_killed_mid_export_then_redelivered_loses_and_doubles_no_row(
             "-c",
             WORKER,
             str(job_id),
-            s3_url,
+            moto_url,
             bucket,
             REGION,
             json.dumps(dataclasses.asdict(small_parts)),
@@ -357,4 +357,127 @@ def test_progress_is_rows_written_of_rows_expected(
         assert job is not None
         view = service.to_view(job, store=None)
     assert (view.status, view.rows_done, view.rows_expected, view.row_count) == ("running", 2_000, ROWS, None)
+    assert view.percent == round(100 * 2_000 / ROWS, 1)  # what the export page's bar shows
     assert len(queue.sent) == 1  # the continuation
+
+
+def test_an_xlsx_past_the_zip64_threshold_reads_back_row_by_row(
+    engine: Engine,
+    settings: Settings,
+    workspace: uuid.UUID,
+    store: S3ObjectStore,
+    s3: Any,
+    bucket: str,
+    small_parts: task.Tuning,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The archive's offsets pass the (lowered) Zip64 threshold mid-way: later sheets and the central
+    directory go Zip64. The threshold is kept in the checkpoint: the continuations run with the
+    production default and still finish the archive the way it began."""
+    import zipfile
+
+    from vkc.jobs.runner import run_task
+
+    zip64_at = 300_000  # bytes: inside the first sheet of the ~1 MB workbook
+    first = create(engine, workspace, "xlsx")
+    queue = RecordingQueue()
+    monkeypatch.setattr(task, "TUNING", dataclasses.replace(small_parts, zip64_at=zip64_at))
+    run_task(first, worker_deps(settings, engine, store, queue, Budget(every=3)), receive_count=1)
+    cp = checkpoint_of(engine, first.job_id)
+    assert cp is not None
+    assert cp.writer["zip"]["zip64_at"] == zip64_at
+    monkeypatch.setattr(task, "TUNING", small_parts)  # zip64_at back to 0xFFFFFFFF
+    deliver_all(worker_deps(settings, engine, store, queue, Budget(every=3)), queue)
+    job = check_file(engine, workspace, first.job_id, "xlsx", s3, bucket)
+    assert job.result is not None
+    raw = s3.get_object(Bucket=bucket, Key=job.result["key"])["Body"].read()
+    assert job.result["runs"] > 3
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    assert archive.testzip() is None
+    offsets = {i.filename: i.header_offset for i in archive.infolist()}
+    assert offsets["xl/worksheets/sheet1.xml"] < zip64_at < offsets["xl/worksheets/sheet3.xml"]
+    assert b"PK\x06\x06" in raw[-200:]  # the Zip64 end of central directory record
+
+
+def test_a_cancel_between_runs_aborts_the_upload_when_the_next_delivery_comes(
+    engine: Engine,
+    settings: Settings,
+    workspace: uuid.UUID,
+    store: S3ObjectStore,
+    s3: Any,
+    bucket: str,
+    small_parts: task.Tuning,
+) -> None:
+    """The user cancels while the export waits for its continuation: the continuation finds the job
+    closed and aborts the multipart upload (and drops the tail object) instead of leaving them to the
+    bucket's 1-day lifecycle rule. A second delivery of the same task does it again, harmlessly."""
+    from vkc.jobs.control import cancel_job
+    from vkc.jobs.runner import run_task
+
+    def pending(job_id: uuid.UUID) -> list[dict[str, Any]]:
+        uploads = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+        return [u for u in uploads if str(job_id) in u["Key"]]
+
+    first = create(engine, workspace, "csv")
+    queue = RecordingQueue()
+    deps = worker_deps(settings, engine, store, queue, Budget(every=12))
+    run_task(first, deps, receive_count=1)  # one part shipped, the rest paused as a tail
+    ((_, _, continuation, _),) = queue.sent
+    queue.sent.clear()
+    paused = checkpoint_of(engine, first.job_id)
+    assert paused is not None
+    assert len(paused.parts) == 1
+    assert paused.tail_key is not None
+    assert [u["UploadId"] for u in pending(first.job_id)] == [paused.upload_id]
+    with Session(engine) as s:
+        cancel_job(s, workspace, first.job_id)
+    for receive in (1, 2):  # the continuation, then a twin of it
+        assert run_task(continuation, deps, receive_count=receive).status == "skipped"
+        assert pending(first.job_id) == []
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"exports/{workspace}/{first.job_id}")
+        assert listed.get("KeyCount", 0) == 0  # neither a tail nor a file
+    assert queue.sent == []
+    with Session(engine) as s:
+        job = s.get(Job, first.job_id)
+        assert job is not None
+        assert job.status == JobStatus.CANCELLED.value
+
+
+def test_a_cancelled_export_whose_run_still_holds_the_lease_is_left_to_that_run(
+    engine: Engine,
+    settings: Settings,
+    workspace: uuid.UUID,
+    store: S3ObjectStore,
+    s3: Any,
+    bucket: str,
+    small_parts: task.Tuning,
+) -> None:
+    """A twin delivery during a live run must not pull the upload from under it: the run aborts the
+    upload itself when its next save finds the job cancelled."""
+    from vkc.jobs.control import cancel_job
+    from vkc.jobs.runner import run_task
+
+    first = create(engine, workspace, "csv")
+    queue = RecordingQueue()
+    deps = worker_deps(settings, engine, store, queue, Budget(every=12))
+    run_task(first, deps, receive_count=1)
+    ((_, _, continuation, _),) = queue.sent
+    with Session(engine) as s, s.begin():  # a run of the continuation is under way
+        s.execute(
+            update(Job)
+            .where(Job.id == first.job_id)
+            .values(
+                progress=Job.progress.op("||")(
+                    text("jsonb_build_object('export', (progress->'export') || jsonb_build_object("
+                         "'owner', 'live', 'lease_until', extract(epoch from now()) + 60))")
+                )
+            )
+        )  # fmt: skip
+    with Session(engine) as s:
+        cancel_job(s, workspace, first.job_id)
+    assert run_task(continuation, deps, receive_count=2).status == "skipped"
+    uploads = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    left = [u for u in uploads if str(first.job_id) in u["Key"]]
+    assert left != []
+    for upload in left:
+        store.abort_upload(upload["Key"], upload["UploadId"])

@@ -72,7 +72,6 @@ function NewExport({ route }) {
 
 function ExportPage({ id }) {
   const state = usePolled(() => api.get(`/v1/exports/${id}`), (e) => LIVE_JOB.has(e.status), [id]);
-  const job = usePolled(() => api.get(`/v1/jobs/${id}`), (j) => LIVE_JOB.has(j.status), [id]);
   const e = state.data;
   return html`<section class="card wide exports-page" aria-live="polite" data-testid="export">
     <h2>${t("export")} ${e && e.format.toUpperCase()}</h2>
@@ -86,7 +85,7 @@ function ExportPage({ id }) {
           : formatNumber(e.row_count)}</dd>
         <dt>${t("size")}</dt><dd>${e.size_bytes == null ? "—" : t("bytes", { n: formatNumber(e.size_bytes) })}</dd>
       </dl>
-      ${LIVE_JOB.has(e.status) && html`<${ProgressBar} label=${t("export")} percent=${job.data?.progress?.percent} eta_s=${job.data?.progress?.eta_s} />`}
+      ${LIVE_JOB.has(e.status) && html`<${ProgressBar} label=${t("export")} percent=${e.percent} />`}
       ${e.error && html`<p class="error">${e.error.message}</p>`}
       ${e.download_url && html`<p><a class="exports-download" href=${e.download_url} download=${e.filename} rel="noopener">${t("download", { name: e.filename })}</a></p>
         <p class="muted">${t("expires", { at: formatDateTime(e.download_expires_at) })}</p>`}

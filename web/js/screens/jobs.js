@@ -9,7 +9,7 @@ import { addDays, formatDate, formatDateTime, midnight, today } from "../core/ti
 import { LoadMore, usePager } from "../components/pager.js";
 import { LIVE_JOB, usePolled } from "../components/poll.js";
 import { ProblemBanner } from "../components/problem-banner.js";
-import { ProgressBar } from "../components/progress-bar.js";
+import { ProgressBar, WaitingNote } from "../components/progress-bar.js";
 import { Table } from "../components/table.js";
 import { JobPage } from "./jobs/detail.js";
 import { STATUSES, label } from "./jobs/labels.js";
@@ -67,7 +67,8 @@ function JobList({ route }) {
       { key: "attempts", label: t("attempts"), numeric: true },
       { key: "progress", label: t("progress"), render: (j) => (j.progress?.percent == null && !LIVE_JOB.has(j.status) && j.status !== "succeeded"
         ? "—" : html`<${ProgressBar} label=${`${j.type} ${label(j.status)}`}
-          percent=${j.progress?.percent ?? (j.status === "succeeded" ? 100 : null)} eta_s=${j.progress?.eta_s} />`) },
+          percent=${j.progress?.percent ?? (j.status === "succeeded" ? 100 : null)} eta_s=${j.progress?.eta_s} />
+          <${WaitingNote} waiting=${j.progress?.waiting} />`) },
     ]} />
     <${LoadMore} pager=${pager} />
   </section>`;

@@ -6,12 +6,14 @@ and the ETA follows from it. Since `expected` grows while the wall is being walk
 percentage is kept monotonic (the highest value reported so far is remembered in Redis).
 
 While every pending task waits for VK tokens (all cooling down or out of daily quota), `waiting` says
-why and until when, and the ETA is at least the rest of that wait; otherwise `waiting` is null.
+why and until when, and the ETA is at least the rest of that wait; otherwise `waiting` is null. Job
+lists carry the `waiting` part alone (`with_waits`, one query a page).
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,10 +21,11 @@ import redis
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from vkc.collection.schemas import CollectPayload
+from vkc.collection.schemas import COLLECT_JOB, CollectPayload
 from vkc.collection.waiting import Wait, iso
 from vkc.db.models import Job
 from vkc.db.models_collection import CollectionTask, Comment, Community, Post
+from vkc.jobs.schemas import JobPage, JobStatus
 
 _KEY = "vkc:progress:{job_id}"
 _TTL_S = 7 * 24 * 3600
@@ -73,22 +76,53 @@ def collection_progress(session: Session, job: Job, client: redis.Redis | None) 
 
 
 def _waiting(session: Session, job: Job) -> dict[str, Any] | None:
-    """`{reason, until, since}` while every pending task waits for VK tokens (see `vkc.collection.waiting`),
-    with `until` the end of the longest wait; None while any task can run."""
+    """`{code, reason, until, since}` while every pending task waits for VK tokens (see
+    `vkc.collection.waiting`), with `until` the end of the longest wait; None while any task can run.
+    `code` ("cooldown" or "quota") is what a client translates; `reason` is the English sentence."""
     rows = session.scalars(
         select(CollectionTask.params["wait"]).where(CollectionTask.job_id == job.id, CollectionTask.status == "pending")
     ).all()
-    now = time.time()
+    return _wait_of(list(rows), time.time())
+
+
+def _wait_of(rows: list[Any], now: float) -> dict[str, Any] | None:
+    """The job's wait from its pending tasks' `wait` parameters (null for a task that can run)."""
     waits = [Wait.model_validate(w) for w in rows if w]
     if not rows or len(waits) < len(rows) or all(w.until <= now for w in waits):
         return None
     last = max(waits, key=lambda w: w.until)
     return {
+        "code": last.reason,
         "reason": last.describe(),
         "until": iso(last.until),
         "since": iso(min(w.since for w in waits)),
         "_seconds": max(0, round(last.until - now)),
     }
+
+
+def with_waits(session: Session, page: JobPage) -> JobPage:
+    """A list page whose running collections that wait for VK tokens say so: their `progress` is
+    `{"waiting": …}` (the rest of the progress costs queries per job; only a job's own page has it).
+    One query for the whole page."""
+    running = [j.id for j in page.items if j.type == COLLECT_JOB.name and j.status is JobStatus.RUNNING]
+    if not running:
+        return page
+    pending: dict[uuid.UUID, list[Any]] = {}
+    for job_id, wait in session.execute(
+        select(CollectionTask.job_id, CollectionTask.params["wait"]).where(
+            CollectionTask.job_id.in_(running), CollectionTask.status == "pending"
+        )
+    ):
+        pending.setdefault(job_id, []).append(wait)
+    now = time.time()
+    items = []
+    for view in page.items:
+        waiting = _wait_of(pending.get(view.id, []), now)
+        if waiting is not None:
+            waiting.pop("_seconds")
+            view = view.model_copy(update={"progress": {"waiting": waiting}})
+        items.append(view)
+    return page.model_copy(update={"items": items})
 
 
 def _monotonic(client: redis.Redis | None, job_id: str, percent: float) -> float:

@@ -62,6 +62,11 @@ def to_view(job: Job, *, store: ObjectStore | None) -> ExportView:
     progress = job.progress or {}
     rows_done = int(result.get("rows", 0)) if succeeded else int(progress.get("done") or 0)
     expected = result.get("rows_expected", progress.get("total")) if succeeded else progress.get("total")
+    percent: float | None = None
+    if succeeded:
+        percent = 100.0
+    elif status in (JobStatus.QUEUED, JobStatus.RUNNING) and expected:
+        percent = min(99.9, round(100.0 * rows_done / int(expected), 1))  # the last part and the close remain
     return ExportView(
         id=job.id,
         status=status,
@@ -71,6 +76,7 @@ def to_view(job: Job, *, store: ObjectStore | None) -> ExportView:
         row_count=result.get("rows") if succeeded else None,
         rows_done=rows_done,
         rows_expected=int(expected) if expected is not None else None,
+        percent=percent,
         size_bytes=result.get("size_bytes") if succeeded else None,
         filename=result.get("filename") if succeeded else None,
         download_url=url,

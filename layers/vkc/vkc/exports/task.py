@@ -14,8 +14,11 @@ whatever an earlier export of the same job left.
 Redeliveries: any delivery (the root task again, a continuation, a twin) resumes from the checkpoint,
 never from what it held in memory, so rows are neither lost nor doubled. A run killed mid-way leaves its
 lease to expire; a run whose save finds the checkpoint moved by another stops. A real failure
-(`PermanentJobError`) or a cancel aborts the upload; the bucket's lifecycle rule aborts what a run
-killed for good leaves behind.
+(`PermanentJobError`) or a cancel aborts the upload: a cancel during a run at the run's next save, a
+cancel between runs when the next delivery of the export's task finds the job closed
+(`clean_up_closed_export`, the job type's closed handler: the runner calls it instead of skipping
+silently). The bucket's lifecycle rule aborts only what no delivery comes back for (a message
+dead-lettered, say).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from vkc.exports.rows import BATCH_SIZE, count_export_rows, iter_export_batches
 from vkc.exports.schemas import EXPORT_JOB, ExportFormat, ExportRequest
 from vkc.exports.writers import FormatWriter, open_format
 from vkc.exports.xlsx import EXCEL_MAX_ROWS
+from vkc.exports.zipstream import LIMIT as ZIP64_AT
 from vkc.exports.zipstream import ZipTooLarge
 from vkc.jobs.context import TaskContext
 from vkc.jobs.outcomes import DEFERRED, Deferred
@@ -85,6 +89,16 @@ def continue_export(ctx: TaskContext) -> None:
             finish_job(session, ctx.job_id, JobStatus.SUCCEEDED, result=result)
 
 
+def clean_up_closed_export(ctx: TaskContext) -> None:
+    """A task of an export that is no longer open (cancelled between runs, or failed and redriven): abort
+    its multipart upload and delete its tail object. Idempotent (S3 forgets an aborted upload once)."""
+    request = ExportRequest.model_validate(ctx.payload)
+    run = _Run(ctx, request, ctx.deps.object_store(), attachment, TUNING)
+    with ctx.deps.sessions() as session, session.begin():
+        status, cp = cps.load(session, ctx.job_id)
+    run.abandon(status, cp)
+
+
 @dataclass(frozen=True, slots=True)
 class Tuning:
     """Sizes a test or the bench may shrink; production uses the defaults."""
@@ -93,6 +107,7 @@ class Tuning:
     part_size: int = PART_SIZE
     reserve_ms: int = RESERVE_MS
     sheet_rows: int = EXCEL_MAX_ROWS
+    zip64_at: int = ZIP64_AT  # sizes and offsets from here on are written as Zip64 (XLSX)
 
 
 #: what the handlers use (tests and the bench replace it to force parts, pauses and sheets at small sizes)
@@ -149,7 +164,9 @@ class _Run:
         if old_tail:
             buffer += self.store.get_object(old_tail)
         header = [c.value for c in self.request.columns]
-        writer = open_format(self.fmt.value, buffer, header, cp.writer, sheet_rows=self.tuning.sheet_rows)
+        writer = open_format(
+            self.fmt.value, buffer, header, cp.writer, sheet_rows=self.tuning.sheet_rows, zip64_at=self.tuning.zip64_at
+        )
         after = Position.decode(cp.after, self.request.sort) if cp.after else None
         pending, cursor = 0, cp.after
         sort = self.request.sort
@@ -181,14 +198,14 @@ class _Run:
     def _write(self, writer: FormatWriter, rows: list[list[Any]]) -> None:
         try:
             writer.write_rows(rows)
-        except ZipTooLarge as exc:
-            raise PermanentJobError(f"The XLSX file would pass 4 GiB ({exc}); export CSV or JSONL instead.") from None
+        except ZipTooLarge as exc:  # a sheet outgrew the bound it was started with: a bug, not a retry
+            raise PermanentJobError(f"The XLSX file could not be written ({exc}).") from None
 
     def _write_end(self, writer: FormatWriter) -> None:
         try:
             writer.finish()
         except ZipTooLarge as exc:
-            raise PermanentJobError(f"The XLSX file would pass 4 GiB ({exc}); export CSV or JSONL instead.") from None
+            raise PermanentJobError(f"The XLSX file could not be written ({exc}).") from None
 
     # --- checkpoint moves ---------------------------------------------------------------------------
     def _claim(self) -> Checkpoint | None:
@@ -196,6 +213,7 @@ class _Run:
         with ctx.deps.sessions() as session, session.begin():
             status, cp = cps.load(session, ctx.job_id)
         if status not in (JobStatus.QUEUED.value, JobStatus.RUNNING.value):
+            self.abandon(status, cp)
             return None
         lease = datetime.now(UTC).timestamp() + ctx.deps.remaining_ms() / 1000 + LEASE_MARGIN_S
         if cp is None:
@@ -327,6 +345,18 @@ class _Run:
             log.warning("export run superseded by another", extra={"job_id": str(self.ctx.job_id)})
         return DEFERRED
 
+    def abandon(self, status: str, cp: Checkpoint | None) -> None:
+        """The job closed without this export's file: drop the upload, unless a live run holds the lease
+        (it aborts the upload itself when its next save finds the job closed)."""
+        if status == JobStatus.SUCCEEDED.value or cp is None:
+            return
+        if not cps.lease_free(cp):
+            log.info("closed export still has a live run; it aborts its upload", extra={"job_id": str(self.ctx.job_id)})
+            return
+        self.cp = cp
+        self.abort()
+        log.info("export closed (%s); upload aborted", status, extra={"job_id": str(self.ctx.job_id)})
+
     def abort(self) -> None:
         cp = self.cp
         if cp is None:
@@ -352,6 +382,7 @@ __all__ = [
     "EXPORT_CONTINUE_TASK",
     "ExportBusy",
     "Tuning",
+    "clean_up_closed_export",
     "continue_export",
     "object_key",
     "run_export",

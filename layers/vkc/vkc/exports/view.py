@@ -25,6 +25,11 @@ class ExportView(BaseModel):
     rows_expected: int | None = Field(
         default=None, description="Rows the filters matched when the export started (null until it started)."
     )
+    percent: float | None = Field(
+        default=None,
+        description="rows_done of rows_expected in percent (one decimal), below 100 until the file is complete; "
+        "100 once succeeded; null before the export started or when the filters matched nothing yet to do.",
+    )
     size_bytes: int | None
     filename: str | None
     download_url: str | None = Field(

@@ -4,7 +4,8 @@
   quoting (`csv.QUOTE_MINIMAL`, CRLF line ends), text cells starting with `= + - @` or a tab/CR get a
   leading apostrophe so Excel does not run a commenter's text as a formula (CSV injection; OWASP).
 - JSONL: one JSON object per line, UTF-8 (not `\\u` escapes), lists kept as arrays, dates ISO 8601.
-- XLSX: see `vkc.exports.xlsx` (a resumable stream of sheet XML into a zip, no temporary file).
+- XLSX: see `vkc.exports.xlsx` (a resumable stream of sheet XML into a zip, Zip64 past 4 GiB, no
+  temporary file).
 """
 
 from __future__ import annotations
@@ -136,13 +137,14 @@ class _Appender:
 
 
 def open_format(
-    fmt: str, out: bytearray, header: Sequence[str], state: dict[str, Any], *, sheet_rows: int
+    fmt: str, out: bytearray, header: Sequence[str], state: dict[str, Any], *, sheet_rows: int, zip64_at: int
 ) -> FormatWriter:
     """The writer of `fmt` appending to `out`, resumed from `state` (empty: a new file)."""
     if fmt == "xlsx":
         from vkc.exports.xlsx import XlsxState, XlsxStream
 
-        return _XlsxFormat(XlsxStream(out, header, XlsxState.from_json(state) if state else None, max_rows=sheet_rows))
+        resumed = XlsxState.from_json(state) if state else None
+        return _XlsxFormat(XlsxStream(out, header, resumed, max_rows=sheet_rows, zip64_at=zip64_at))
     if fmt == "csv":
         return _TextFormat(CsvWriter(_Appender(out), header, resumed=bool(state)))
     return _TextFormat(JsonlWriter(_Appender(out), header, resumed=bool(state)))

@@ -6,8 +6,10 @@ every row goes straight into the archive; what a later invocation needs (sheet n
 sheet, the zip state) is a small JSON document kept with the export's checkpoint.
 
 Sheets: Excel shows at most 1,048,576 rows per sheet, header included, so the rows continue on
-"comments (2)", "comments (3)", … each with the header row and frozen under it. A sheet is also closed
-before its XML reaches `MAX_SHEET_XML` (the zip entry's 4 GiB limit; only very long texts get there).
+"comments (2)", "comments (3)", … each with the header row and frozen under it. A sheet is also
+closed once its XML passes `MAX_SHEET_XML` (only very long texts get there): a sheet entry so bounded
+stays a classic zip entry, so every workbook's local headers are the ones Excel has always read,
+while the archive itself may pass 4 GiB (Zip64 offsets and end records; see `vkc.exports.zipstream`).
 
 Cells: strings inline (no shared-string table to hold in memory), typed `inlineStr` so a text that
 starts with "=" is never a formula; characters XML 1.0 forbids are dropped and texts are cut at Excel's
@@ -25,11 +27,17 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from vkc.exports.columns import Value
-from vkc.exports.zipstream import ZipState, ZipStream
+from vkc.exports.zipstream import LIMIT, ZipState, ZipStream
 
 EXCEL_MAX_ROWS = 1_048_576  # per sheet, header row included
 XLSX_MAX_CELL = 32_767
 MAX_SHEET_XML = 3_500_000_000
+#: rows are encoded and handed to the zip at least every this many characters, so a sheet's size is
+#: known to within 4 × this (UTF-8) plus one row when it is checked against `MAX_SHEET_XML`
+_FLUSH_CHARS = 1 << 20
+#: the most one cell's XML can take: 32,767 characters, each at most 5 bytes once escaped ("&amp;";
+#: 4-byte UTF-8 otherwise), plus the markup
+_MAX_CELL_XML = XLSX_MAX_CELL * 5 + 100
 SHEET_NAME = "comments"
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _EPOCH = datetime(1899, 12, 30, tzinfo=UTC)  # Excel's day 0 (1900 date system, with its leap-year bug)
@@ -75,16 +83,24 @@ class XlsxStream:
     """Rows into the workbook's archive; `finish()` closes it. `checkpoint()` gives the state to keep."""
 
     def __init__(
-        self, out: bytearray, header: Sequence[str], state: XlsxState | None = None, *, max_rows: int = EXCEL_MAX_ROWS
+        self,
+        out: bytearray,
+        header: Sequence[str],
+        state: XlsxState | None = None,
+        *,
+        max_rows: int = EXCEL_MAX_ROWS,
+        zip64_at: int = LIMIT,
     ) -> None:
         if max_rows < 2:
             raise ValueError("a sheet needs room for the header and one row")
         self._state = state or XlsxState()
-        self._zip = ZipStream(out, self._state.zip)
+        self._zip = ZipStream(out, self._state.zip, zip64_at=zip64_at)
         self._state.zip = self._zip.state
         self._header = list(header)
         self._refs = [_column_letters(i) for i in range(len(header))]
         self._max_rows = max_rows
+        #: what a sheet's XML stays under: the check's threshold, the unchecked characters, one more row
+        self._sheet_bound = MAX_SHEET_XML + 4 * _FLUSH_CHARS + len(header) * _MAX_CELL_XML + 1024
         if self._state.sheets == 0:
             self._start_sheet()
 
@@ -94,14 +110,20 @@ class XlsxStream:
 
     def write_rows(self, rows: Sequence[Sequence[Value]]) -> None:
         parts: list[str] = []
+        pending = 0  # characters in `parts`
         for row in rows:
+            if pending >= _FLUSH_CHARS:
+                self._zip.write("".join(parts).encode())
+                parts, pending = [], 0
             if self._state.sheet_rows >= self._max_rows or self._zip.open_size >= MAX_SHEET_XML:
                 self._zip.write("".join(parts).encode())
-                parts = []
+                parts, pending = [], 0
                 self._end_sheet()
                 self._start_sheet()
             self._state.sheet_rows += 1
-            parts.append(self._row(self._state.sheet_rows, row))
+            xml = self._row(self._state.sheet_rows, row)
+            parts.append(xml)
+            pending += len(xml)
         self._zip.write("".join(parts).encode())
 
     def checkpoint(self) -> XlsxState:
@@ -151,7 +173,7 @@ class XlsxStream:
     def _start_sheet(self) -> None:
         self._state.sheets += 1
         self._state.sheet_rows = 1
-        self._zip.start(f"xl/worksheets/sheet{self._state.sheets}.xml")
+        self._zip.start(f"xl/worksheets/sheet{self._state.sheets}.xml", max_size=self._sheet_bound)
         head = (
             f'{_XML}<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'

@@ -4,7 +4,9 @@ Root handlers run a job's first task and return either the job's result (the job
 `DEFERRED` (the job fanned out sub-tasks; it finishes when the last one does). Sub-task handlers own
 their idempotency and the job's fan-in. Detached handlers outlive the job that queued them (analysis of
 comments a finished collection stored, webhook deliveries): they run whatever the job's state and never
-move it.
+move it. Closed handlers, by job type, run when a task of a job that already finished (cancelled between
+two runs, say) is delivered: they clean up what the job's runs left outside the database (an export's
+multipart upload), idempotently, and never move the job either.
 
 Handlers are named as "module:function" and imported when a task of theirs first runs, not at a worker's
 cold start: the parse worker never loads the analysis engine, the analyze worker never the VK harvester.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from vkc.jobs.context import TaskContext
@@ -49,8 +51,10 @@ class LazyHandlers[H: Callable[[TaskContext], object]](Mapping[str, H]):
 
 @dataclass(frozen=True, slots=True)
 class TaskRegistry:
-    """Root handlers by job type, sub-task handlers and detached handlers by task name."""
+    """Root handlers by job type, sub-task handlers and detached handlers by task name, closed handlers by
+    job type."""
 
     roots: LazyHandlers[RootHandler]
     tasks: LazyHandlers[TaskHandler]
     detached: LazyHandlers[TaskHandler]
+    closed: LazyHandlers[TaskHandler] = field(default_factory=lambda: LazyHandlers({}))

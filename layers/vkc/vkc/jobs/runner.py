@@ -1,7 +1,9 @@
 """Run one task from a queue: the worker door calls `run_task` for each SQS record.
 
 Outcomes:
-- the job already finished (a duplicate delivery) → nothing happens, the message is acknowledged;
+- the job already finished (a duplicate delivery, or a task of a job cancelled between two runs) → the
+  message is acknowledged; the job type's closed handler, if it has one, cleans up what its runs left
+  (an export's multipart upload);
 - a root handler succeeds → the job is marked succeeded with its result, unless it fanned out
   sub-tasks (`DEFERRED`): then the last sub-task finishes the job (fan-in);
 - a sub-task handler (collection tasks …) does its own bookkeeping;
@@ -44,6 +46,7 @@ def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> T
             job = start_job(session, message.job_id, count_attempt=message.task == ROOT_TASK)
         if job is None:
             log.info("task skipped: job finished or unknown", extra={"job_id": str(message.job_id)})
+            _after_close(message, deps)
             return TaskOutcome(str(message.job_id), "skipped")
         ctx = _context(job, message, deps)
         try:
@@ -88,6 +91,15 @@ def run_task(message: TaskMessage, deps: WorkerDeps, *, receive_count: int) -> T
         with session.begin():
             finish_job(session, job.id, JobStatus.SUCCEEDED, result=result)
         return TaskOutcome(str(job.id), "succeeded")
+
+
+def _after_close(message: TaskMessage, deps: WorkerDeps) -> None:
+    """Run the closed handler of a finished job's type; its errors retry like any task's."""
+    with deps.sessions(expire_on_commit=False) as session:
+        job = session.get(Job, message.job_id)
+    if job is None or job.type not in deps.registry.closed:
+        return
+    deps.registry.closed[job.type](_context(job, message, deps))
 
 
 def _run_detached(message: TaskMessage, deps: WorkerDeps) -> TaskOutcome:

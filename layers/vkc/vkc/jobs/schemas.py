@@ -50,7 +50,41 @@ class JobView(BaseModel):
     finished_at: datetime | None
     timings: JobTimings
     progress: dict[str, Any] | None = Field(
-        default=None, description="Live progress of fanned-out jobs (percent, counts, rate, ETA)."
+        default=None,
+        description=(
+            "Live progress of a collection (`collect`) in `GET /v1/jobs/{id}`; in job lists only "
+            "`{waiting}`, for a running collection that waits (one query a page); null otherwise. "
+            "Keys: `percent` (0–100, never goes back; 100 only once succeeded), `posts_planned` (posts stored "
+            "in the window so far), `comments_expected` (VK's comment counts of those posts), "
+            "`comments_stored`, `comments_new` (first stored by this job), `rate_per_s` (new comments per "
+            "second of this job), `eta_s` (seconds left, null while unknown or finished), `tasks_total`, "
+            "`tasks_done` (fanned-out harvest tasks), and `waiting`: null while any task can run, or, while "
+            "every pending task waits for the workspace's VK tokens to rest, "
+            "`{code, reason, until, since}` — `code` `cooldown` (every token cooling down after flood "
+            "control or a captcha) or `quota` (every token out of today's quota for the calls left), "
+            "`reason` the same in English, `until` when the longest wait ends and `since` when waiting "
+            "began (ISO 8601, UTC). The job stays `running` while it waits; `eta_s` is at least the rest "
+            "of the wait."
+        ),
+        examples=[
+            {
+                "percent": 42.5,
+                "posts_planned": 120,
+                "comments_expected": 8000,
+                "comments_stored": 3400,
+                "comments_new": 3400,
+                "rate_per_s": 85.0,
+                "eta_s": 2280,
+                "tasks_total": 6,
+                "tasks_done": 2,
+                "waiting": {
+                    "code": "quota",
+                    "reason": "every VK token of the workspace has spent today's quota for the calls left",
+                    "until": "2026-12-06T00:00:00+00:00",
+                    "since": "2026-12-05T21:10:00+00:00",
+                },
+            }
+        ],
     )
 
 

@@ -102,4 +102,5 @@ REGISTRY = TaskRegistry(
             "webhooks.deliver": "vkc.webhooks.delivery:run_delivery_task",
         }
     ),
+    closed=LazyHandlers({EXPORT_JOB.name: "vkc.exports.task:clean_up_closed_export"}),
 )

@@ -10,7 +10,7 @@ import { addDays, formatDateTime, midnight } from "../../core/time.js";
 import { LoadMore, usePager } from "../../components/pager.js";
 import { LIVE_JOB, usePolled } from "../../components/poll.js";
 import { ProblemBanner } from "../../components/problem-banner.js";
-import { ProgressBar } from "../../components/progress-bar.js";
+import { ProgressBar, WaitingNote } from "../../components/progress-bar.js";
 import { Table } from "../../components/table.js";
 import { t as label, vkState } from "./labels.js";
 
@@ -85,7 +85,8 @@ function JobTable({ jobs }) {
     { key: "created_at", label: t("created"), render: (j) => formatDateTime(j.created_at) },
     { key: "comments", label: t("comments"), numeric: true, render: (j) => formatNumber(j.result?.comments) },
     { key: "progress", label: t("progress"), render: (j) => html`<${ProgressBar} label=${`${j.type} ${label(j.status)}`}
-        percent=${j.progress?.percent ?? (j.status === "succeeded" ? 100 : null)} eta_s=${j.progress?.eta_s} />` },
+        percent=${j.progress?.percent ?? (j.status === "succeeded" ? 100 : null)} eta_s=${j.progress?.eta_s} />
+        <${WaitingNote} waiting=${j.progress?.waiting} />` },
   ]} />`;
 }
 
@@ -100,6 +101,7 @@ function LiveJob({ jobId, onEnd }) {
     <h2>${t("current")}: <a href=${href("jobs", {}, jobId)}>${j ? label(j.status) : "…"}</a></h2>
     <${ProblemBanner} error=${job.error} />
     ${j && html`<${ProgressBar} label=${t("current")} percent=${j.progress?.percent ?? (j.status === "succeeded" ? 100 : null)} eta_s=${j.progress?.eta_s} />
+      <${WaitingNote} waiting=${j.progress?.waiting} />
       ${j.progress && html`<p class="muted">${t("stored")}: ${formatNumber(j.progress.comments_stored)} / ${formatNumber(j.progress.comments_expected)}</p>`}`}
   </section>`;
 }

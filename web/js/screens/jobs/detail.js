@@ -8,7 +8,7 @@ import { href, navigate } from "../../core/router.js";
 import { formatDateTime } from "../../core/time.js";
 import { LIVE_JOB, usePolled } from "../../components/poll.js";
 import { ProblemBanner } from "../../components/problem-banner.js";
-import { ProgressBar } from "../../components/progress-bar.js";
+import { ProgressBar, WaitingNote } from "../../components/progress-bar.js";
 import { Table } from "../../components/table.js";
 import { label } from "./labels.js";
 
@@ -76,6 +76,7 @@ export function JobPage({ id }) {
         </dl>
         <h2>${t("progress")}</h2>
         <${ProgressBar} label=${t("progress")} percent=${j.progress?.percent ?? (j.status === "succeeded" ? 100 : null)} eta_s=${j.progress?.eta_s} />
+        <${WaitingNote} waiting=${j.progress?.waiting} />
         ${j.progress && html`<${Facts} data=${j.progress} testid="job-progress" />`}
       </section>
       ${j.error && html`<section class="card wide problem" data-testid="job-error"><h2>${t("error")}</h2><p><code>${j.error.code}</code> ${j.error.message}</p></section>`}
