@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from vkc.adapters.sqs_queue import SqsTaskQueue
 from vkc.db.engine import make_engine
 from vkc.db.models import Job
+from vkc.jobs.retention import delete_old_jobs
 from vkc.monitoring.schedule import RECHECK_DAYS, queue_due_monitoring
 from vkc.settings import Priority, Settings, WorkerKind
 from vkc.vk.quota import DEFAULT_DAILY_LIMITS
@@ -206,6 +207,35 @@ def _tick_on_sqs(engine: Engine, now: datetime) -> tuple[float, dict[str, Any], 
     return elapsed, summary, client.requests
 
 
+def _retention(engine: Engine, now: datetime) -> dict[str, float]:
+    """What a monitoring run keeps on disk until retention deletes it, and how fast one sweep deletes.
+
+    Every job the ticks created is made finished 40 days ago (each with its monitoring run); one sweep
+    runs with the duty's budget, as the scheduler runs it."""
+    sizes = "SELECT pg_total_relation_size('jobs') + pg_total_relation_size('monitoring_runs')"
+    _maintenance(engine, "VACUUM ANALYZE jobs", "VACUUM ANALYZE monitoring_runs")
+    with engine.begin() as db:
+        jobs = int(db.scalar(text("SELECT count(*) FROM jobs")) or 0)
+        per_job = int(db.scalar(text(sizes)) or 0) / max(1, jobs)
+        db.execute(
+            text(
+                "UPDATE jobs SET status = 'succeeded', finished_at = CAST(:at AS timestamptz) "
+                "WHERE status IN ('queued', 'running') OR finished_at IS NOT NULL"
+            ),
+            {"at": now - timedelta(days=40)},
+        )
+    _maintenance(engine, "VACUUM ANALYZE jobs")
+    with Session(engine) as session:
+        started = time.perf_counter()
+        summary = delete_old_jobs(session, now, keep=timedelta(days=30))
+        elapsed = time.perf_counter() - started
+    return {
+        "scheduler.job_and_run_bytes_on_disk": round(per_job),
+        "scheduler.retention_jobs_deleted_per_s": round(int(summary["deleted"]) / elapsed),
+        "scheduler.retention_sweep_ms": round(elapsed * 1000),
+    }
+
+
 def _tick_in_process(db_name: str, now_iso: str, barrier: Any, out: Any) -> None:
     """One scheduler tick in its own process and connection (as two overlapping Lambda invocations)."""
     engine = make_engine(Settings(db_name=db_name), pool_size=2)
@@ -270,6 +300,7 @@ def _scheduler() -> dict[str, float]:
         assert steady_summary["queued"] == due_steady, (steady_summary, due_steady)
         with Session(engine) as s:
             jobs_rows = s.scalar(select(func.count()).select_from(Job))
+        retention = _retention(engine, now)
         engine.dispose()
     return {
         "scheduler.populate_s_50k": round(populate_s, 1),
@@ -283,6 +314,7 @@ def _scheduler() -> dict[str, float]:
         "scheduler.due_per_tick_steady_50k": float(due_steady),
         "scheduler.jobs_table_rows_at_steady_tick": float(jobs_rows or 0),
         **concurrent,
+        **retention,
     }
 
 
