@@ -2,7 +2,8 @@
 
 At 50,000 communities every 30 minutes a tick queues thousands of collections, so the work is
 set-based: one statement per batch claims, advances, creates the jobs and records the runs; the
-messages go out in SendMessageBatch requests of ten.
+messages go out in SendMessageBatch requests of ten, and are sent and recorded on a second connection
+while the next batch is claimed (`_Pipeline`).
 
 - due = monitoring enabled, collectable, `next_monitoring_at <= now`, and no queued or running
   collection (such a community stays due and is looked at again on the next tick; it does not take a
