@@ -8,6 +8,9 @@ Two halves, each on its own fresh migrated database:
    The real monitoring duty (`queue_due_monitoring`) runs with an in-memory recording queue:
    - `scheduler.tick_ms_50k`: every community due at once (a mass import, or the first tick after an
      outage): claim, create jobs and runs, hand every message over; goal <= 5 s;
+   - `scheduler.tick_ms_50k_sqs_10ms`: the same with the production queue adapter (`SqsTaskQueue`) over
+     an SQS that answers every SendMessageBatch after 10 ms, as in-region AWS does (moto would spend this
+     machine's CPU instead);
    - `scheduler.tick_ms_steady_50k`: the steady state, one thirtieth of them due (one 1-minute tick);
    - `scheduler.double_queued_50k`: two ticks in two processes on their own connections, released
      together on 50,000 due communities: communities queued twice (must be 0) and left out (must be 0);
@@ -30,18 +33,21 @@ import json
 import multiprocessing as mp
 import os
 import random
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
+from vkc.adapters.sqs_queue import SqsTaskQueue
 from vkc.db.engine import make_engine
 from vkc.db.models import Job
+from vkc.jobs.retention import delete_old_jobs
 from vkc.monitoring.schedule import RECHECK_DAYS, queue_due_monitoring
-from vkc.settings import Settings, WorkerKind
+from vkc.settings import Priority, Settings, WorkerKind
 from vkc.vk.quota import DEFAULT_DAILY_LIMITS
 from vkc.vk.tokens import RATE_PER_SECOND, TokenType
 
@@ -53,6 +59,8 @@ from devtools.vk_emulator.generator import BASE_DATE
 
 COMMUNITIES = 50_000
 INTERVAL_MIN = 30
+#: how long the modelled SQS takes to answer one SendMessageBatch (`scheduler.tick_ms_50k_sqs_10ms`)
+SQS_LATENCY_S = 0.010
 #: (workspaces, communities each): one big agency, a few mid-sized ones, many small teams
 WORKSPACES = [(1, 20_000), (4, 5_000), (20, 400), (100, 20)]
 SAMPLE_WITH_POSTS, POSTS_EACH = 1_000, 90
@@ -169,6 +177,65 @@ def _tick(engine: Engine, now: datetime) -> tuple[float, dict[str, Any], Recordi
     return elapsed, summary, queue
 
 
+class _SqsInRegion:
+    """An SQS client whose SendMessageBatch answers after `SQS_LATENCY_S` (in-region AWS: ~5-20 ms) and
+    accepts every entry: the real `SqsTaskQueue` (threads, JSON bodies, attributes) without moto's CPU."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self._lock = threading.Lock()
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+        time.sleep(SQS_LATENCY_S)
+        with self._lock:
+            self.requests += 1
+        return {"Successful": [{"Id": e["Id"], "MessageId": e["Id"]} for e in Entries], "Failed": []}
+
+
+def _tick_on_sqs(engine: Engine, now: datetime) -> tuple[float, dict[str, Any], int]:
+    """The tick with the production queue adapter over an SQS that answers in `SQS_LATENCY_S`."""
+    client = _SqsInRegion()
+    urls = {
+        f"queue_url_{w.value}_{p.value}": f"https://sqs.local/{w.value}/{p.value}" for w in WorkerKind for p in Priority
+    }
+    queue = SqsTaskQueue(Settings().model_copy(update=urls), cast(Any, client))
+    with Session(engine, expire_on_commit=False) as session:
+        session.connection()
+        started = time.perf_counter()
+        summary = queue_due_monitoring(session, queue, now)
+        elapsed = time.perf_counter() - started
+    return elapsed, summary, client.requests
+
+
+def _retention(engine: Engine, now: datetime) -> dict[str, float]:
+    """What a monitoring run keeps on disk until retention deletes it, and how fast one sweep deletes.
+
+    Every job the ticks created is made finished 40 days ago (each with its monitoring run); one sweep
+    runs with the duty's budget, as the scheduler runs it."""
+    sizes = "SELECT pg_total_relation_size('jobs') + pg_total_relation_size('monitoring_runs')"
+    _maintenance(engine, "VACUUM ANALYZE jobs", "VACUUM ANALYZE monitoring_runs")
+    with engine.begin() as db:
+        jobs = int(db.scalar(text("SELECT count(*) FROM jobs")) or 0)
+        per_job = int(db.scalar(text(sizes)) or 0) / max(1, jobs)
+        db.execute(
+            text(
+                "UPDATE jobs SET status = 'succeeded', finished_at = CAST(:at AS timestamptz) "
+                "WHERE status IN ('queued', 'running') OR finished_at IS NOT NULL"
+            ),
+            {"at": now - timedelta(days=40)},
+        )
+    _maintenance(engine, "VACUUM ANALYZE jobs")
+    with Session(engine) as session:
+        started = time.perf_counter()
+        summary = delete_old_jobs(session, now, keep=timedelta(days=30))
+        elapsed = time.perf_counter() - started
+    return {
+        "scheduler.job_and_run_bytes_on_disk": round(per_job),
+        "scheduler.retention_jobs_deleted_per_s": round(int(summary["deleted"]) / elapsed),
+        "scheduler.retention_sweep_ms": round(elapsed * 1000),
+    }
+
+
 def _tick_in_process(db_name: str, now_iso: str, barrier: Any, out: Any) -> None:
     """One scheduler tick in its own process and connection (as two overlapping Lambda invocations)."""
     engine = make_engine(Settings(db_name=db_name), pool_size=2)
@@ -222,6 +289,10 @@ def _scheduler() -> dict[str, float]:
         assert len({m.message.job_id for m in all_queue.sent}) == COMMUNITIES
 
         _make_due(engine, now, fraction_of_cycle=None)
+        sqs_s, sqs_summary, sqs_requests = _tick_on_sqs(engine, now)
+        assert sqs_summary["queued"] == COMMUNITIES, sqs_summary
+
+        _make_due(engine, now, fraction_of_cycle=None)
         concurrent = _concurrent_ticks(engine, settings.db_name, now)
 
         due_steady = _make_due(engine, now, fraction_of_cycle=INTERVAL_MIN)
@@ -229,6 +300,7 @@ def _scheduler() -> dict[str, float]:
         assert steady_summary["queued"] == due_steady, (steady_summary, due_steady)
         with Session(engine) as s:
             jobs_rows = s.scalar(select(func.count()).select_from(Job))
+        retention = _retention(engine, now)
         engine.dispose()
     return {
         "scheduler.populate_s_50k": round(populate_s, 1),
@@ -236,10 +308,13 @@ def _scheduler() -> dict[str, float]:
         "scheduler.tick_batches_50k": float(all_summary["batches"]),
         "scheduler.tick_send_requests_50k": float(all_queue.batches),
         "scheduler.tick_rows_per_s": round(3 * all_summary["queued"] / all_s),
+        "scheduler.tick_ms_50k_sqs_10ms": round(sqs_s * 1000),
+        "scheduler.tick_send_requests_50k_sqs_10ms": float(sqs_requests),
         "scheduler.tick_ms_steady_50k": round(steady_s * 1000),
         "scheduler.due_per_tick_steady_50k": float(due_steady),
         "scheduler.jobs_table_rows_at_steady_tick": float(jobs_rows or 0),
         **concurrent,
+        **retention,
     }
 
 

@@ -56,7 +56,7 @@ class RecordingQueue:
         for start in range(0, len(messages), SEND_BATCH_MAX):
             self.batches += 1
             for i, out in enumerate(messages[start : start + SEND_BATCH_MAX], start):
-                if str(out.message.job_id) in self.fail_job_ids:
+                if self.fail_job_ids and str(out.message.job_id) in self.fail_job_ids:
                     failed.append(i)
                     continue
                 attrs = {

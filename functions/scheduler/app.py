@@ -1,5 +1,5 @@
 """SchedulerFunction: the EventBridge tick that runs periodic duties (jobs whose first message was lost,
-monitoring runs that are due, lost webhook deliveries; the list is `vkc.wiring.scheduler`'s)."""
+monitoring runs that are due, lost webhook deliveries, old finished jobs; the list is `vkc.wiring.scheduler`'s)."""
 
 from __future__ import annotations
 

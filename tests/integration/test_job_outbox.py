@@ -341,6 +341,53 @@ def test_a_tick_that_sent_its_batch_leaves_nothing_to_resend(db: Engine) -> None
     assert unrecorded == 0
 
 
+class DiesOnSecondBatch(RecordingQueue):
+    """SQS takes the first batch; the process dies as the second goes out (in the tick's send thread)."""
+
+    def send_batch(self, worker: WorkerKind, priority: Priority, messages: Sequence[Outgoing]) -> list[int]:
+        if self.batches:
+            raise Killed
+        return super().send_batch(worker, priority, messages)
+
+
+def test_a_tick_killed_sending_a_batch_while_claiming_the_next_loses_no_run_and_doubles_none(db: Engine) -> None:
+    """The tick sends a batch while it claims the next (two connections): killed there, it leaves the
+    batch being sent and the one just claimed with no recorded send. The sweep sends exactly those,
+    once; the batch recorded before is never re-sent; the next tick queues the rest."""
+    due = datetime(2003, 1, 1, tzinfo=UTC)
+    with Session(db, expire_on_commit=False) as s:
+        workspace_id = create_workspace(s, f"outbox-{uuid.uuid4().hex[:6]}")[0].id
+        communities = [
+            Community(id=uuid.uuid4(), workspace_id=workspace_id, vk_id=90_000 + i, name="p", type="group",
+                      source_input="p", monitoring_enabled=True, next_monitoring_at=due)
+            for i in range(35)
+        ]  # fmt: skip
+        s.add_all(communities)
+        s.commit()
+    ids = [c.id for c in communities]
+    monitor_only(db, ids, due)
+    dying = DiesOnSecondBatch()
+    with Session(db, expire_on_commit=False) as s, pytest.raises(Killed):
+        queue_due_monitoring(s, dying, due, batch=10)
+    with Session(db) as s:
+        jobs = dict(s.execute(select(Job.id, Job.enqueued_at).where(Job.community_id.in_(ids))).all())
+    recorded = {j for j, at in jobs.items() if at is not None}
+    assert recorded == set(sent_ids(dying))  # the first batch: sent and recorded
+    assert len(recorded) == 10
+    assert len(jobs) == 30  # the second (being sent) and third (claimed meanwhile) batches: not recorded
+
+    resent = RecordingQueue()
+    assert sweep(db, resent, after_grace())["resent"] == 20
+    assert sweep(db, resent, after_grace())["resent"] == 0
+    with Session(db, expire_on_commit=False) as s:
+        rest = RecordingQueue()
+        assert queue_due_monitoring(s, rest, due, batch=10)["queued"] == 5
+    assert sent_ids(dying, resent, rest) == Counter(dict.fromkeys([*jobs, *sent_ids(rest)], 1))
+    with Session(db) as s:
+        per_community = Counter(s.scalars(select(Job.community_id).where(Job.community_id.in_(ids))).all())
+    assert per_community == Counter(dict.fromkeys(ids, 1))
+
+
 #: a scheduler process that is SIGKILLed as it sends its first batch: no rollback, no finally, no atexit
 KILLED_TICK = """
 import os, signal, sys

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     # that failed after commit): the scheduler queues it again. Longer than the analyze queues'
     # visibility timeout (6 min), the longest a redelivery between two rounds takes.
     webhook_requeue_after_s: int = Field(default=900, ge=60)
+    # finished jobs (and their monitoring runs and tasks) are deleted this long after they finished
+    # (`vkc.jobs.retention`). At least 15 days: longer than a dead letter lives (the DLQs keep a message
+    # 14 days from its first send) and an export file (the bucket expires them after 7 days)
+    job_retention_days: int = Field(default=30, ge=15)
 
     exports_bucket: str = ""
     vk_api_url: str = "https://api.vk.com/method"

@@ -21,7 +21,12 @@ def client(service: str, region: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+    config = Config(
+        retries={"max_attempts": 3, "mode": "standard"},
+        connect_timeout=3,
+        read_timeout=10,
+        max_pool_connections=24,  # above `sqs_queue.SEND_THREADS` (botocore's default is 10)
+    )
     return boto3.client(service, region_name=region, config=config)  # type: ignore[call-overload]
 
 

@@ -52,6 +52,8 @@ JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 ONE_ACTIVE_COLLECTION = "uq_jobs_one_active_collection"
 #: the partial index of queued jobs whose root message was never confirmed sent (`vkc.jobs.outbox`)
 JOBS_UNSENT = "ix_jobs_queued_unsent"
+#: the partial index of finished jobs by when they finished (`vkc.jobs.retention`)
+JOBS_FINISHED = "ix_jobs_finished"
 
 
 class Job(Base):
@@ -73,6 +75,8 @@ class Job(Base):
         ),
         # the outbox sweep's look-up: rows stay in it only between a job's commit and its send's
         Index(JOBS_UNSENT, "created_at", postgresql_where=text("status = 'queued' AND enqueued_at IS NULL")),
+        # the retention sweep's look-up (`vkc.jobs.retention`): finished jobs, oldest first
+        Index(JOBS_FINISHED, "finished_at", postgresql_where=text("status IN ('succeeded', 'failed', 'cancelled')")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)

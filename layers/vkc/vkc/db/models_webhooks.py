@@ -51,6 +51,9 @@ class WebhookEvent(Base):
         Index("ix_webhook_events_webhook_created", "webhook_id", "created_at"),
         # the outbox sweep: pending events nobody has handled for a while
         Index("ix_webhook_events_pending_heartbeat", "heartbeat_at", postgresql_where="status = 'pending'"),
+        # deleting a job (retention) sets its events' job_id to NULL, and the retention sweep keeps a job
+        # a pending event still needs: both look events up by job
+        Index("ix_webhook_events_job", "job_id", postgresql_where="job_id IS NOT NULL"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)

@@ -2,7 +2,8 @@
 
 At 50,000 communities every 30 minutes a tick queues thousands of collections, so the work is
 set-based: one statement per batch claims, advances, creates the jobs and records the runs; the
-messages go out in SendMessageBatch requests of ten.
+messages go out in SendMessageBatch requests of ten, and are sent and recorded on a second connection
+while the next batch is claimed (`_Pipeline`).
 
 - due = monitoring enabled, collectable, `next_monitoring_at <= now`, and no queued or running
   collection (such a community stays due and is looked at again on the next tick; it does not take a
@@ -32,10 +33,12 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, text, update
+from sqlalchemy import Engine, Row, text, update
 from sqlalchemy.orm import Session
 
 from vkc.collection.schemas import COLLECT_JOB
@@ -92,8 +95,8 @@ _CLAIM = text(
         INSERT INTO monitoring_runs (id, workspace_id, community_id, job_id)
         SELECT gen_random_uuid(), workspace_id, community_id, id FROM queued
     )
-    SELECT claimed.id AS community_id, claimed.workspace_id, queued.id AS job_id, queued.priority,
-           queued.correlation_id
+    SELECT claimed.id::text AS community_id, claimed.workspace_id::text AS workspace_id, queued.id AS job_id,
+           queued.priority, queued.correlation_id
     FROM claimed LEFT JOIN queued ON queued.community_id = claimed.id
     """
 )
@@ -102,7 +105,12 @@ _CLAIM = text(
 def queue_due_monitoring(
     session: Session, queue: BatchTaskQueue, now: datetime, *, batch: int = BATCH, budget_s: float = BUDGET_S
 ) -> dict[str, Any]:
-    """Claim and queue what is due, batch after batch; a summary of counts (and a few job ids)."""
+    """Claim and queue what is due, batch after batch; a summary of counts (and a few job ids).
+
+    While one batch is claimed on `session`, the previous one is sent and recorded on a second
+    connection of the same engine (`_Pipeline`): a tick of 50,000 is 25 claims of ~0.1 s and 5,000
+    SendMessageBatch requests, and neither has to wait for the other.
+    """
     if COLLECT_JOB.name != "collect":  # the statement names the type literally (the index predicate does)
         raise RuntimeError("the claim statement assumes the collect job is named 'collect'")
     template = validate_payload(
@@ -113,38 +121,96 @@ def queue_due_monitoring(
             "origin": "monitoring",
         },
     )
+    params = {"now": now, "batch": batch, "payload": json.dumps(template)}
     started = time.monotonic()
-    claimed = queued = skipped = failed = batches = 0
-    sample: list[str] = []
+    claimed = skipped = batches = 0
     more_due = False
-    while True:
-        rows = session.execute(_CLAIM, {"now": now, "batch": batch, "payload": json.dumps(template)}).all()
-        session.commit()  # the claim: other ticks now see these as not due; locks released together
-        batches += 1
-        jobs = [r for r in rows if r.job_id is not None]
-        claimed += len(rows)
-        skipped += len(rows) - len(jobs)
-        unsent = _send(session, queue, jobs, now)
-        failed += len(unsent)
-        queued += len(jobs) - len(unsent)
-        sample += [str(r.job_id) for r in jobs if r.job_id not in unsent][: SAMPLE - len(sample)]
-        if len(rows) < batch or unsent:
-            break
-        if time.monotonic() - started >= budget_s:
-            more_due = True
-            break
+    with closing(_Pipeline(session, queue, now)) as pipeline:
+        while True:
+            rows = session.execute(_CLAIM, params).all()
+            session.commit()  # the claim: other ticks now see these as not due; locks released together
+            batches += 1
+            jobs = [r for r in rows if r.job_id is not None]
+            claimed += len(rows)
+            skipped += len(rows) - len(jobs)
+            more_due = len(rows) == batch and time.monotonic() - started >= budget_s
+            refused = pipeline.wait()  # the previous batch, sent while this one was claimed
+            if len(rows) < batch or more_due or refused:
+                pipeline.send_now(jobs)  # the last batch: nothing left to overlap it with
+                break
+            pipeline.send_behind(jobs)
     summary = {
         "claimed": claimed,
-        "queued": queued,
-        "queued_jobs": sample,
+        "queued": pipeline.queued,
+        "queued_jobs": pipeline.sample,
         "skipped_active": skipped,
-        "enqueue_failed": failed,
+        "enqueue_failed": pipeline.failed,
         "batches": batches,
         "more_due": more_due,
     }
-    if failed:
+    if pipeline.failed:
         log.error("monitoring runs could not be queued; they are due again", extra=summary)
     return summary
+
+
+class _Pipeline:
+    """Sends a claimed batch and records its sends, on a second connection in one background thread,
+    while the caller claims the next batch on its own.
+
+    At most one batch is in flight; `wait` returns its outcome before the next is handed over, so a
+    refused message still stops the tick after one more batch. The order of each batch's steps is
+    unchanged (claim committed, then sent, then its sends recorded), so a tick killed anywhere leaves
+    at most two batches of jobs with no recorded send, which the outbox sweep re-sends. A tick of one
+    batch (the steady state: 1,667 due per minute at 50,000) uses neither the thread nor the second
+    connection.
+    """
+
+    def __init__(self, session: Session, queue: BatchTaskQueue, now: datetime) -> None:
+        self._session, self._queue, self._now = session, queue, now
+        self._pool: ThreadPoolExecutor | None = None
+        self._recorder: Session | None = None
+        self._pending: tuple[list[Row[Any]], Future[set[uuid.UUID]]] | None = None
+        self.queued = self.failed = 0
+        self.sample: list[str] = []
+
+    def send_now(self, jobs: list[Row[Any]]) -> None:
+        """Send and record on the claiming session, in this thread."""
+        self._count(jobs, _send(self._session, self._queue, jobs, self._now))
+
+    def send_behind(self, jobs: list[Row[Any]]) -> None:
+        """Send and record in the background; the caller goes on claiming."""
+        bind = self._session.get_bind()
+        if not isinstance(bind, Engine):  # a session bound to one connection has no second one to lend
+            self.send_now(jobs)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitoring-send")
+            self._recorder = Session(bind, expire_on_commit=False)
+        assert self._recorder is not None
+        self._pending = (jobs, self._pool.submit(_send, self._recorder, self._queue, jobs, self._now))
+
+    def wait(self) -> bool:
+        """Wait for the batch in flight (its errors are raised here); whether SQS refused any of it."""
+        if self._pending is None:
+            return False
+        jobs, future = self._pending
+        self._pending = None
+        unsent = future.result()
+        self._count(jobs, unsent)
+        return bool(unsent)
+
+    def _count(self, jobs: list[Row[Any]], unsent: set[uuid.UUID]) -> None:
+        self.failed += len(unsent)
+        self.queued += len(jobs) - len(unsent)
+        if len(self.sample) < SAMPLE:
+            self.sample += [str(r.job_id) for r in jobs[:SAMPLE] if r.job_id not in unsent][: SAMPLE - len(self.sample)]
+
+    def close(self) -> None:
+        """A batch still in flight (the caller raised) finishes before its session is closed."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        if self._recorder is not None:
+            self._recorder.close()
 
 
 def _send(session: Session, queue: BatchTaskQueue, jobs: Sequence[Row[Any]], now: datetime) -> set[uuid.UUID]:
@@ -159,7 +225,7 @@ def _send(session: Session, queue: BatchTaskQueue, jobs: Sequence[Row[Any]], now
             Outgoing(
                 root_message(r.job_id),
                 correlation_id=r.correlation_id,
-                workspace_id=str(r.workspace_id),
+                workspace_id=r.workspace_id,  # text already: 50,000 uuids parsed and printed cost 0.1 s
                 job_type=COLLECT_JOB.name,
             )
             for r in rows
@@ -175,9 +241,8 @@ def _send(session: Session, queue: BatchTaskQueue, jobs: Sequence[Row[Any]], now
             session, row.job_id, JobStatus.FAILED, error=JobError(code="enqueue_failed", message="Could not queue.")
         )
     if unsent:
-        session.execute(
-            update(Community).where(Community.id.in_([r.community_id for r in unsent])).values(next_monitoring_at=now)
-        )
+        again = [uuid.UUID(r.community_id) for r in unsent]  # the claim returns them as text
+        session.execute(update(Community).where(Community.id.in_(again)).values(next_monitoring_at=now))
     unsent_ids = {r.job_id for r in unsent}
     mark_sent(session, [r.job_id for r in jobs if r.job_id not in unsent_ids])  # the outbox marker, one statement
     session.commit()

@@ -3,7 +3,8 @@
 Every duty is a plain function of `now`. This module builds the queue and the session factory once per
 process and lists the duties the tick runs: jobs whose root message was lost (first: a tick killed in
 the monitoring duty must not keep the next one from sweeping), monitoring runs that are due, and webhook
-events whose delivery message was lost.
+events whose delivery message was lost, and last, jobs that finished longer ago than the retention
+period (with their runs and tasks).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from vkc.adapters.redis_client import get_redis
 from vkc.adapters.sqs_queue import SqsTaskQueue
 from vkc.db.engine import get_engine
 from vkc.jobs.outbox import resend_lost_jobs
+from vkc.jobs.retention import delete_old_jobs
 from vkc.monitoring.schedule import queue_due_monitoring
 from vkc.scheduling import Duty
 from vkc.settings import Settings
@@ -37,7 +39,12 @@ class SchedulerDeps:
         self.redis: redis.Redis = get_redis(settings)
 
     def duties(self) -> dict[str, Duty]:
-        return {"job_outbox": self.job_outbox, "monitoring": self.monitoring, "webhook_outbox": self.webhook_outbox}
+        return {
+            "job_outbox": self.job_outbox,
+            "monitoring": self.monitoring,
+            "webhook_outbox": self.webhook_outbox,
+            "retention": self.retention,
+        }
 
     def job_outbox(self, now: datetime) -> dict[str, Any]:
         with self.sessions() as session:
@@ -51,6 +58,10 @@ class SchedulerDeps:
         stale_after = timedelta(seconds=self.settings.webhook_requeue_after_s)
         with self.sessions() as session:
             return requeue_stalled_events(session, self.queue, now, stale_after=stale_after)
+
+    def retention(self, now: datetime) -> dict[str, Any]:
+        with self.sessions() as session:
+            return delete_old_jobs(session, now, keep=timedelta(days=self.settings.job_retention_days))
 
 
 #: built on the first tick of the process (nothing connects until a duty runs)
