@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 from vkc.analysis.language import detect_language
 from vkc.analysis.matcher import CompiledMatcher, Match, Matcher
 from vkc.analysis.morphology import Morphology, default_morphology
 from vkc.analysis.normalize import fold
 from vkc.analysis.profanity import ProfanityDetector, ProfanityResult
+from vkc.analysis.results import DumpMixin
 from vkc.analysis.rules import KeywordRule
 from vkc.analysis.sentiment import Sentiment
 from vkc.analysis.sentiment_model import SentimentClassifier
@@ -19,10 +19,12 @@ from vkc.analysis.terms import content_lemmas
 from vkc.analysis.tokenize import tokenize
 
 
-class CommentAnalysis(BaseModel):
-    """Everything the engine says about one comment. Deterministic for a given text and rule set."""
+@dataclass(frozen=True, slots=True)
+class CommentAnalysis(DumpMixin):
+    """Everything the engine says about one comment. Deterministic for a given text and rule set.
 
-    model_config = ConfigDict(frozen=True)
+    A plain frozen record (see ``vkc.analysis.results``); ``model_dump`` gives the dict pydantic gave.
+    """
 
     matches: tuple[Match, ...]
     sentiment: Sentiment

@@ -13,10 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
-
 from vkc.analysis.morphology import Morphology, WordInfo, abbreviation_stems, default_morphology
 from vkc.analysis.normalize import case_shape, fold, fold_cased
+from vkc.analysis.results import DumpMixin
 from vkc.analysis.rules import KeywordRule, PhraseMode, RuleKind
 from vkc.analysis.tokenize import Token, clause_ids, has_break, tokenize
 
@@ -27,10 +26,9 @@ MIN_SUBSTRING = 4  # shorter keywords never match inside a longer word
 _HIT_CACHE_MAX = 200_000
 
 
-class Match(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Match(DumpMixin):
     """One keyword occurrence; offsets index the original text: ``text[start:end] == matched``."""
-
-    model_config = ConfigDict(frozen=True)
 
     rule_id: str | int
     category: str | None

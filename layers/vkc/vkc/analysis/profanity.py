@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-
-from pydantic import BaseModel, ConfigDict
 
 from vkc.analysis.deobfuscate import Masked, looks_disguised, raw_candidates, skeletons
 from vkc.analysis.insults import STRONG_LEMMAS, InsultFinder, rude_phrases
 from vkc.analysis.morphology import Morphology
 from vkc.analysis.normalize import fold
+from vkc.analysis.results import DumpMixin
 from vkc.analysis.tokenize import Token
 
 _PREFIX = (
@@ -96,10 +96,9 @@ _OBSCENE_BY_FIRST = _by_first(OBSCENE_FORMS)
 _INSULT_BY_FIRST = _by_first(INSULT_FORMS)
 
 
-class ProfanityResult(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ProfanityResult(DumpMixin):
     """``profanity``: obscene words; ``insult``: name-calling or a rude phrase aimed at a person."""
-
-    model_config = ConfigDict(frozen=True)
 
     profanity: bool
     insult: bool
@@ -154,4 +153,4 @@ class ProfanityDetector:
             found = [w for w in found if not fold(w).startswith("сук")]
         insults += rude_phrases(tokens, norms)
         out = tuple(dict.fromkeys(found + insults))
-        return ProfanityResult.model_construct(profanity=bool(found), insult=bool(insults), terms=out)
+        return ProfanityResult(bool(found), bool(insults), out)

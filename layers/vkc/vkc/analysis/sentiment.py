@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
 from vkc.analysis.morphology import Morphology
 from vkc.analysis.normalize import fold
+from vkc.analysis.results import DumpMixin
 from vkc.analysis.sentiment_lexicon import (
     CONTRAST,
     DUAL_INTENSIFIERS,
@@ -51,10 +51,9 @@ class SentimentLabel(StrEnum):
     NEGATIVE = "negative"
 
 
-class Sentiment(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Sentiment(DumpMixin):
     """Label and score in [-1, 1]; ``raw`` is the unsquashed sum (useful for debugging)."""
-
-    model_config = ConfigDict(frozen=True)
 
     label: SentimentLabel
     score: float

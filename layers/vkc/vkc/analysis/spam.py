@@ -16,11 +16,11 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
 from vkc.analysis.normalize import fold
+from vkc.analysis.results import DumpMixin
 from vkc.analysis.spam_signals import FEATURES, REASONS, active
 from vkc.analysis.tokenize import Token, tokenize
 
@@ -55,10 +55,9 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-_LOGIT_CAP, min(_LOGIT_CAP, z))))
 
 
-class SpamVerdict(BaseModel):
+@dataclass(frozen=True, slots=True)
+class SpamVerdict(DumpMixin):
     """Spam flag, the model's probability and the signals that pushed towards spam."""
-
-    model_config = ConfigDict(frozen=True)
 
     is_spam: bool
     score: float
@@ -91,9 +90,8 @@ def assess_spam(text: str, tokens: Sequence[Token] | None = None, norms: Sequenc
     z = _BIAS + sum(map(_WEIGHTS.__getitem__, on))
     reasons = tuple(FEATURES[i] for i in sorted(_REASON_INDEX.intersection(on)))
     score = round(_sigmoid(z), 4)
-    # model_construct: the fields are built right here, validation would only cost time per comment
     # Spam needs at least one spam signal to name: context alone ("чат", a long text) never is.
-    return SpamVerdict.model_construct(is_spam=score >= _THRESHOLD and bool(reasons), score=score, reasons=reasons)
+    return SpamVerdict(score >= _THRESHOLD and bool(reasons), score, reasons)
 
 
 def fingerprint(text: str, tokens: Sequence[Token] | None = None, norms: Sequence[str] | None = None) -> str:
