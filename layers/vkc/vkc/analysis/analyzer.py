@@ -19,11 +19,11 @@ from vkc.analysis.terms import content_lemmas
 from vkc.analysis.tokenize import tokenize
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CommentAnalysis(DumpMixin):
     """Everything the engine says about one comment. Deterministic for a given text and rule set.
 
-    A plain frozen record (see ``vkc.analysis.results``); ``model_dump`` gives the dict pydantic gave.
+    A plain read-only record (see ``vkc.analysis.results``); ``model_dump`` gives the dict pydantic gave.
     """
 
     matches: tuple[Match, ...]

@@ -10,6 +10,8 @@ for the rules whose slots were hit.
 from __future__ import annotations
 
 import re
+import re._constants as sre_c
+import re._parser as sre_parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -26,7 +28,7 @@ MIN_SUBSTRING = 4  # shorter keywords never match inside a longer word
 _HIT_CACHE_MAX = 200_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Match(DumpMixin):
     """One keyword occurrence; offsets index the original text: ``text[start:end] == matched``."""
 
@@ -93,6 +95,52 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+_DIGIT_RE = re.compile(r"\d")
+_NO_VETO: frozenset[int] = frozenset()
+
+
+def _row_key(row: tuple[int, int, int, Match]) -> tuple[int, int, int]:
+    return row[0], row[1], row[2]
+
+
+def _requires_digit(items: sre_parse.SubPattern | list[tuple[object, object]]) -> bool:
+    """True if every match of this parsed sequence contains a character of ``\\d``.
+
+    Conservative: only elements the sequence cannot skip are looked at (not alternatives,
+    optional parts or look-arounds); a digit class counts only when it holds nothing else.
+    """
+    for op, av in items:
+        if op is sre_c.IN:
+            if av and all(
+                (o is sre_c.CATEGORY and a is sre_c.CATEGORY_DIGIT)
+                or (o is sre_c.LITERAL and 48 <= a <= 57)  # type: ignore[operator]
+                or (o is sre_c.RANGE and a[0] >= 48 and a[1] <= 57)  # type: ignore[index]
+                for o, a in av  # type: ignore[attr-defined]
+            ):
+                return True
+        elif op is sre_c.LITERAL and 48 <= av <= 57:  # type: ignore[operator]
+            return True
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+            lo, _, sub = av  # type: ignore[misc]
+            if lo >= 1 and _requires_digit(sub):
+                return True
+        elif op is sre_c.SUBPATTERN:
+            if _requires_digit(av[-1]):  # type: ignore[index]
+                return True
+        elif op is sre_c.ATOMIC_GROUP and _requires_digit(av):  # type: ignore[arg-type]
+            return True
+    return False
+
+
+def needs_digit(pattern: str, flags: int = 0) -> bool:
+    """True if the regex can only match a text that holds a digit (``\\d``), so a text without
+    one need not be searched. False whenever unsure (the pattern then always runs)."""
+    try:
+        return _requires_digit(sre_parse.parse(pattern, flags))
+    except Exception:
+        return False
+
+
 def make_snippet(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> tuple[str, int]:
     """Context around [start, end): about ``radius`` chars each side, cut at whitespace.
 
@@ -124,7 +172,7 @@ class CompiledMatcher:
         self._index: dict[str, list[tuple[int, int]]] = {}
         self._fuzzy: dict[str, list[tuple[int, int, str]]] = {}
         self._substr: dict[str, list[tuple[int, int]]] = {}
-        self._regexes: list[tuple[int, re.Pattern[str]]] = []
+        self._regexes: list[tuple[int, re.Pattern[str], bool]] = []  # (rule, pattern, needs a digit)
         self._has_negatives: set[int] = set()
         self._hits: dict[str, tuple[_Hit, ...]] = {}
         self.unmatchable: tuple[str | int, ...] = ()
@@ -182,7 +230,7 @@ class CompiledMatcher:
                 self._has_negatives.add(idx)
         if rule.kind is RuleKind.REGEX:
             flags = 0 if rule.case_sensitive else re.IGNORECASE
-            self._regexes.append((idx, re.compile(rule.text, flags)))
+            self._regexes.append((idx, re.compile(rule.text, flags), needs_digit(rule.text, flags)))
             return True
         slots = self._slots(rule.text, rule)
         if not slots:
@@ -254,29 +302,41 @@ class CompiledMatcher:
         toks = tokenize(text) if tokens is None else tokens
         per_pattern: dict[int, dict[int, list[tuple[int, _Hit]]]] = {}
         cache = self._hits
+        prev_end = -2  # no token before the first: "start - prev_end == 1" cannot hold
         for i, tok in enumerate(toks):
-            hits = cache.get(tok.text)
+            surface, start, end = tok
+            hits = cache.get(surface)
             if hits is None:
                 if len(cache) >= _HIT_CACHE_MAX:
                     cache.clear()
-                hits = cache[tok.text] = self._token_hits(tok.text)
-            for h in hits:
-                per_pattern.setdefault(h.pid, {}).setdefault(h.slot, []).append((i, h))
-            if i and tok.start - toks[i - 1].end == 1 and text[tok.start - 1] == "-":
+                hits = cache[surface] = self._token_hits(surface)
+            if hits:  # most tokens hit no keyword: no loop, no dict work
+                for h in hits:
+                    per_pattern.setdefault(h.pid, {}).setdefault(h.slot, []).append((i, h))
+            if start - prev_end == 1 and text[start - 1] == "-":
                 self._joined_hits(toks[i - 1], tok, i - 1, per_pattern)
-        if not per_pattern and not self._regexes:
-            return []
+            prev_end = end
+        if not per_pattern:  # no keyword word in the text (half the comments): no veto either
+            if not self._regexes:
+                return []
+            rows = self._regex_rows(text, _NO_VETO)
+            rows.sort(key=_row_key)
+            return [r[3] for r in rows]
 
         occurrences: list[tuple[int, list[tuple[int, _Hit]]]] = []
         vetoed: set[int] = set()
         clauses: list[int] | None = None
+        patterns = self._patterns
         for pid in sorted(per_pattern):
-            pat = self._patterns[pid]
+            pat = patterns[pid]
+            by_slot = per_pattern[pid]
+            if len(by_slot) < len(pat.slots):
+                continue  # a phrase with some of its words missing: the common partial hit
             if pat.negative and pat.rule_idx in vetoed:
                 continue
-            if pat.within_clause and clauses is None and len(per_pattern[pid]) == len(pat.slots) > 1:
+            if pat.within_clause and clauses is None and len(by_slot) == len(pat.slots) > 1:
                 clauses = clause_ids(text, toks, [fold(t.text) for t in toks])
-            found = self._resolve(pat, per_pattern[pid], clauses if pat.within_clause else None)
+            found = self._resolve(pat, by_slot, clauses if pat.within_clause else None)
             if found and pat.exact and len(pat.slots) > 1:
                 # adjacent in the text, not across punctuation ("горячая. вода", "платная, парковка")
                 found = [
@@ -298,14 +358,32 @@ class CompiledMatcher:
             lemmas = tuple(sorted({h.lemma for _, h in occ}))
             fuzzy = any(h.fuzzy for _, h in occ)
             rows.append((start, end, rule_idx, self._make(text, rule_idx, start, end, lemmas, fuzzy)))
-        for rule_idx, rx in self._regexes:
+        if self._regexes:
+            rows += self._regex_rows(text, vetoed)
+        rows.sort(key=_row_key)
+        return [r[3] for r in rows]
+
+    def _regex_rows(self, text: str, vetoed: set[int] | frozenset[int]) -> list[tuple[int, int, int, Match]]:
+        """Matches of the regex rules. A pattern that needs a digit is not run on a text without
+        one (half the comments), and ``search`` runs before ``finditer``: most patterns find
+        nothing, and a failed search is cheaper than an exhausted iterator."""
+        rows: list[tuple[int, int, int, Match]] = []
+        has_digit: bool | None = None
+        for rule_idx, rx, digit in self._regexes:
             if rule_idx in vetoed:
                 continue
-            for m in rx.finditer(text):
+            if digit:
+                if has_digit is None:
+                    has_digit = _DIGIT_RE.search(text) is not None
+                if not has_digit:
+                    continue
+            first = rx.search(text)
+            if first is None:
+                continue
+            for m in rx.finditer(text, first.start()):
                 if m.end() > m.start():
                     rows.append((m.start(), m.end(), rule_idx, self._make(text, rule_idx, *m.span(), (), False)))
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
-        return [r[3] for r in rows]
+        return rows
 
     def _joined_hits(
         self, left: Token, right: Token, i: int, per_pattern: dict[int, dict[int, list[tuple[int, _Hit]]]]

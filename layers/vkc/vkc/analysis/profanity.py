@@ -96,7 +96,7 @@ _OBSCENE_BY_FIRST = _by_first(OBSCENE_FORMS)
 _INSULT_BY_FIRST = _by_first(INSULT_FORMS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ProfanityResult(DumpMixin):
     """``profanity``: obscene words; ``insult``: name-calling or a rude phrase aimed at a person."""
 

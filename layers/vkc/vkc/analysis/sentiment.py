@@ -51,7 +51,7 @@ class SentimentLabel(StrEnum):
     NEGATIVE = "negative"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Sentiment(DumpMixin):
     """Label and score in [-1, 1]; ``raw`` is the unsquashed sum (useful for debugging)."""
 

@@ -55,7 +55,7 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-_LOGIT_CAP, min(_LOGIT_CAP, z))))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class SpamVerdict(DumpMixin):
     """Spam flag, the model's probability and the signals that pushed towards spam."""
 
