@@ -9,11 +9,11 @@ for the rules whose slots were hit.
 
 from __future__ import annotations
 
+import importlib
 import re
-import re._constants as sre_c
-import re._parser as sre_parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from vkc.analysis.morphology import Morphology, WordInfo, abbreviation_stems, default_morphology
 from vkc.analysis.normalize import case_shape, fold, fold_cased
@@ -95,6 +95,9 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+# The regex parser of the standard library (private, untyped; only read to prove a pattern needs a digit).
+sre_parse: Any = importlib.import_module("re._parser")
+sre_c: Any = importlib.import_module("re._constants")
 _DIGIT_RE = re.compile(r"\d")
 _NO_VETO: frozenset[int] = frozenset()
 
@@ -103,7 +106,7 @@ def _row_key(row: tuple[int, int, int, Match]) -> tuple[int, int, int]:
     return row[0], row[1], row[2]
 
 
-def _requires_digit(items: sre_parse.SubPattern | list[tuple[object, object]]) -> bool:
+def _requires_digit(items: Any) -> bool:
     """True if every match of this parsed sequence contains a character of ``\\d``.
 
     Conservative: only elements the sequence cannot skip are looked at (not alternatives,
@@ -113,21 +116,21 @@ def _requires_digit(items: sre_parse.SubPattern | list[tuple[object, object]]) -
         if op is sre_c.IN:
             if av and all(
                 (o is sre_c.CATEGORY and a is sre_c.CATEGORY_DIGIT)
-                or (o is sre_c.LITERAL and 48 <= a <= 57)  # type: ignore[operator]
-                or (o is sre_c.RANGE and a[0] >= 48 and a[1] <= 57)  # type: ignore[index]
-                for o, a in av  # type: ignore[attr-defined]
+                or (o is sre_c.LITERAL and 48 <= a <= 57)
+                or (o is sre_c.RANGE and a[0] >= 48 and a[1] <= 57)
+                for o, a in av
             ):
                 return True
-        elif op is sre_c.LITERAL and 48 <= av <= 57:  # type: ignore[operator]
+        elif op is sre_c.LITERAL and 48 <= av <= 57:
             return True
         elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
-            lo, _, sub = av  # type: ignore[misc]
+            lo, _, sub = av
             if lo >= 1 and _requires_digit(sub):
                 return True
         elif op is sre_c.SUBPATTERN:
-            if _requires_digit(av[-1]):  # type: ignore[index]
+            if _requires_digit(av[-1]):
                 return True
-        elif op is sre_c.ATOMIC_GROUP and _requires_digit(av):  # type: ignore[arg-type]
+        elif op is sre_c.ATOMIC_GROUP and _requires_digit(av):
             return True
     return False
 
@@ -319,9 +322,9 @@ class CompiledMatcher:
         if not per_pattern:  # no keyword word in the text (half the comments): no veto either
             if not self._regexes:
                 return []
-            rows = self._regex_rows(text, _NO_VETO)
-            rows.sort(key=_row_key)
-            return [r[3] for r in rows]
+            only = self._regex_rows(text, _NO_VETO)
+            only.sort(key=_row_key)
+            return [r[3] for r in only]
 
         occurrences: list[tuple[int, list[tuple[int, _Hit]]]] = []
         vetoed: set[int] = set()
