@@ -37,7 +37,7 @@ def tokenize(text: str) -> list[Token]:
     # offsets are exact: every letter or digit starts a match, so between one match's end and the
     # next match's start there is none, and a word cannot occur there; its first occurrence from
     # the previous end is the match itself.
-    out = []
+    out: list[Token] = []
     append = out.append
     find = text.find
     new = tuple.__new__
