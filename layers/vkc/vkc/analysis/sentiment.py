@@ -30,7 +30,7 @@ from vkc.analysis.sentiment_lexicon import (
     NEGATORS,
     SOFTENERS,
 )
-from vkc.analysis.tokenize import Token, has_break
+from vkc.analysis.tokenize import BREAK_CHARS, BREAK_RE, Token
 
 LABEL_THRESHOLD = 0.2  # |score| below this is neutral
 _SQUASH = 6.0  # score = s / sqrt(s² + _SQUASH): s = 1 -> 0.38, s = 2 -> 0.63, s = 4 -> 0.85
@@ -111,7 +111,7 @@ class SentimentScorer:
     def __init__(self, morph: Morphology) -> None:
         self._morph = morph
         self.word_weight = lru_cache(maxsize=262_144)(self._word_weight)
-        self._facts_cache: dict[str, tuple[int, float]] = {}
+        self._facts_cache: dict[str, tuple[int, float, bool]] = {}
 
     def _word_weight(self, norm: str) -> float:
         w = LEXICON.get(norm)
@@ -127,16 +127,17 @@ class SentimentScorer:
                 return w
         return 0.0
 
-    def _facts(self, norm: str) -> tuple[int, float]:
-        """(role, value) of a word: role 0 plain (value = weight), 1 contrast, 2 negator,
-        3 intensifier (value = multiplier), 4 softening intensifier."""
+    def _facts(self, norm: str) -> tuple[int, float, bool]:
+        """(role, value, starts an expression) of a word: role 0 plain (value = weight),
+        1 contrast, 2 negator, 3 intensifier (value = multiplier), 4 softening intensifier."""
+        starts = norm in _EXPR_FIRST
         if norm in CONTRAST:
-            return 1, 0.0
+            return 1, 0.0, starts
         if norm in NEGATORS:
-            return 2, 0.0
+            return 2, 0.0, starts
         if norm in INTENSIFIERS and LEXICON.get(norm) is None:
-            return (4 if norm in SOFTENERS else 3), INTENSIFIERS[norm]
-        return 0, self.word_weight(norm)
+            return (4 if norm in SOFTENERS else 3), INTENSIFIERS[norm], starts
+        return 0, self.word_weight(norm), starts
 
     def score(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> Sentiment:
         return self.read(text, tokens, norms).sentiment()
@@ -156,14 +157,25 @@ class SentimentScorer:
         i = 0
         n = len(tokens)
         while i < n:
-            if i and has_break(text, tokens[i - 1].end, tokens[i].start):
-                if softened:
-                    parts.append(-1.0)
-                negate, softened, mult = 0, False, 1.0
-                if first_end < 0:
-                    first_end = len(parts)
+            if i:  # has_break, inlined: it runs for every token
+                gap_at = tokens[i - 1][2]
+                gap = tokens[i][1] - gap_at
+                if (
+                    text[gap_at] in BREAK_CHARS
+                    if gap == 1
+                    else gap > 1 and BREAK_RE.search(text, gap_at, gap_at + gap) is not None
+                ):
+                    if softened:
+                        parts.append(-1.0)
+                    negate, softened, mult = 0, False, 1.0
+                    if first_end < 0:
+                        first_end = len(parts)
             norm = norms[i]
-            if norm in _EXPR_FIRST:
+            facts = facts_cache.get(norm)
+            if facts is None:
+                facts = facts_cache[norm] = self._facts(norm)
+            role, w, starts_expr = facts
+            if starts_expr:
                 expr = self._expression(norms, i)
                 if expr is not None:
                     length, w = expr
@@ -174,10 +186,6 @@ class SentimentScorer:
                     i += length
                     continue
             i += 1
-            facts = facts_cache.get(norm)
-            if facts is None:
-                facts = facts_cache[norm] = self._facts(norm)
-            role, w = facts
             if role == 1:
                 contrast_at = len(parts)
                 contrast_token = i - 1

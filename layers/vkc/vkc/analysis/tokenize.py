@@ -49,14 +49,15 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
-_BREAK_RE = re.compile(r"[.,;:!?()\n]")
+BREAK_CHARS = ".,;:!?()\n"  # clause punctuation between two tokens
+BREAK_RE = re.compile(r"[.,;:!?()\n]")
 
 
 def has_break(text: str, end: int, start: int) -> bool:
     """True if the gap text[end:start] between two tokens holds clause punctuation."""
     if start - end <= 1:  # adjacent or one character apart: the common single space
-        return start > end and text[end] in ".,;:!?()\n"
-    return _BREAK_RE.search(text, end, start) is not None
+        return start > end and text[end] in BREAK_CHARS
+    return BREAK_RE.search(text, end, start) is not None
 
 
 # Sentence ends, brackets, a colon and a dash (a spaced hyphen too, not the one inside a word).
