@@ -9,14 +9,17 @@ from vkc.analysis.language import detect_language
 from vkc.analysis.matcher import CompiledMatcher, Match, Matcher
 from vkc.analysis.morphology import Morphology, default_morphology
 from vkc.analysis.normalize import fold
-from vkc.analysis.profanity import ProfanityDetector, ProfanityResult
+from vkc.analysis.profanity import ProfanityDetector, ProfanityResult, is_profane_word
 from vkc.analysis.results import DumpMixin
 from vkc.analysis.rules import KeywordRule
 from vkc.analysis.sentiment import Sentiment
 from vkc.analysis.sentiment_model import SentimentClassifier
 from vkc.analysis.spam import SpamVerdict, assess_spam, fingerprint
-from vkc.analysis.terms import content_lemmas
+from vkc.analysis.terms import content_lemma
 from vkc.analysis.tokenize import tokenize
+
+_WORD_CACHE_MAX = 200_000
+_Word = tuple[str, bool, str | None]  # folded form, obscene, content lemma (None: not counted)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -46,18 +49,31 @@ class Analyzer:
         self.matcher: CompiledMatcher = Matcher.compile(rules, self.morph)
         self._sentiment = SentimentClassifier(self.morph)
         self._profanity = ProfanityDetector(self.morph)
+        self._words: dict[str, _Word] = {}
+
+    def _word(self, surface: str) -> _Word:
+        """What the per-comment passes need of one token as written, computed once per process."""
+        words = self._words
+        if len(words) >= _WORD_CACHE_MAX:
+            words.clear()
+        norm = fold(surface)
+        word = words[surface] = (norm, is_profane_word(surface), content_lemma(norm, self.morph))
+        return word
 
     def analyze(self, text: str) -> CommentAnalysis:
         tokens = tokenize(text)
-        norms = [fold(t.text) for t in tokens]  # folded once, shared by every scorer
+        get = self._words.get
+        # one dict lookup per token instead of one cached call per pass (fold, profanity, lemma)
+        words = [get(t[0]) or self._word(t[0]) for t in tokens]
+        norms = [w[0] for w in words]  # folded once, shared by every scorer
         return CommentAnalysis(
-            matches=tuple(self.matcher.match(text, tokens)),
-            sentiment=self._sentiment.score(text, tokens, norms),
-            spam=assess_spam(text, tokens, norms),
-            profanity=self._profanity.detect(text, tokens, norms),
-            language=detect_language(text, tokens),
-            lemmas=tuple(content_lemmas(tokens, self.morph, norms)),
-            fingerprint=fingerprint(text, tokens, norms),
+            tuple(self.matcher.match(text, tokens)),
+            self._sentiment.score(text, tokens, norms),
+            assess_spam(text, tokens, norms),
+            self._profanity.detect(text, tokens, norms, [t[0] for t, w in zip(tokens, words, strict=True) if w[1]]),
+            detect_language(text, tokens),
+            tuple([w[2] for w in words if w[2] is not None]),
+            fingerprint(text, tokens, norms),
         )
 
     def analyze_many(self, texts: Iterable[str]) -> list[CommentAnalysis]:

@@ -133,9 +133,13 @@ class ProfanityDetector:
     def __init__(self, morph: Morphology) -> None:
         self._insults = InsultFinder(morph)
 
-    def detect(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> ProfanityResult:
+    def detect(
+        self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None, found: list[str] | None = None
+    ) -> ProfanityResult:
+        """``found``: the tokens' texts that ``is_profane_word`` accepts, when the caller has them."""
         norms = [fold(t.text) for t in tokens] if norms is None else norms
-        found = [t.text for t in tokens if is_profane_word(t.text)]
+        if found is None:
+            found = [t.text for t in tokens if is_profane_word(t.text)]
         insults = self._insults.find(text, tokens, norms)
         if looks_disguised(text, tokens):
             joined, masked = raw_candidates(text)
