@@ -40,6 +40,7 @@ _EMOTICON_RE = re.compile(r"(?<!\w)[:;=xXхХ8]-?(?:\)+|[dD]+|\(+|[pP])(?!\w)")
 _EMOTICON_GATE_RE = re.compile(r"[:;=xXхХ8]-?[()dDpP]")  # cheap scan before the exact pattern
 _EMOJI_CHAR_RE = re.compile("[\u2600-\u27bf\U0001f300-\U0001faff]")
 _NO_TOKENS: frozenset[int] = frozenset()
+_INERT = (0, 0.0, False)  # the facts of a word the lexicon does not know
 _EXPR_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
 for _expr, _w in sorted(EXPRESSIONS.items(), key=lambda kv: -len(kv[0])):
     _EXPR_FIRST.setdefault(_expr[0], []).append((_expr, _w))
@@ -112,6 +113,7 @@ class SentimentScorer:
         self._morph = morph
         self.word_weight = lru_cache(maxsize=262_144)(self._word_weight)
         self._facts_cache: dict[str, tuple[int, float, bool]] = {}
+        self._inert: set[str] = set()  # words whose facts are _INERT
 
     def _word_weight(self, norm: str) -> float:
         w = LEXICON.get(norm)
@@ -155,7 +157,9 @@ class SentimentScorer:
         mult = 1.0
         first_end = -1  # len(parts) at the first clause break
         i = 0
-        n = len(tokens)
+        # A third of the comments hold no word the lexicon knows (no weight, role or expression):
+        # their reading is empty, the loop below would only walk the clause breaks.
+        n = 0 if self._inert.issuperset(norms) else len(tokens)
         while i < n:
             if i:  # has_break, inlined: it runs for every token
                 gap_at = tokens[i - 1][2]
@@ -174,6 +178,8 @@ class SentimentScorer:
             facts = facts_cache.get(norm)
             if facts is None:
                 facts = facts_cache[norm] = self._facts(norm)
+                if facts == _INERT:
+                    self._inert.add(norm)
             role, w, starts_expr = facts
             if starts_expr:
                 expr = self._expression(norms, i)
