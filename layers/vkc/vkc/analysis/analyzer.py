@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vkc.analysis.language import detect_language
-from vkc.analysis.matcher import CompiledMatcher, Match, Matcher
+from vkc.analysis.matcher import CompiledMatcher, Hit, Match, Matcher
 from vkc.analysis.morphology import Morphology, default_morphology
 from vkc.analysis.normalize import fold
 from vkc.analysis.profanity import ProfanityDetector, ProfanityResult, is_profane_word
@@ -19,7 +19,8 @@ from vkc.analysis.terms import content_lemma
 from vkc.analysis.tokenize import tokenize
 
 _WORD_CACHE_MAX = 200_000
-_Word = tuple[str, bool, str | None]  # folded form, obscene, content lemma (None: not counted)
+# folded form, obscene, content lemma (None: not counted), the keyword slots it fills
+_Word = tuple[str, bool, str | None, tuple[Hit, ...]]
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -52,22 +53,28 @@ class Analyzer:
         self._words: dict[str, _Word] = {}
 
     def _word(self, surface: str) -> _Word:
-        """What the per-comment passes need of one token as written, computed once per process."""
+        """What the per-comment passes need of one token as written, computed once per process
+        (``self.matcher`` is this analyzer's for its whole life, so its hits can be kept here)."""
         words = self._words
         if len(words) >= _WORD_CACHE_MAX:
             words.clear()
         norm = fold(surface)
-        word = words[surface] = (norm, is_profane_word(surface), content_lemma(norm, self.morph))
+        word = words[surface] = (
+            norm,
+            is_profane_word(surface),
+            content_lemma(norm, self.morph),
+            self.matcher.token_hits(surface),
+        )
         return word
 
     def analyze(self, text: str) -> CommentAnalysis:
         tokens = tokenize(text)
         get = self._words.get
-        # one dict lookup per token instead of one cached call per pass (fold, profanity, lemma)
+        # one dict lookup per token instead of one cached call per pass (fold, profanity, lemma, hits)
         words = [get(t[0]) or self._word(t[0]) for t in tokens]
         norms = [w[0] for w in words]  # folded once, shared by every scorer
         return CommentAnalysis(
-            tuple(self.matcher.match(text, tokens)),
+            tuple(self.matcher.match(text, tokens, [w[3] for w in words])),
             self._sentiment.score(text, tokens, norms),
             assess_spam(text, tokens, norms),
             self._profanity.detect(text, tokens, norms, [t[0] for t, w in zip(tokens, words, strict=True) if w[1]]),

@@ -64,7 +64,9 @@ class _Pattern:
 
 
 @dataclass(frozen=True, slots=True)
-class _Hit:
+class Hit:
+    """One keyword slot a token fills (opaque outside the matcher; ``token_hits`` gives them)."""
+
     pid: int
     slot: int
     lemma: str
@@ -177,7 +179,7 @@ class CompiledMatcher:
         self._substr: dict[str, list[tuple[int, int]]] = {}
         self._regexes: list[tuple[int, re.Pattern[str], bool]] = []  # (rule, pattern, needs a digit)
         self._has_negatives: set[int] = set()
-        self._hits: dict[str, tuple[_Hit, ...]] = {}
+        self._hits: dict[str, tuple[Hit, ...]] = {}
         self.unmatchable: tuple[str | int, ...] = ()
         unmatchable: list[str | int] = []
         for idx, rule in enumerate(self.rules):
@@ -248,18 +250,18 @@ class CompiledMatcher:
 
     # per-token hits ------------------------------------------------------------------------
 
-    def _token_hits(self, surface: str) -> tuple[_Hit, ...]:
+    def _token_hits(self, surface: str) -> tuple[Hit, ...]:
         norm = fold(surface)
         info: WordInfo = self._morph.info(norm)
-        found: dict[tuple[int, int], _Hit] = {}
+        found: dict[tuple[int, int], Hit] = {}
         whole = len(surface)
         for lemma in info.lemmas:
             for pid, s_idx in self._index.get(lemma, ()):
-                found.setdefault((pid, s_idx), _Hit(pid, s_idx, lemma, False, 0, whole))
+                found.setdefault((pid, s_idx), Hit(pid, s_idx, lemma, False, 0, whole))
         if info.script == "cyr":
             for stem in abbreviation_stems(fold_cased(surface), norm, info.known):
                 for pid, s_idx in self._index.get(stem, ()):
-                    found.setdefault((pid, s_idx), _Hit(pid, s_idx, stem, False, 0, whole))
+                    found.setdefault((pid, s_idx), Hit(pid, s_idx, stem, False, 0, whole))
         if self._substr_re is not None:
             for cand in info.lemmas:
                 for m in self._substr_re.finditer(cand):
@@ -267,7 +269,7 @@ class CompiledMatcher:
                     pos = norm.find(needle)
                     lo, hi = (pos, pos + len(needle)) if pos >= 0 and len(norm) == whole else (0, whole)
                     for pid, s_idx in self._substr[needle]:
-                        found.setdefault((pid, s_idx), _Hit(pid, s_idx, needle, False, lo, hi))
+                        found.setdefault((pid, s_idx), Hit(pid, s_idx, needle, False, lo, hi))
         if (
             self._fuzzy
             and not info.known
@@ -279,7 +281,7 @@ class CompiledMatcher:
                 for pid, s_idx, form in self._fuzzy.get(key, ()):
                     if (pid, s_idx) not in found and within_one_edit(norm, form):
                         slot = self._patterns[pid].slots[s_idx]
-                        found[(pid, s_idx)] = _Hit(pid, s_idx, slot.primary, True, 0, whole)
+                        found[(pid, s_idx)] = Hit(pid, s_idx, slot.primary, True, 0, whole)
         if not found:
             return ()
         hits = []
@@ -300,25 +302,39 @@ class CompiledMatcher:
 
     # matching ------------------------------------------------------------------------------
 
-    def match(self, text: str, tokens: Sequence[Token] | None = None) -> list[Match]:
-        """All matches of the active rules in ``text``, sorted by (start, end, rule order)."""
+    def token_hits(self, surface: str) -> tuple[Hit, ...]:
+        """The keyword slots one token (as written) fills; cached per process."""
+        hits = self._hits.get(surface)
+        if hits is None:
+            if len(self._hits) >= _HIT_CACHE_MAX:
+                self._hits.clear()
+            hits = self._hits[surface] = self._token_hits(surface)
+        return hits
+
+    def match(
+        self, text: str, tokens: Sequence[Token] | None = None, hits: Sequence[tuple[Hit, ...]] | None = None
+    ) -> list[Match]:
+        """All matches of the active rules in ``text``, sorted by (start, end, rule order).
+
+        ``hits``: ``token_hits`` of each token, when the caller keeps them with its own per-token
+        data (the analyzer does: one lookup per token serves every pass).
+        """
         toks = tokenize(text) if tokens is None else tokens
-        per_pattern: dict[int, dict[int, list[tuple[int, _Hit]]]] = {}
-        cache = self._hits
-        prev_end = -2  # no token before the first: "start - prev_end == 1" cannot hold
-        for i, tok in enumerate(toks):
-            surface, start, end = tok
-            hits = cache.get(surface)
-            if hits is None:
-                if len(cache) >= _HIT_CACHE_MAX:
-                    cache.clear()
-                hits = cache[surface] = self._token_hits(surface)
-            if hits:  # most tokens hit no keyword: no loop, no dict work
-                for h in hits:
+        if hits is None:
+            get = self._hits.get
+            hits = [get(t[0]) or self.token_hits(t[0]) for t in toks]
+        per_pattern: dict[int, dict[int, list[tuple[int, Hit]]]] = {}
+        for i, token_hits in enumerate(hits):
+            if token_hits:  # most tokens hit no keyword: no loop, no dict work
+                for h in token_hits:
                     per_pattern.setdefault(h.pid, {}).setdefault(h.slot, []).append((i, h))
-            if start - prev_end == 1 and text[start - 1] == "-":
-                self._joined_hits(toks[i - 1], tok, i - 1, per_pattern)
-            prev_end = end
+        if "-" in text:
+            # Hyphenated spellings of one-word keywords. Added after every token's own hits: they
+            # go to one-word patterns only, whose occurrences are sorted by offset in the end.
+            for i in range(1, len(toks)):
+                start = toks[i][1]
+                if start - toks[i - 1][2] == 1 and text[start - 1] == "-":
+                    self._joined_hits(toks[i - 1], toks[i], i - 1, per_pattern)
         if not per_pattern:  # no keyword word in the text (half the comments): no veto either
             if not self._regexes:
                 return []
@@ -326,7 +342,7 @@ class CompiledMatcher:
             only.sort(key=_row_key)
             return [r[3] for r in only]
 
-        occurrences: list[tuple[int, list[tuple[int, _Hit]]]] = []
+        occurrences: list[tuple[int, list[tuple[int, Hit]]]] = []
         vetoed: set[int] = set()
         clauses: list[int] | None = None
         patterns = self._patterns
@@ -389,23 +405,18 @@ class CompiledMatcher:
         return rows
 
     def _joined_hits(
-        self, left: Token, right: Token, i: int, per_pattern: dict[int, dict[int, list[tuple[int, _Hit]]]]
+        self, left: Token, right: Token, i: int, per_pattern: dict[int, dict[int, list[tuple[int, Hit]]]]
     ) -> None:
         """One-word keywords written with a hyphen in the text ("кеш-бэк" for "кешбэк"): the two
         tokens are looked up joined, and a whole-word hit spans both (indexed at the left one)."""
         joined = left.text + right.text
-        hits = self._hits.get(joined)
-        if hits is None:
-            if len(self._hits) >= _HIT_CACHE_MAX:
-                self._hits.clear()
-            hits = self._hits[joined] = self._token_hits(joined)
-        for h in hits:
+        for h in self.token_hits(joined):
             if len(self._patterns[h.pid].slots) != 1 or h.start != 0 or h.end != len(joined):
                 continue
             slot_hits = per_pattern.setdefault(h.pid, {}).setdefault(h.slot, [])
             if any(j in (i, i + 1) for j, _ in slot_hits):
                 continue  # one part matched on its own already
-            span = _Hit(h.pid, h.slot, h.lemma, h.fuzzy, 0, right.end - left.start)
+            span = Hit(h.pid, h.slot, h.lemma, h.fuzzy, 0, right.end - left.start)
             slot_hits.append((i, span))
 
     def _make(self, text: str, rule_idx: int, start: int, end: int, lemmas: tuple[str, ...], fuzzy: bool) -> Match:
@@ -427,8 +438,8 @@ class CompiledMatcher:
 
     @staticmethod
     def _resolve(
-        pat: _Pattern, by_slot: dict[int, list[tuple[int, _Hit]]], clauses: list[int] | None = None
-    ) -> list[list[tuple[int, _Hit]]]:
+        pat: _Pattern, by_slot: dict[int, list[tuple[int, Hit]]], clauses: list[int] | None = None
+    ) -> list[list[tuple[int, Hit]]]:
         """Non-overlapping occurrences of a pattern, leftmost first; with ``clauses`` (each token's
         clause number) an any-order occurrence stays inside one clause."""
         n = len(pat.slots)
@@ -437,7 +448,7 @@ class CompiledMatcher:
         if len(by_slot) < n:
             return []
         maps = [dict(by_slot[k]) for k in range(n)]
-        out: list[list[tuple[int, _Hit]]] = []
+        out: list[list[tuple[int, Hit]]] = []
         last = -1
         if pat.exact:
             for i in sorted(maps[0]):
@@ -461,7 +472,7 @@ class CompiledMatcher:
         return out
 
 
-def _assign(maps: list[dict[int, _Hit]], lo: int, hi: int) -> list[int] | None:
+def _assign(maps: list[dict[int, Hit]], lo: int, hi: int) -> list[int] | None:
     """Distinct token indices in [lo, hi], one per slot (earliest first), or None."""
     cands = [sorted(i for i in m if lo <= i <= hi) for m in maps]
     if any(not c for c in cands):
