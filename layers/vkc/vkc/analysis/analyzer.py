@@ -19,8 +19,8 @@ from vkc.analysis.terms import content_lemma
 from vkc.analysis.tokenize import tokenize
 
 _WORD_CACHE_MAX = 200_000
-# folded form, obscene, content lemma (None: not counted), the keyword slots it fills
-_Word = tuple[str, bool, str | None, tuple[Hit, ...]]
+# folded form, obscene, content lemma (None: not counted), the keyword slots it fills, insult tier
+_Word = tuple[str, bool, str | None, tuple[Hit, ...], int]
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -64,6 +64,7 @@ class Analyzer:
             is_profane_word(surface),
             content_lemma(norm, self.morph),
             self.matcher.token_hits(surface),
+            self._profanity.insult_tier(norm),
         )
         return word
 
@@ -77,7 +78,9 @@ class Analyzer:
             tuple(self.matcher.match(text, tokens, [w[3] for w in words])),
             self._sentiment.score(text, tokens, norms),
             assess_spam(text, tokens, norms),
-            self._profanity.detect(text, tokens, norms, [t[0] for t, w in zip(tokens, words, strict=True) if w[1]]),
+            self._profanity.detect(
+                text, tokens, norms, [t[0] for t, w in zip(tokens, words, strict=True) if w[1]], [w[4] for w in words]
+            ),
             detect_language(text, tokens),
             tuple([w[2] for w in words if w[2] is not None]),
             fingerprint(text, tokens, norms),

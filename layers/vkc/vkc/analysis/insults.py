@@ -238,11 +238,19 @@ class InsultFinder:
     def is_strong(self, norm: str) -> bool:
         return self.tier(norm) == _STRONG
 
-    def find(self, text: str, tokens: Sequence[Token], norms: Sequence[str]) -> list[str]:
-        """The insulting tokens of a comment, as written."""
-        tiers = self._tiers
+    def find(
+        self, text: str, tokens: Sequence[Token], norms: Sequence[str], word_tiers: Sequence[int] | None = None
+    ) -> list[str]:
+        """The insulting tokens of a comment, as written; ``word_tiers``: each token's ``tier``,
+        when the caller keeps them."""
         tier = self.tier
-        hits = [i for i, n in enumerate(norms) if (tiers[n] if n in tiers else tier(n))]
+        if word_tiers is None:
+            tiers = self._tiers
+            hits = [i for i, n in enumerate(norms) if (tiers[n] if n in tiers else tier(n))]
+        elif any(word_tiers):
+            hits = [i for i, t in enumerate(word_tiers) if t]
+        else:
+            return []
         if not hits:
             return []
         sentence = _clause_ids(text, tokens)

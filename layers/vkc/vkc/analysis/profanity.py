@@ -133,14 +133,24 @@ class ProfanityDetector:
     def __init__(self, morph: Morphology) -> None:
         self._insults = InsultFinder(morph)
 
+    def insult_tier(self, norm: str) -> int:
+        """``InsultFinder.tier`` of a folded word (0: no insult word), for callers that cache it."""
+        return self._insults.tier(norm)
+
     def detect(
-        self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None, found: list[str] | None = None
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        norms: Sequence[str] | None = None,
+        found: list[str] | None = None,
+        tiers: Sequence[int] | None = None,
     ) -> ProfanityResult:
-        """``found``: the tokens' texts that ``is_profane_word`` accepts, when the caller has them."""
+        """``found``: the tokens' texts that ``is_profane_word`` accepts, and ``tiers``: each
+        token's ``insult_tier``, when the caller keeps them per word."""
         norms = [fold(t.text) for t in tokens] if norms is None else norms
         if found is None:
             found = [t.text for t in tokens if is_profane_word(t.text)]
-        insults = self._insults.find(text, tokens, norms)
+        insults = self._insults.find(text, tokens, norms, tiers)
         if looks_disguised(text, tokens):
             joined, masked = raw_candidates(text)
             for word in joined:
