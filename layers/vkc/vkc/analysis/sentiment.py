@@ -44,6 +44,14 @@ _INERT = (0, 0.0, False)  # the facts of a word the lexicon does not know
 _EXPR_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
 for _expr, _w in sorted(EXPRESSIONS.items(), key=lambda kv: -len(kv[0])):
     _EXPR_FIRST.setdefault(_expr[0], []).append((_expr, _w))
+_EXPR_PAIR: dict[tuple[str, str], list[tuple[tuple[str, ...], float]]] = {}
+_EXPR_SINGLE: dict[str, float] = {}
+for _cands in _EXPR_FIRST.values():
+    for _expr, _w in _cands:
+        if len(_expr) >= 2:
+            _EXPR_PAIR.setdefault((_expr[0], _expr[1]), []).append((_expr, _w))
+        else:
+            _EXPR_SINGLE.setdefault(_expr[0], _w)
 
 
 class SentimentLabel(StrEnum):
@@ -261,7 +269,11 @@ class SentimentScorer:
 
     @staticmethod
     def _expression(norms: Sequence[str], i: int) -> tuple[int, float] | None:
-        for expr, w in _EXPR_FIRST.get(norms[i], ()):
-            if tuple(norms[i : i + len(expr)]) == expr:
-                return len(expr), w
-        return None
+        # Candidates by their first two words ("не" alone starts 33 expressions), longest first
+        # as in _EXPR_FIRST; the one-word ones, if any, come last there too.
+        if i + 1 < len(norms):
+            for expr, w in _EXPR_PAIR.get((norms[i], norms[i + 1]), ()):
+                if len(expr) == 2 or tuple(norms[i : i + len(expr)]) == expr:
+                    return len(expr), w
+        single = _EXPR_SINGLE.get(norms[i])
+        return None if single is None else (1, single)
