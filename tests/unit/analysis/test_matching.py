@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from vkc.analysis.matcher import Match, Matcher, make_snippet, needs_digit, within_one_edit
+from vkc.analysis.matcher import Match, Matcher, make_snippet, needs_digit, required_literal, within_one_edit
 from vkc.analysis.rules import KeywordRule, PhraseMode, RuleKind
 
 
@@ -165,6 +167,28 @@ def test_regex_case_flag() -> None:
 )
 def test_regex_digit_gate_is_conservative(pattern: str, needs: bool) -> None:
     assert needs_digit(pattern) is needs
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ignore_case", "literal"),
+    [
+        (r"https?://\S+", True, "://"),  # cased letters do not count under IGNORECASE
+        (r"https?://\S+", False, "http"),
+        (r"\+7\d{10}", True, "+7"),
+        (r"заказ\s*№?\s*\d+", False, "заказ"),
+        (r"заказ\s*№?\s*\d+", True, ""),
+        (r"ab|cd", False, ""),  # alternatives: nothing is required
+        (r"(?:ab)?c", False, "c"),
+    ],
+)
+def test_regex_literal_gate(pattern: str, ignore_case: bool, literal: str) -> None:
+    assert required_literal(pattern, re.IGNORECASE if ignore_case else 0) == literal
+
+
+def test_literal_gated_regexes_still_match() -> None:
+    rules = [rule(r"https?://\S+", kind=RuleKind.REGEX, id="u"), rule(r"\+7\d{3}", kind=RuleKind.REGEX, id="p")]
+    assert surfaces(rules, "HTTPS://A.B и +7123") == ["HTTPS://A.B", "+7123"]
+    assert surfaces(rules, "http:/ a.b, +8123") == []
 
 
 def test_digit_regexes_still_match_beside_other_rules() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from vkc.analysis.language import detect_language
 from vkc.analysis.matcher import CompiledMatcher, Hit, Match, Matcher
@@ -21,6 +22,7 @@ from vkc.analysis.tokenize import tokenize
 _WORD_CACHE_MAX = 200_000
 # folded form, obscene, content lemma (None: not counted), the keyword slots it fills, insult tier
 _Word = tuple[str, bool, str | None, tuple[Hit, ...], int]
+_NORM, _OBSCENE, _HITS, _TIER = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(4)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -73,14 +75,13 @@ class Analyzer:
         get = self._words.get
         # one dict lookup per token instead of one cached call per pass (fold, profanity, lemma, hits)
         words = [get(t[0]) or self._word(t[0]) for t in tokens]
-        norms = [w[0] for w in words]  # folded once, shared by every scorer
+        norms = list(map(_NORM, words))  # folded once, shared by every scorer
+        obscene = [t[0] for t, w in zip(tokens, words, strict=True) if w[1]] if any(map(_OBSCENE, words)) else []
         return CommentAnalysis(
-            tuple(self.matcher.match(text, tokens, [w[3] for w in words])),
+            tuple(self.matcher.match(text, tokens, list(map(_HITS, words)))),
             self._sentiment.score(text, tokens, norms),
             assess_spam(text, tokens, norms),
-            self._profanity.detect(
-                text, tokens, norms, [t[0] for t, w in zip(tokens, words, strict=True) if w[1]], [w[4] for w in words]
-            ),
+            self._profanity.detect(text, tokens, norms, obscene, list(map(_TIER, words))),
             detect_language(text, tokens),
             tuple([w[2] for w in words if w[2] is not None]),
             fingerprint(text, tokens, norms),

@@ -154,6 +154,9 @@ _GATE = (
 )
 
 
+_STARTS = _ALONE | _SHOVE | frozenset(_BY_FIRST)  # the words a rude phrase can start at
+
+
 def _match_rest(rest: tuple[Step, ...], norms: Sequence[str], j: int) -> int:
     """End index of the phrase's remaining words matched from ``j``, or -1."""
     if not rest:
@@ -172,6 +175,8 @@ def rude_phrases(tokens: Sequence[Token], norms: Sequence[str]) -> list[str]:
         return []
     out = []
     for i, n in enumerate(norms):
+        if n not in _STARTS:  # one test for the many words that start nothing
+            continue
         if n in _ALONE:
             if not (n.startswith("отвал") and i and norms[i - 1] == "на"):  # "сделали на отвали"
                 out.append(tokens[i].text)

@@ -146,6 +146,32 @@ def needs_digit(pattern: str, flags: int = 0) -> bool:
         return False
 
 
+def _uncased(ch: str) -> bool:
+    """A character that case-insensitive matching compares as is (sre emits a plain literal)."""
+    return ch.lower() == ch and ch.upper() == ch and ch.casefold() == ch
+
+
+def required_literal(pattern: str, flags: int = 0) -> str:
+    """The longest run of plain characters every match of the regex contains ("://" for
+    ``https?://\\S+``), or "" when there is none (or when unsure): a text without it is not
+    searched. Only the top-level sequence is read; under IGNORECASE only characters without case
+    count (a cased letter matches other letters too, "k" the Kelvin sign)."""
+    try:
+        parsed = sre_parse.parse(pattern, flags)
+    except Exception:
+        return ""
+    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+    best = run = ""
+    for op, av in parsed:
+        ch = chr(av) if op is sre_c.LITERAL else ""
+        if ch and (not ignore_case or _uncased(ch)):
+            run += ch
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    return best
+
+
 def make_snippet(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> tuple[str, int]:
     """Context around [start, end): about ``radius`` chars each side, cut at whitespace.
 
@@ -177,7 +203,8 @@ class CompiledMatcher:
         self._index: dict[str, list[tuple[int, int]]] = {}
         self._fuzzy: dict[str, list[tuple[int, int, str]]] = {}
         self._substr: dict[str, list[tuple[int, int]]] = {}
-        self._regexes: list[tuple[int, re.Pattern[str], bool]] = []  # (rule, pattern, needs a digit)
+        # (rule, pattern, needs a digit, a substring every match contains or "")
+        self._regexes: list[tuple[int, re.Pattern[str], bool, str]] = []
         self._has_negatives: set[int] = set()
         self._hits: dict[str, tuple[Hit, ...]] = {}
         self.unmatchable: tuple[str | int, ...] = ()
@@ -235,7 +262,9 @@ class CompiledMatcher:
                 self._has_negatives.add(idx)
         if rule.kind is RuleKind.REGEX:
             flags = 0 if rule.case_sensitive else re.IGNORECASE
-            self._regexes.append((idx, re.compile(rule.text, flags), needs_digit(rule.text, flags)))
+            self._regexes.append(
+                (idx, re.compile(rule.text, flags), needs_digit(rule.text, flags), required_literal(rule.text, flags))
+            )
             return True
         slots = self._slots(rule.text, rule)
         if not slots:
@@ -388,8 +417,8 @@ class CompiledMatcher:
         nothing, and a failed search is cheaper than an exhausted iterator."""
         rows: list[tuple[int, int, int, Match]] = []
         has_digit: bool | None = None
-        for rule_idx, rx, digit in self._regexes:
-            if rule_idx in vetoed:
+        for rule_idx, rx, digit, literal in self._regexes:
+            if rule_idx in vetoed or (literal and literal not in text):
                 continue
             if digit:
                 if has_digit is None:
