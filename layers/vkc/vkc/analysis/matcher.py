@@ -401,10 +401,15 @@ class CompiledMatcher:
         for rule_idx, occ in occurrences:
             if rule_idx in vetoed:
                 continue
-            start = min(toks[i].start + h.start for i, h in occ)
-            end = max(toks[i].start + h.end for i, h in occ)
-            lemmas = tuple(sorted({h.lemma for _, h in occ}))
-            fuzzy = any(h.fuzzy for _, h in occ)
+            if len(occ) == 1:  # a one-word keyword: no generators
+                i, h = occ[0]
+                at = toks[i][1]
+                start, end, lemmas, fuzzy = at + h.start, at + h.end, (h.lemma,), h.fuzzy
+            else:
+                start = min(toks[i].start + h.start for i, h in occ)
+                end = max(toks[i].start + h.end for i, h in occ)
+                lemmas = tuple(sorted({h.lemma for _, h in occ}))
+                fuzzy = any(h.fuzzy for _, h in occ)
             rows.append((start, end, rule_idx, self._make(text, rule_idx, start, end, lemmas, fuzzy)))
         if self._regexes:
             rows += self._regex_rows(text, vetoed)
