@@ -398,6 +398,7 @@ class CompiledMatcher:
                 occurrences.extend((pat.rule_idx, occ) for occ in found)
 
         rows: list[tuple[int, int, int, Match]] = []
+        lemmas: tuple[str, ...]
         for rule_idx, occ in occurrences:
             if rule_idx in vetoed:
                 continue
