@@ -16,13 +16,15 @@ from vkc.analysis.rules import KeywordRule
 from vkc.analysis.sentiment import Sentiment
 from vkc.analysis.sentiment_model import SentimentClassifier
 from vkc.analysis.spam import SpamVerdict, assess_spam, fingerprint
+from vkc.analysis.spam_signals import word_families
 from vkc.analysis.terms import content_lemma
 from vkc.analysis.tokenize import tokenize
 
 _WORD_CACHE_MAX = 200_000
 # folded form, obscene, content lemma (None: not counted), the keyword slots it fills, insult tier
-_Word = tuple[str, bool, str | None, tuple[Hit, ...], int]
-_NORM, _OBSCENE, _HITS, _TIER = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(4)
+# and its spam word families (bits)
+_Word = tuple[str, bool, str | None, tuple[Hit, ...], int, int]
+_NORM, _OBSCENE, _HITS, _TIER, _FAMILIES = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(4), itemgetter(5)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -67,6 +69,7 @@ class Analyzer:
             content_lemma(norm, self.morph),
             self.matcher.token_hits(surface),
             self._profanity.insult_tier(norm),
+            word_families(norm),
         )
         return word
 
@@ -80,7 +83,7 @@ class Analyzer:
         return CommentAnalysis(
             tuple(self.matcher.match(text, tokens, list(map(_HITS, words)))),
             self._sentiment.score(text, tokens, norms),
-            assess_spam(text, tokens, norms),
+            assess_spam(text, tokens, norms, map(_FAMILIES, words)),
             self._profanity.detect(text, tokens, norms, obscene, list(map(_TIER, words))),
             detect_language(text, tokens),
             tuple([w[2] for w in words if w[2] is not None]),

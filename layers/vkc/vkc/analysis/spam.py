@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,13 +80,19 @@ class SpamVerdict(DumpMixin):
         return SpamVerdict(is_spam=bool(self.reasons), score=score, reasons=(*self.reasons, "duplicate"))
 
 
-def assess_spam(text: str, tokens: Sequence[Token] | None = None, norms: Sequence[str] | None = None) -> SpamVerdict:
-    """Spam verdict of one comment on its own (see ``SpamVerdict.with_duplicates``)."""
+def assess_spam(
+    text: str,
+    tokens: Sequence[Token] | None = None,
+    norms: Sequence[str] | None = None,
+    families: Iterable[int] | None = None,
+) -> SpamVerdict:
+    """Spam verdict of one comment on its own (see ``SpamVerdict.with_duplicates``);
+    ``families``: each token's ``spam_signals.word_families``, when the caller keeps them."""
     if tokens is None:
         tokens = tokenize(text)
     if norms is None:
         norms = [fold(t.text) for t in tokens]
-    on = active(text, norms, tokens)
+    on = active(text, norms, tokens, families)
     z = _BIAS + sum(map(_WEIGHTS.__getitem__, on))
     reasons = tuple(FEATURES[i] for i in sorted(_REASON_INDEX.intersection(on)))
     score = round(_sigmoid(z), 4)

@@ -13,7 +13,7 @@ regex runs only when a cheap check says it could match.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache, reduce
 from operator import or_
 
@@ -377,10 +377,13 @@ def _family_features(mask: int) -> tuple[int, ...]:
     return tuple(i for i, bit in _FAMILY_FEATURES if mask & bit)
 
 
-def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = None) -> list[int]:
+def active(
+    text: str, norms: Sequence[str], tokens: Sequence[Token] | None = None, families: Iterable[int] | None = None
+) -> list[int]:
     """Indices (into ``FEATURES``) of the signals present in one comment; every feature is 0/1."""
     low = text.lower().replace("ё", "е")  # the patterns are written with е, as the folded tokens
-    mask = reduce(or_, map(word_families, norms), 0)
+    # ``families``: each token's ``word_families``, when the caller keeps them per word
+    mask = reduce(or_, map(word_families, norms) if families is None else families, 0)
     on = list(_family_features(mask))
     tld = bool(mask & _TLD_BIT)
     urls: list[str] = []
