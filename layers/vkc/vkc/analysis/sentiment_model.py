@@ -14,7 +14,7 @@ import math
 from array import array
 from collections.abc import Sequence
 from functools import reduce
-from operator import add, itemgetter
+from operator import add, itemgetter, mul
 from pathlib import Path
 
 from vkc.analysis.morphology import Morphology
@@ -63,6 +63,7 @@ class LinearSentimentModel:
         self._b: Vec = (float(b[0]), float(b[1]), float(b[2]))
         base = HASH_SIZE * 3
         self._dense = [(w[base + 3 * k], w[base + 3 * k + 1], w[base + 3 * k + 2]) for k in range(N_DENSE)]
+        self._d0, self._d1, self._d2 = (tuple(d[c] for d in self._dense) for c in range(3))  # per class
         self._tokens: dict[str | tuple[str, int], tuple[float, float, float, int]] = {}
         self._keys: dict[str, Vec] = {}
 
@@ -134,11 +135,14 @@ class LinearSentimentModel:
         l0 += s0 * scale
         l1 += s1 * scale
         l2 += s2 * scale
-        for x, (d0, d1, d2) in zip(dense_features(text, norms, reading, complaint), self._dense, strict=True):
-            if x:
-                l0 += x * d0
-                l1 += x * d1
-                l2 += x * d2
+        dense = dense_features(text, norms, reading, complaint)
+        if len(dense) != N_DENSE:
+            raise ModelMismatch(f"{len(dense)} dense features, the weights have {N_DENSE}")
+        # The same additions in the same order as a loop over the features; a zero feature adds
+        # a zero product, which leaves the sum as it is (a loop skipped it).
+        l0 = reduce(add, map(mul, dense, self._d0), l0)
+        l1 = reduce(add, map(mul, dense, self._d1), l1)
+        l2 = reduce(add, map(mul, dense, self._d2), l2)
         return l0, l1, l2
 
 
