@@ -14,7 +14,9 @@ the same text).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 
@@ -29,10 +31,31 @@ def _plain(value: Any, json_mode: bool) -> Any:
     return value
 
 
+_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _fields_getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    names = [f.name for f in dataclasses.fields(cls)]
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda obj: (one(obj),)
+    getter: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
+    return getter
+
+
 class DumpMixin:
     """``model_dump`` as pydantic spelled it, for callers that turned a result into a dict."""
 
     __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        """Pickle as the class and its fields in order (rebuilt by the plain constructor): about
+        half the cost of the default slots state, for results sent between processes."""
+        cls = type(self)
+        getter = _GETTERS.get(cls)
+        if getter is None:
+            getter = _GETTERS[cls] = _fields_getter(cls)
+        return cls, getter(self)
 
     def model_dump(self, mode: str = "python") -> dict[str, Any]:
         """Fields as a dict; ``mode="json"``: lists instead of tuples, enums as their values."""
