@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Sequence
-from functools import reduce
-from operator import add, itemgetter, mul
 from pathlib import Path
 
 from vkc.analysis.morphology import Morphology
@@ -40,7 +38,6 @@ MODEL_PATH = Path(__file__).with_name("models") / "sentiment_linear.npz"
 _CACHE_MAX = 200_000
 
 Vec = tuple[float, float, float]
-_V0, _V1, _V2, _V3 = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
 
 
 class ModelMismatch(ValueError):
@@ -63,7 +60,6 @@ class LinearSentimentModel:
         self._b: Vec = (float(b[0]), float(b[1]), float(b[2]))
         base = HASH_SIZE * 3
         self._dense = [(w[base + 3 * k], w[base + 3 * k + 1], w[base + 3 * k + 2]) for k in range(N_DENSE)]
-        self._d0, self._d1, self._d2 = (tuple(d[c] for d in self._dense) for c in range(3))  # per class
         self._tokens: dict[str | tuple[str, int], tuple[float, float, float, int]] = {}
         self._keys: dict[str, Vec] = {}
 
@@ -75,15 +71,6 @@ class LinearSentimentModel:
             j = 3 * feature_index(key)
             w = self._w
             vec = self._keys[key] = (w[j], w[j + 1], w[j + 2])
-        return vec
-
-    def _cached_vec(
-        self, key: str | tuple[str, int], norm: str, ctx: int, morph: Morphology
-    ) -> tuple[float, float, float, int]:
-        cache = self._tokens
-        if len(cache) >= _CACHE_MAX:
-            cache.clear()
-        vec = cache[key] = self._token_vec(norm, ctx, morph)
         return vec
 
     def _token_vec(self, norm: str, ctx: int, morph: Morphology) -> tuple[float, float, float, int]:
@@ -106,24 +93,35 @@ class LinearSentimentModel:
         negated = reading.negated
         contrast_at = reading.contrast_at
         praise = IN_PRAISE if reading.positive > 0 else 0
+        s0 = s1 = s2 = 0.0
+        count = 0
         complaint = not COMPLAINT_MARKERS.isdisjoint(norms)
-        get = cache.get
         if not negated and contrast_at < 0 and not praise:  # every token plain: the common case
-            vecs = [get(norm) or self._cached_vec(norm, norm, 0, morph) for norm in norms]
+            for norm in norms:
+                vec = cache.get(norm)
+                if vec is None:
+                    if len(cache) >= _CACHE_MAX:
+                        cache.clear()
+                    vec = cache[norm] = self._token_vec(norm, 0, morph)
+                s0 += vec[0]
+                s1 += vec[1]
+                s2 += vec[2]
+                count += vec[3]
         else:
-            vecs = []
             for i, norm in enumerate(norms):
                 ctx = (NEGATED if i in negated else 0) | praise
                 if 0 <= contrast_at < i:
                     ctx |= AFTER_CONTRAST
                 key = (norm, ctx) if ctx else norm  # no tuple for the common plain token
-                vecs.append(get(key) or self._cached_vec(key, norm, ctx, morph))
-        # reduce(add, ..., 0.0) adds in token order exactly like "s += v" in a loop (sum() would
-        # compensate and round differently), at C speed.
-        s0 = reduce(add, map(_V0, vecs), 0.0)
-        s1 = reduce(add, map(_V1, vecs), 0.0)
-        s2 = reduce(add, map(_V2, vecs), 0.0)
-        count = sum(map(_V3, vecs))
+                vec = cache.get(key)
+                if vec is None:
+                    if len(cache) >= _CACHE_MAX:
+                        cache.clear()
+                    vec = cache[key] = self._token_vec(norm, ctx, morph)
+                s0 += vec[0]
+                s1 += vec[1]
+                s2 += vec[2]
+                count += vec[3]
         for ch in reading.emojis:
             v = key_vec(emoji_key(ch))
             s0 += v[0]
@@ -135,14 +133,11 @@ class LinearSentimentModel:
         l0 += s0 * scale
         l1 += s1 * scale
         l2 += s2 * scale
-        dense = dense_features(text, norms, reading, complaint)
-        if len(dense) != N_DENSE:
-            raise ModelMismatch(f"{len(dense)} dense features, the weights have {N_DENSE}")
-        # The same additions in the same order as a loop over the features; a zero feature adds
-        # a zero product, which leaves the sum as it is (a loop skipped it).
-        l0 = reduce(add, map(mul, dense, self._d0), l0)
-        l1 = reduce(add, map(mul, dense, self._d1), l1)
-        l2 = reduce(add, map(mul, dense, self._d2), l2)
+        for x, (d0, d1, d2) in zip(dense_features(text, norms, reading, complaint), self._dense, strict=True):
+            if x:
+                l0 += x * d0
+                l1 += x * d1
+                l2 += x * d2
         return l0, l1, l2
 
 
