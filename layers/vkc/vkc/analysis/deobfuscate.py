@@ -17,7 +17,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 
 from vkc.analysis.normalize import is_cyrillic
 from vkc.analysis.tokenize import Token
@@ -107,7 +106,6 @@ _SEPARATED_RE = re.compile(r"[^\W_]+(?:[._-][^\W_]+)+")
 _MASK_RUN_RE = re.compile(r"[*@#$%€&]+|\.{2,}")
 _SINGLES_RE = re.compile(r"(?<!\w)(?:[^\W\d_][ \t]+){2,}[^\W\d_](?!\w)")
 _SEPARATORS = "._-"
-_SURFACE = itemgetter(0)  # a Token's text
 
 
 def looks_disguised(text: str, tokens: Sequence[Token]) -> bool:
@@ -122,8 +120,6 @@ def looks_disguised(text: str, tokens: Sequence[Token]) -> bool:
         or ".." in text or "3.14" in text or "3,14" in text
     ):  # fmt: skip
         return True
-    if 1 not in map(len, map(_SURFACE, tokens)):  # no one-letter token (most texts): C-level check
-        return False
     run = 0
     n = len(text)
     for tok in tokens:
