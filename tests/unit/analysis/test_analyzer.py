@@ -49,3 +49,15 @@ def test_analyzer_without_rules() -> None:
     r = Analyzer().analyze("отличный сервис")
     assert r.matches == ()
     assert r.sentiment.label is SentimentLabel.POSITIVE
+
+
+def test_results_survive_pickling_between_processes() -> None:
+    import pickle
+
+    text = "Доставка опять опоздала!!! Пиши в лс, заработок без вложений bit.ly/x 😡 хуйня, ты клоун"
+    first = Analyzer(RULES).analyze(text)
+    back = pickle.loads(pickle.dumps(first))  # noqa: S301 - our own bytes
+    assert back == first
+    assert type(back.matches[0]) is type(first.matches[0])
+    assert back.sentiment.label is SentimentLabel.NEGATIVE
+    assert back.model_dump(mode="json") == first.model_dump(mode="json")

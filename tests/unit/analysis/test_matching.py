@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from vkc.analysis.matcher import Match, Matcher, make_snippet, within_one_edit
+from vkc.analysis.matcher import Match, Matcher, make_snippet, needs_digit, required_literal, within_one_edit
 from vkc.analysis.rules import KeywordRule, PhraseMode, RuleKind
 
 
@@ -146,6 +148,55 @@ def test_regex_on_raw_text_with_offsets() -> None:
 def test_regex_case_flag() -> None:
     assert surfaces([rule("МТС", kind=RuleKind.REGEX, case_sensitive=True)], "мтс МТС") == ["МТС"]
     assert surfaces([rule("мтс", kind=RuleKind.REGEX)], "мтс МТС") == ["мтс", "МТС"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        (r"\d-?комн", True),
+        (r"заказ\s*№?\s*\d+", True),
+        (r"[0-9]{6}", True),
+        (r"(\d)\1", True),
+        (r"https?://\S+", False),
+        (r"x\d?", False),  # the digit is optional
+        (r"(?:\d|a)", False),  # an alternative without one
+        (r"[\dA]", False),  # a class that holds a letter too
+        (r"(?=\d)", False),  # look-arounds are not followed
+        (r"[^\d]", False),
+    ],
+)
+def test_regex_digit_gate_is_conservative(pattern: str, needs: bool) -> None:
+    assert needs_digit(pattern) is needs
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ignore_case", "literal"),
+    [
+        (r"https?://\S+", True, "://"),  # cased letters do not count under IGNORECASE
+        (r"https?://\S+", False, "http"),
+        (r"\+7\d{10}", True, "+7"),
+        (r"заказ\s*№?\s*\d+", False, "заказ"),
+        (r"заказ\s*№?\s*\d+", True, ""),
+        (r"ab|cd", False, ""),  # alternatives: nothing is required
+        (r"(?:ab)?c", False, "c"),
+    ],
+)
+def test_regex_literal_gate(pattern: str, ignore_case: bool, literal: str) -> None:
+    assert required_literal(pattern, re.IGNORECASE if ignore_case else 0) == literal
+
+
+def test_literal_gated_regexes_still_match() -> None:
+    rules = [rule(r"https?://\S+", kind=RuleKind.REGEX, id="u"), rule(r"\+7\d{3}", kind=RuleKind.REGEX, id="p")]
+    assert surfaces(rules, "HTTPS://A.B и +7123") == ["HTTPS://A.B", "+7123"]
+    assert surfaces(rules, "http:/ a.b, +8123") == []
+
+
+def test_digit_regexes_still_match_beside_other_rules() -> None:
+    rules = [rule(r"\d{3}", kind=RuleKind.REGEX, id="n"), rule(r"https?://\S+", kind=RuleKind.REGEX, id="u")]
+    rules.append(rule("заказ", id="w"))
+    assert surfaces(rules, "заказ 123 тут http://a.b") == ["заказ", "123", "http://a.b"]
+    assert surfaces(rules, "без цифр http://a.b") == ["http://a.b"]
+    assert surfaces(rules, "١٢٣ арабские цифры") == ["١٢٣"]  # \d is any Unicode digit
 
 
 def test_invalid_regex_is_rejected() -> None:

@@ -154,6 +154,9 @@ _GATE = (
 )
 
 
+_STARTS = _ALONE | _SHOVE | frozenset(_BY_FIRST)  # the words a rude phrase can start at
+
+
 def _match_rest(rest: tuple[Step, ...], norms: Sequence[str], j: int) -> int:
     """End index of the phrase's remaining words matched from ``j``, or -1."""
     if not rest:
@@ -172,6 +175,8 @@ def rude_phrases(tokens: Sequence[Token], norms: Sequence[str]) -> list[str]:
         return []
     out = []
     for i, n in enumerate(norms):
+        if n not in _STARTS:  # one test for the many words that start nothing
+            continue
         if n in _ALONE:
             if not (n.startswith("отвал") and i and norms[i - 1] == "на"):  # "сделали на отвали"
                 out.append(tokens[i].text)
@@ -238,11 +243,19 @@ class InsultFinder:
     def is_strong(self, norm: str) -> bool:
         return self.tier(norm) == _STRONG
 
-    def find(self, text: str, tokens: Sequence[Token], norms: Sequence[str]) -> list[str]:
-        """The insulting tokens of a comment, as written."""
-        tiers = self._tiers
+    def find(
+        self, text: str, tokens: Sequence[Token], norms: Sequence[str], word_tiers: Sequence[int] | None = None
+    ) -> list[str]:
+        """The insulting tokens of a comment, as written; ``word_tiers``: each token's ``tier``,
+        when the caller keeps them."""
         tier = self.tier
-        hits = [i for i, n in enumerate(norms) if (tiers[n] if n in tiers else tier(n))]
+        if word_tiers is None:
+            tiers = self._tiers
+            hits = [i for i, n in enumerate(norms) if (tiers[n] if n in tiers else tier(n))]
+        elif any(word_tiers):
+            hits = [i for i, t in enumerate(word_tiers) if t]
+        else:
+            return []
         if not hits:
             return []
         sentence = _clause_ids(text, tokens)

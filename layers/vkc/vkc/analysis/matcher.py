@@ -9,14 +9,15 @@ for the rules whose slots were hit.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from vkc.analysis.morphology import Morphology, WordInfo, abbreviation_stems, default_morphology
 from vkc.analysis.normalize import case_shape, fold, fold_cased
+from vkc.analysis.results import DumpMixin
 from vkc.analysis.rules import KeywordRule, PhraseMode, RuleKind
 from vkc.analysis.tokenize import Token, clause_ids, has_break, tokenize
 
@@ -27,10 +28,9 @@ MIN_SUBSTRING = 4  # shorter keywords never match inside a longer word
 _HIT_CACHE_MAX = 200_000
 
 
-class Match(BaseModel):
+@dataclass(slots=True, unsafe_hash=True)
+class Match(DumpMixin):
     """One keyword occurrence; offsets index the original text: ``text[start:end] == matched``."""
-
-    model_config = ConfigDict(frozen=True)
 
     rule_id: str | int
     category: str | None
@@ -64,7 +64,9 @@ class _Pattern:
 
 
 @dataclass(frozen=True, slots=True)
-class _Hit:
+class Hit:
+    """One keyword slot a token fills (opaque outside the matcher; ``token_hits`` gives them)."""
+
     pid: int
     slot: int
     lemma: str
@@ -93,6 +95,81 @@ def within_one_edit(a: str, b: str) -> bool:
 
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+# The regex parser of the standard library (private, untyped; only read to prove a pattern needs a digit).
+sre_parse: Any = importlib.import_module("re._parser")
+sre_c: Any = importlib.import_module("re._constants")
+_DIGIT_RE = re.compile(r"\d")
+_NO_VETO: frozenset[int] = frozenset()
+
+
+def _row_key(row: tuple[int, int, int, Match]) -> tuple[int, int, int]:
+    return row[0], row[1], row[2]
+
+
+def _requires_digit(items: Any) -> bool:
+    """True if every match of this parsed sequence contains a character of ``\\d``.
+
+    Conservative: only elements the sequence cannot skip are looked at (not alternatives,
+    optional parts or look-arounds); a digit class counts only when it holds nothing else.
+    """
+    for op, av in items:
+        if op is sre_c.IN:
+            if av and all(
+                (o is sre_c.CATEGORY and a is sre_c.CATEGORY_DIGIT)
+                or (o is sre_c.LITERAL and 48 <= a <= 57)
+                or (o is sre_c.RANGE and a[0] >= 48 and a[1] <= 57)
+                for o, a in av
+            ):
+                return True
+        elif op is sre_c.LITERAL and 48 <= av <= 57:
+            return True
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+            lo, _, sub = av
+            if lo >= 1 and _requires_digit(sub):
+                return True
+        elif op is sre_c.SUBPATTERN:
+            if _requires_digit(av[-1]):
+                return True
+        elif op is sre_c.ATOMIC_GROUP and _requires_digit(av):
+            return True
+    return False
+
+
+def needs_digit(pattern: str, flags: int = 0) -> bool:
+    """True if the regex can only match a text that holds a digit (``\\d``), so a text without
+    one need not be searched. False whenever unsure (the pattern then always runs)."""
+    try:
+        return _requires_digit(sre_parse.parse(pattern, flags))
+    except Exception:
+        return False
+
+
+def _uncased(ch: str) -> bool:
+    """A character that case-insensitive matching compares as is (sre emits a plain literal)."""
+    return ch.lower() == ch and ch.upper() == ch and ch.casefold() == ch
+
+
+def required_literal(pattern: str, flags: int = 0) -> str:
+    """The longest run of plain characters every match of the regex contains ("://" for
+    ``https?://\\S+``), or "" when there is none (or when unsure): a text without it is not
+    searched. Only the top-level sequence is read; under IGNORECASE only characters without case
+    count (a cased letter matches other letters too, "k" the Kelvin sign)."""
+    try:
+        parsed = sre_parse.parse(pattern, flags)
+    except Exception:
+        return ""
+    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+    best = run = ""
+    for op, av in parsed:
+        ch = chr(av) if op is sre_c.LITERAL else ""
+        if ch and (not ignore_case or _uncased(ch)):
+            run += ch
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    return best
 
 
 def make_snippet(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> tuple[str, int]:
@@ -126,9 +203,10 @@ class CompiledMatcher:
         self._index: dict[str, list[tuple[int, int]]] = {}
         self._fuzzy: dict[str, list[tuple[int, int, str]]] = {}
         self._substr: dict[str, list[tuple[int, int]]] = {}
-        self._regexes: list[tuple[int, re.Pattern[str]]] = []
+        # (rule, pattern, needs a digit, a substring every match contains or "")
+        self._regexes: list[tuple[int, re.Pattern[str], bool, str]] = []
         self._has_negatives: set[int] = set()
-        self._hits: dict[str, tuple[_Hit, ...]] = {}
+        self._hits: dict[str, tuple[Hit, ...]] = {}
         self.unmatchable: tuple[str | int, ...] = ()
         unmatchable: list[str | int] = []
         for idx, rule in enumerate(self.rules):
@@ -184,7 +262,9 @@ class CompiledMatcher:
                 self._has_negatives.add(idx)
         if rule.kind is RuleKind.REGEX:
             flags = 0 if rule.case_sensitive else re.IGNORECASE
-            self._regexes.append((idx, re.compile(rule.text, flags)))
+            self._regexes.append(
+                (idx, re.compile(rule.text, flags), needs_digit(rule.text, flags), required_literal(rule.text, flags))
+            )
             return True
         slots = self._slots(rule.text, rule)
         if not slots:
@@ -199,18 +279,18 @@ class CompiledMatcher:
 
     # per-token hits ------------------------------------------------------------------------
 
-    def _token_hits(self, surface: str) -> tuple[_Hit, ...]:
+    def _token_hits(self, surface: str) -> tuple[Hit, ...]:
         norm = fold(surface)
         info: WordInfo = self._morph.info(norm)
-        found: dict[tuple[int, int], _Hit] = {}
+        found: dict[tuple[int, int], Hit] = {}
         whole = len(surface)
         for lemma in info.lemmas:
             for pid, s_idx in self._index.get(lemma, ()):
-                found.setdefault((pid, s_idx), _Hit(pid, s_idx, lemma, False, 0, whole))
+                found.setdefault((pid, s_idx), Hit(pid, s_idx, lemma, False, 0, whole))
         if info.script == "cyr":
             for stem in abbreviation_stems(fold_cased(surface), norm, info.known):
                 for pid, s_idx in self._index.get(stem, ()):
-                    found.setdefault((pid, s_idx), _Hit(pid, s_idx, stem, False, 0, whole))
+                    found.setdefault((pid, s_idx), Hit(pid, s_idx, stem, False, 0, whole))
         if self._substr_re is not None:
             for cand in info.lemmas:
                 for m in self._substr_re.finditer(cand):
@@ -218,7 +298,7 @@ class CompiledMatcher:
                     pos = norm.find(needle)
                     lo, hi = (pos, pos + len(needle)) if pos >= 0 and len(norm) == whole else (0, whole)
                     for pid, s_idx in self._substr[needle]:
-                        found.setdefault((pid, s_idx), _Hit(pid, s_idx, needle, False, lo, hi))
+                        found.setdefault((pid, s_idx), Hit(pid, s_idx, needle, False, lo, hi))
         if (
             self._fuzzy
             and not info.known
@@ -230,7 +310,7 @@ class CompiledMatcher:
                 for pid, s_idx, form in self._fuzzy.get(key, ()):
                     if (pid, s_idx) not in found and within_one_edit(norm, form):
                         slot = self._patterns[pid].slots[s_idx]
-                        found[(pid, s_idx)] = _Hit(pid, s_idx, slot.primary, True, 0, whole)
+                        found[(pid, s_idx)] = Hit(pid, s_idx, slot.primary, True, 0, whole)
         if not found:
             return ()
         hits = []
@@ -251,34 +331,60 @@ class CompiledMatcher:
 
     # matching ------------------------------------------------------------------------------
 
-    def match(self, text: str, tokens: Sequence[Token] | None = None) -> list[Match]:
-        """All matches of the active rules in ``text``, sorted by (start, end, rule order)."""
-        toks = tokenize(text) if tokens is None else tokens
-        per_pattern: dict[int, dict[int, list[tuple[int, _Hit]]]] = {}
-        cache = self._hits
-        for i, tok in enumerate(toks):
-            hits = cache.get(tok.text)
-            if hits is None:
-                if len(cache) >= _HIT_CACHE_MAX:
-                    cache.clear()
-                hits = cache[tok.text] = self._token_hits(tok.text)
-            for h in hits:
-                per_pattern.setdefault(h.pid, {}).setdefault(h.slot, []).append((i, h))
-            if i and tok.start - toks[i - 1].end == 1 and text[tok.start - 1] == "-":
-                self._joined_hits(toks[i - 1], tok, i - 1, per_pattern)
-        if not per_pattern and not self._regexes:
-            return []
+    def token_hits(self, surface: str) -> tuple[Hit, ...]:
+        """The keyword slots one token (as written) fills; cached per process."""
+        hits = self._hits.get(surface)
+        if hits is None:
+            if len(self._hits) >= _HIT_CACHE_MAX:
+                self._hits.clear()
+            hits = self._hits[surface] = self._token_hits(surface)
+        return hits
 
-        occurrences: list[tuple[int, list[tuple[int, _Hit]]]] = []
+    def match(
+        self, text: str, tokens: Sequence[Token] | None = None, hits: Sequence[tuple[Hit, ...]] | None = None
+    ) -> list[Match]:
+        """All matches of the active rules in ``text``, sorted by (start, end, rule order).
+
+        ``hits``: ``token_hits`` of each token, when the caller keeps them with its own per-token
+        data (the analyzer does: one lookup per token serves every pass).
+        """
+        toks = tokenize(text) if tokens is None else tokens
+        if hits is None:
+            get = self._hits.get
+            hits = [get(t[0]) or self.token_hits(t[0]) for t in toks]
+        per_pattern: dict[int, dict[int, list[tuple[int, Hit]]]] = {}
+        for i, token_hits in enumerate(hits):
+            if token_hits:  # most tokens hit no keyword: no loop, no dict work
+                for h in token_hits:
+                    per_pattern.setdefault(h.pid, {}).setdefault(h.slot, []).append((i, h))
+        if "-" in text:
+            # Hyphenated spellings of one-word keywords. Added after every token's own hits: they
+            # go to one-word patterns only, whose occurrences are sorted by offset in the end.
+            for i in range(1, len(toks)):
+                start = toks[i][1]
+                if start - toks[i - 1][2] == 1 and text[start - 1] == "-":
+                    self._joined_hits(toks[i - 1], toks[i], i - 1, per_pattern)
+        if not per_pattern:  # no keyword word in the text (half the comments): no veto either
+            if not self._regexes:
+                return []
+            only = self._regex_rows(text, _NO_VETO)
+            only.sort(key=_row_key)
+            return [r[3] for r in only]
+
+        occurrences: list[tuple[int, list[tuple[int, Hit]]]] = []
         vetoed: set[int] = set()
         clauses: list[int] | None = None
+        patterns = self._patterns
         for pid in sorted(per_pattern):
-            pat = self._patterns[pid]
+            pat = patterns[pid]
+            by_slot = per_pattern[pid]
+            if len(by_slot) < len(pat.slots):
+                continue  # a phrase with some of its words missing: the common partial hit
             if pat.negative and pat.rule_idx in vetoed:
                 continue
-            if pat.within_clause and clauses is None and len(per_pattern[pid]) == len(pat.slots) > 1:
+            if pat.within_clause and clauses is None and len(by_slot) == len(pat.slots) > 1:
                 clauses = clause_ids(text, toks, [fold(t.text) for t in toks])
-            found = self._resolve(pat, per_pattern[pid], clauses if pat.within_clause else None)
+            found = self._resolve(pat, by_slot, clauses if pat.within_clause else None)
             if found and pat.exact and len(pat.slots) > 1:
                 # adjacent in the text, not across punctuation ("горячая. вода", "платная, парковка")
                 found = [
@@ -292,41 +398,60 @@ class CompiledMatcher:
                 occurrences.extend((pat.rule_idx, occ) for occ in found)
 
         rows: list[tuple[int, int, int, Match]] = []
+        lemmas: tuple[str, ...]
         for rule_idx, occ in occurrences:
             if rule_idx in vetoed:
                 continue
-            start = min(toks[i].start + h.start for i, h in occ)
-            end = max(toks[i].start + h.end for i, h in occ)
-            lemmas = tuple(sorted({h.lemma for _, h in occ}))
-            fuzzy = any(h.fuzzy for _, h in occ)
+            if len(occ) == 1:  # a one-word keyword: no generators
+                i, h = occ[0]
+                at = toks[i][1]
+                start, end, lemmas, fuzzy = at + h.start, at + h.end, (h.lemma,), h.fuzzy
+            else:
+                start = min(toks[i].start + h.start for i, h in occ)
+                end = max(toks[i].start + h.end for i, h in occ)
+                lemmas = tuple(sorted({h.lemma for _, h in occ}))
+                fuzzy = any(h.fuzzy for _, h in occ)
             rows.append((start, end, rule_idx, self._make(text, rule_idx, start, end, lemmas, fuzzy)))
-        for rule_idx, rx in self._regexes:
-            if rule_idx in vetoed:
-                continue
-            for m in rx.finditer(text):
-                if m.end() > m.start():
-                    rows.append((m.start(), m.end(), rule_idx, self._make(text, rule_idx, *m.span(), (), False)))
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        if self._regexes:
+            rows += self._regex_rows(text, vetoed)
+        rows.sort(key=_row_key)
         return [r[3] for r in rows]
 
+    def _regex_rows(self, text: str, vetoed: set[int] | frozenset[int]) -> list[tuple[int, int, int, Match]]:
+        """Matches of the regex rules. A pattern that needs a digit is not run on a text without
+        one (half the comments), and ``search`` runs before ``finditer``: most patterns find
+        nothing, and a failed search is cheaper than an exhausted iterator."""
+        rows: list[tuple[int, int, int, Match]] = []
+        has_digit: bool | None = None
+        for rule_idx, rx, digit, literal in self._regexes:
+            if rule_idx in vetoed or (literal and literal not in text):
+                continue
+            if digit:
+                if has_digit is None:
+                    has_digit = _DIGIT_RE.search(text) is not None
+                if not has_digit:
+                    continue
+            first = rx.search(text)
+            if first is None:
+                continue
+            for m in rx.finditer(text, first.start()):
+                if m.end() > m.start():
+                    rows.append((m.start(), m.end(), rule_idx, self._make(text, rule_idx, *m.span(), (), False)))
+        return rows
+
     def _joined_hits(
-        self, left: Token, right: Token, i: int, per_pattern: dict[int, dict[int, list[tuple[int, _Hit]]]]
+        self, left: Token, right: Token, i: int, per_pattern: dict[int, dict[int, list[tuple[int, Hit]]]]
     ) -> None:
         """One-word keywords written with a hyphen in the text ("кеш-бэк" for "кешбэк"): the two
         tokens are looked up joined, and a whole-word hit spans both (indexed at the left one)."""
         joined = left.text + right.text
-        hits = self._hits.get(joined)
-        if hits is None:
-            if len(self._hits) >= _HIT_CACHE_MAX:
-                self._hits.clear()
-            hits = self._hits[joined] = self._token_hits(joined)
-        for h in hits:
+        for h in self.token_hits(joined):
             if len(self._patterns[h.pid].slots) != 1 or h.start != 0 or h.end != len(joined):
                 continue
             slot_hits = per_pattern.setdefault(h.pid, {}).setdefault(h.slot, [])
             if any(j in (i, i + 1) for j, _ in slot_hits):
                 continue  # one part matched on its own already
-            span = _Hit(h.pid, h.slot, h.lemma, h.fuzzy, 0, right.end - left.start)
+            span = Hit(h.pid, h.slot, h.lemma, h.fuzzy, 0, right.end - left.start)
             slot_hits.append((i, span))
 
     def _make(self, text: str, rule_idx: int, start: int, end: int, lemmas: tuple[str, ...], fuzzy: bool) -> Match:
@@ -348,8 +473,8 @@ class CompiledMatcher:
 
     @staticmethod
     def _resolve(
-        pat: _Pattern, by_slot: dict[int, list[tuple[int, _Hit]]], clauses: list[int] | None = None
-    ) -> list[list[tuple[int, _Hit]]]:
+        pat: _Pattern, by_slot: dict[int, list[tuple[int, Hit]]], clauses: list[int] | None = None
+    ) -> list[list[tuple[int, Hit]]]:
         """Non-overlapping occurrences of a pattern, leftmost first; with ``clauses`` (each token's
         clause number) an any-order occurrence stays inside one clause."""
         n = len(pat.slots)
@@ -358,7 +483,7 @@ class CompiledMatcher:
         if len(by_slot) < n:
             return []
         maps = [dict(by_slot[k]) for k in range(n)]
-        out: list[list[tuple[int, _Hit]]] = []
+        out: list[list[tuple[int, Hit]]] = []
         last = -1
         if pat.exact:
             for i in sorted(maps[0]):
@@ -382,7 +507,7 @@ class CompiledMatcher:
         return out
 
 
-def _assign(maps: list[dict[int, _Hit]], lo: int, hi: int) -> list[int] | None:
+def _assign(maps: list[dict[int, Hit]], lo: int, hi: int) -> list[int] | None:
     """Distinct token indices in [lo, hi], one per slot (earliest first), or None."""
     cands = [sorted(i for i in m if lo <= i <= hi) for m in maps]
     if any(not c for c in cands):

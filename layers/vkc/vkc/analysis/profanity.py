@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-
-from pydantic import BaseModel, ConfigDict
 
 from vkc.analysis.deobfuscate import Masked, looks_disguised, raw_candidates, skeletons
 from vkc.analysis.insults import STRONG_LEMMAS, InsultFinder, rude_phrases
 from vkc.analysis.morphology import Morphology
 from vkc.analysis.normalize import fold
+from vkc.analysis.results import DumpMixin
 from vkc.analysis.tokenize import Token
 
 _PREFIX = (
@@ -96,10 +96,9 @@ _OBSCENE_BY_FIRST = _by_first(OBSCENE_FORMS)
 _INSULT_BY_FIRST = _by_first(INSULT_FORMS)
 
 
-class ProfanityResult(BaseModel):
+@dataclass(slots=True, unsafe_hash=True)
+class ProfanityResult(DumpMixin):
     """``profanity``: obscene words; ``insult``: name-calling or a rude phrase aimed at a person."""
-
-    model_config = ConfigDict(frozen=True)
 
     profanity: bool
     insult: bool
@@ -134,10 +133,24 @@ class ProfanityDetector:
     def __init__(self, morph: Morphology) -> None:
         self._insults = InsultFinder(morph)
 
-    def detect(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> ProfanityResult:
+    def insult_tier(self, norm: str) -> int:
+        """``InsultFinder.tier`` of a folded word (0: no insult word), for callers that cache it."""
+        return self._insults.tier(norm)
+
+    def detect(
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        norms: Sequence[str] | None = None,
+        found: list[str] | None = None,
+        tiers: Sequence[int] | None = None,
+    ) -> ProfanityResult:
+        """``found``: the tokens' texts that ``is_profane_word`` accepts, and ``tiers``: each
+        token's ``insult_tier``, when the caller keeps them per word."""
         norms = [fold(t.text) for t in tokens] if norms is None else norms
-        found = [t.text for t in tokens if is_profane_word(t.text)]
-        insults = self._insults.find(text, tokens, norms)
+        if found is None:
+            found = [t.text for t in tokens if is_profane_word(t.text)]
+        insults = self._insults.find(text, tokens, norms, tiers)
         if looks_disguised(text, tokens):
             joined, masked = raw_candidates(text)
             for word in joined:
@@ -154,4 +167,4 @@ class ProfanityDetector:
             found = [w for w in found if not fold(w).startswith("сук")]
         insults += rude_phrases(tokens, norms)
         out = tuple(dict.fromkeys(found + insults))
-        return ProfanityResult.model_construct(profanity=bool(found), insult=bool(insults), terms=out)
+        return ProfanityResult(bool(found), bool(insults), out)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
 from vkc.analysis.morphology import Morphology
 from vkc.analysis.normalize import fold
+from vkc.analysis.results import DumpMixin
 from vkc.analysis.sentiment_lexicon import (
     CONTRAST,
     DUAL_INTENSIFIERS,
@@ -30,7 +30,7 @@ from vkc.analysis.sentiment_lexicon import (
     NEGATORS,
     SOFTENERS,
 )
-from vkc.analysis.tokenize import Token, has_break
+from vkc.analysis.tokenize import BREAK_CHARS, BREAK_RE, Token
 
 LABEL_THRESHOLD = 0.2  # |score| below this is neutral
 _SQUASH = 6.0  # score = s / sqrt(s² + _SQUASH): s = 1 -> 0.38, s = 2 -> 0.63, s = 4 -> 0.85
@@ -40,9 +40,18 @@ _EMOTICON_RE = re.compile(r"(?<!\w)[:;=xXхХ8]-?(?:\)+|[dD]+|\(+|[pP])(?!\w)")
 _EMOTICON_GATE_RE = re.compile(r"[:;=xXхХ8]-?[()dDpP]")  # cheap scan before the exact pattern
 _EMOJI_CHAR_RE = re.compile("[\u2600-\u27bf\U0001f300-\U0001faff]")
 _NO_TOKENS: frozenset[int] = frozenset()
+_INERT = (0, 0.0, False)  # the facts of a word the lexicon does not know
 _EXPR_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
 for _expr, _w in sorted(EXPRESSIONS.items(), key=lambda kv: -len(kv[0])):
     _EXPR_FIRST.setdefault(_expr[0], []).append((_expr, _w))
+_EXPR_PAIR: dict[tuple[str, str], list[tuple[tuple[str, ...], float]]] = {}
+_EXPR_SINGLE: dict[str, float] = {}
+for _cands in _EXPR_FIRST.values():
+    for _expr, _w in _cands:
+        if len(_expr) >= 2:
+            _EXPR_PAIR.setdefault((_expr[0], _expr[1]), []).append((_expr, _w))
+        else:
+            _EXPR_SINGLE.setdefault(_expr[0], _w)
 
 
 class SentimentLabel(StrEnum):
@@ -51,10 +60,9 @@ class SentimentLabel(StrEnum):
     NEGATIVE = "negative"
 
 
-class Sentiment(BaseModel):
+@dataclass(slots=True, unsafe_hash=True)
+class Sentiment(DumpMixin):
     """Label and score in [-1, 1]; ``raw`` is the unsquashed sum (useful for debugging)."""
-
-    model_config = ConfigDict(frozen=True)
 
     label: SentimentLabel
     score: float
@@ -112,7 +120,8 @@ class SentimentScorer:
     def __init__(self, morph: Morphology) -> None:
         self._morph = morph
         self.word_weight = lru_cache(maxsize=262_144)(self._word_weight)
-        self._facts_cache: dict[str, tuple[int, float]] = {}
+        self._facts_cache: dict[str, tuple[int, float, bool]] = {}
+        self._inert: set[str] = set()  # words whose facts are _INERT
 
     def _word_weight(self, norm: str) -> float:
         w = LEXICON.get(norm)
@@ -128,16 +137,17 @@ class SentimentScorer:
                 return w
         return 0.0
 
-    def _facts(self, norm: str) -> tuple[int, float]:
-        """(role, value) of a word: role 0 plain (value = weight), 1 contrast, 2 negator,
-        3 intensifier (value = multiplier), 4 softening intensifier."""
+    def _facts(self, norm: str) -> tuple[int, float, bool]:
+        """(role, value, starts an expression) of a word: role 0 plain (value = weight),
+        1 contrast, 2 negator, 3 intensifier (value = multiplier), 4 softening intensifier."""
+        starts = norm in _EXPR_FIRST
         if norm in CONTRAST:
-            return 1, 0.0
+            return 1, 0.0, starts
         if norm in NEGATORS:
-            return 2, 0.0
+            return 2, 0.0, starts
         if norm in INTENSIFIERS and LEXICON.get(norm) is None:
-            return (4 if norm in SOFTENERS else 3), INTENSIFIERS[norm]
-        return 0, self.word_weight(norm)
+            return (4 if norm in SOFTENERS else 3), INTENSIFIERS[norm], starts
+        return 0, self.word_weight(norm), starts
 
     def score(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> Sentiment:
         return self.read(text, tokens, norms).sentiment()
@@ -155,16 +165,31 @@ class SentimentScorer:
         mult = 1.0
         first_end = -1  # len(parts) at the first clause break
         i = 0
-        n = len(tokens)
+        # A third of the comments hold no word the lexicon knows (no weight, role or expression):
+        # their reading is empty, the loop below would only walk the clause breaks.
+        n = 0 if self._inert.issuperset(norms) else len(tokens)
         while i < n:
-            if i and has_break(text, tokens[i - 1].end, tokens[i].start):
-                if softened:
-                    parts.append(-1.0)
-                negate, softened, mult = 0, False, 1.0
-                if first_end < 0:
-                    first_end = len(parts)
+            if i:  # has_break, inlined: it runs for every token
+                gap_at = tokens[i - 1][2]
+                gap = tokens[i][1] - gap_at
+                if (
+                    text[gap_at] in BREAK_CHARS
+                    if gap == 1
+                    else gap > 1 and BREAK_RE.search(text, gap_at, gap_at + gap) is not None
+                ):
+                    if softened:
+                        parts.append(-1.0)
+                    negate, softened, mult = 0, False, 1.0
+                    if first_end < 0:
+                        first_end = len(parts)
             norm = norms[i]
-            if norm in _EXPR_FIRST:
+            facts = facts_cache.get(norm)
+            if facts is None:
+                facts = facts_cache[norm] = self._facts(norm)
+                if facts == _INERT:
+                    self._inert.add(norm)
+            role, w, starts_expr = facts
+            if starts_expr:
                 expr = self._expression(norms, i)
                 if expr is not None:
                     length, w = expr
@@ -175,10 +200,6 @@ class SentimentScorer:
                     i += length
                     continue
             i += 1
-            facts = facts_cache.get(norm)
-            if facts is None:
-                facts = facts_cache[norm] = self._facts(norm)
-            role, w = facts
             if role == 1:
                 contrast_at = len(parts)
                 contrast_token = i - 1
@@ -248,7 +269,11 @@ class SentimentScorer:
 
     @staticmethod
     def _expression(norms: Sequence[str], i: int) -> tuple[int, float] | None:
-        for expr, w in _EXPR_FIRST.get(norms[i], ()):
-            if tuple(norms[i : i + len(expr)]) == expr:
-                return len(expr), w
-        return None
+        # Candidates by their first two words ("не" alone starts 33 expressions), longest first
+        # as in _EXPR_FIRST; the one-word ones, if any, come last there too.
+        if i + 1 < len(norms):
+            for expr, w in _EXPR_PAIR.get((norms[i], norms[i + 1]), ()):
+                if len(expr) == 2 or tuple(norms[i : i + len(expr)]) == expr:
+                    return len(expr), w
+        single = _EXPR_SINGLE.get(norms[i])
+        return None if single is None else (1, single)

@@ -95,24 +95,33 @@ class LinearSentimentModel:
         praise = IN_PRAISE if reading.positive > 0 else 0
         s0 = s1 = s2 = 0.0
         count = 0
-        complaint = False
-        for i, norm in enumerate(norms):
-            ctx = (NEGATED if i in negated else 0) | praise
-            if 0 <= contrast_at < i:
-                ctx |= AFTER_CONTRAST
-            key = (norm, ctx) if ctx else norm  # no tuple for the common plain token
-            vec = cache.get(key)
-            if vec is None:
-                if len(cache) >= _CACHE_MAX:
-                    cache.clear()
-                vec = cache[key] = self._token_vec(norm, ctx, morph)
-                complaint = complaint or norm in COMPLAINT_MARKERS
-            elif not complaint and norm in COMPLAINT_MARKERS:
-                complaint = True
-            s0 += vec[0]
-            s1 += vec[1]
-            s2 += vec[2]
-            count += vec[3]
+        complaint = not COMPLAINT_MARKERS.isdisjoint(norms)
+        if not negated and contrast_at < 0 and not praise:  # every token plain: the common case
+            for norm in norms:
+                vec = cache.get(norm)
+                if vec is None:
+                    if len(cache) >= _CACHE_MAX:
+                        cache.clear()
+                    vec = cache[norm] = self._token_vec(norm, 0, morph)
+                s0 += vec[0]
+                s1 += vec[1]
+                s2 += vec[2]
+                count += vec[3]
+        else:
+            for i, norm in enumerate(norms):
+                ctx = (NEGATED if i in negated else 0) | praise
+                if 0 <= contrast_at < i:
+                    ctx |= AFTER_CONTRAST
+                key = (norm, ctx) if ctx else norm  # no tuple for the common plain token
+                vec = cache.get(key)
+                if vec is None:
+                    if len(cache) >= _CACHE_MAX:
+                        cache.clear()
+                    vec = cache[key] = self._token_vec(norm, ctx, morph)
+                s0 += vec[0]
+                s1 += vec[1]
+                s2 += vec[2]
+                count += vec[3]
         for ch in reading.emojis:
             v = key_vec(emoji_key(ch))
             s0 += v[0]

@@ -15,12 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
 from vkc.analysis.normalize import fold
+from vkc.analysis.results import DumpMixin
 from vkc.analysis.spam_signals import FEATURES, REASONS, active
 from vkc.analysis.tokenize import Token, tokenize
 
@@ -55,10 +55,9 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-_LOGIT_CAP, min(_LOGIT_CAP, z))))
 
 
-class SpamVerdict(BaseModel):
+@dataclass(slots=True, unsafe_hash=True)
+class SpamVerdict(DumpMixin):
     """Spam flag, the model's probability and the signals that pushed towards spam."""
-
-    model_config = ConfigDict(frozen=True)
 
     is_spam: bool
     score: float
@@ -81,19 +80,24 @@ class SpamVerdict(BaseModel):
         return SpamVerdict(is_spam=bool(self.reasons), score=score, reasons=(*self.reasons, "duplicate"))
 
 
-def assess_spam(text: str, tokens: Sequence[Token] | None = None, norms: Sequence[str] | None = None) -> SpamVerdict:
-    """Spam verdict of one comment on its own (see ``SpamVerdict.with_duplicates``)."""
+def assess_spam(
+    text: str,
+    tokens: Sequence[Token] | None = None,
+    norms: Sequence[str] | None = None,
+    families: Iterable[int] | None = None,
+) -> SpamVerdict:
+    """Spam verdict of one comment on its own (see ``SpamVerdict.with_duplicates``);
+    ``families``: each token's ``spam_signals.word_families``, when the caller keeps them."""
     if tokens is None:
         tokens = tokenize(text)
     if norms is None:
         norms = [fold(t.text) for t in tokens]
-    on = active(text, norms, tokens)
+    on = active(text, norms, tokens, families)
     z = _BIAS + sum(map(_WEIGHTS.__getitem__, on))
     reasons = tuple(FEATURES[i] for i in sorted(_REASON_INDEX.intersection(on)))
     score = round(_sigmoid(z), 4)
-    # model_construct: the fields are built right here, validation would only cost time per comment
     # Spam needs at least one spam signal to name: context alone ("чат", a long text) never is.
-    return SpamVerdict.model_construct(is_spam=score >= _THRESHOLD and bool(reasons), score=score, reasons=reasons)
+    return SpamVerdict(score >= _THRESHOLD and bool(reasons), score, reasons)
 
 
 def fingerprint(text: str, tokens: Sequence[Token] | None = None, norms: Sequence[str] | None = None) -> str:

@@ -13,7 +13,7 @@ regex runs only when a cheap check says it could match.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache, reduce
 from operator import or_
 
@@ -358,15 +358,32 @@ _PAIR_FEATURES = tuple(
 )
 
 
+# Family bits ``active`` tests, as plain names (a dict lookup each, per comment, otherwise).
+_F_ADULT = _B["adult"]
+_F_DM = _B["dm"]
+_F_EARN = _B["earn"]
+_F_JOB = _B["job"]
+_F_LINKWORD = _B["linkword"]
+_F_LOAN = _B["loan"]
+_F_PAGE = _B["page"]
+_F_TG = _B["tg"]
+_F_WRITE = _B["write"]
+# Lowercase letters: a text holding one is not all capitals (they change under ``upper()``).
+_LOWER_RE = re.compile("[a-zа-яё]")
+
+
 @lru_cache(maxsize=65_536)
 def _family_features(mask: int) -> tuple[int, ...]:
     return tuple(i for i, bit in _FAMILY_FEATURES if mask & bit)
 
 
-def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = None) -> list[int]:
+def active(
+    text: str, norms: Sequence[str], tokens: Sequence[Token] | None = None, families: Iterable[int] | None = None
+) -> list[int]:
     """Indices (into ``FEATURES``) of the signals present in one comment; every feature is 0/1."""
     low = text.lower().replace("ё", "е")  # the patterns are written with е, as the folded tokens
-    mask = reduce(or_, map(word_families, norms), 0)
+    # ``families``: each token's ``word_families``, when the caller keeps them per word
+    mask = reduce(or_, map(word_families, norms) if families is None else families, 0)
     on = list(_family_features(mask))
     tld = bool(mask & _TLD_BIT)
     urls: list[str] = []
@@ -385,7 +402,7 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
             tokens = tokenize(text)
         if (tld and _obfuscated_domain(text, tokens, norms)) or (" . " in text and _spelled_out_domain(text, tokens)):
             on.append(_OBF)
-    if ("t.me" in low or mask & _B["tg"]) and _TME_RE.search(low):
+    if ("t.me" in low or mask & _F_TG) and _TME_RE.search(low):
         on.append(_I["telegram"])
     if "_" in low and urls:
         for url in urls:  # "t.me/gorod_chat" is a link, not also a handle
@@ -406,11 +423,11 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
         on.append(_PHONE)
     if (
         mask & _M_DM_WRITE == _M_DM_WRITE
-        or (mask & _B["dm"] and _dm_after_preposition(norms))
-        or (mask & _B["write"] and _write_to_me(norms))
+        or (mask & _F_DM and _dm_after_preposition(norms))
+        or (mask & _F_WRITE and _write_to_me(norms))
     ):
         on.append(_I["dm_call"])
-    if (mask & _B["page"] or "шапк" in low or "стене" in low or "закреп" in low or "описани" in low) and (
+    if (mask & _F_PAGE or "шапк" in low or "стене" in low or "закреп" in low or "описани" in low) and (
         _PROFILE_RE.search(low)
     ):
         on.append(_I["profile_link"])
@@ -419,18 +436,18 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
     amount = bool(mask & _AMOUNT_GATE and (digits or _ANY_DIGIT_RE.search(low)) and _AMOUNT_RE.search(low))
     if amount:
         on.append(_I["amount"])
-    if mask & _B["earn"] and (amount or "без вложени" in low or "пассивн" in low):
+    if mask & _F_EARN and (amount or "без вложени" in low or "пассивн" in low):
         on.append(_I["money_offer"])
     if mask & _M_LOAN_OFFER == _M_LOAN_OFFER or (
-        mask & _B["loan"] and ("без отказ" in low or "до зарплат" in low or "под 0" in low)
+        mask & _F_LOAN and ("без отказ" in low or "до зарплат" in low or "под 0" in low)
     ):
         on.append(_I["loan_offer"])
-    if mask & _M_JOB_OFFER == _M_JOB_OFFER or (mask & _B["job"] and amount):
+    if mask & _M_JOB_OFFER == _M_JOB_OFFER or (mask & _F_JOB and amount):
         on.append(_I["job_offer"])
     for pair_mask, i in _PAIR_FEATURES:
         if mask & pair_mask == pair_mask:
             on.append(i)
-    if mask & _B["adult"] or "18+" in low or "🔞" in text:
+    if mask & _F_ADULT or "18+" in low or "🔞" in text:
         on.append(_I["adult"])
     if "?" in text:
         on.append(_I["question_mark"])
@@ -438,7 +455,12 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
         on.append(_I["exclaim"])
     if len(norms) >= 12:
         on.append(_I["long"])
-    if len(text) >= CAPS_MIN_LETTERS and text == text.upper() and len(_LETTER_RE.findall(text)) >= CAPS_MIN_LETTERS:
+    if (
+        len(text) >= CAPS_MIN_LETTERS
+        and _LOWER_RE.search(text) is None  # found early in almost every text: no upper() copy
+        and text == text.upper()
+        and len(_LETTER_RE.findall(text)) >= CAPS_MIN_LETTERS
+    ):
         on.append(_I["caps"])  # shouting: every letter upper case
     emoji = len(_EMOJI_RE.findall(text))
     if emoji >= 3:
@@ -447,7 +469,7 @@ def active(text: str, norms: Sequence[str], tokens: Sequence[Token] | None = Non
             on.append(_I["emoji_flood"])
     # What spam is: an offer plus a way to reach the sender. A domain spelled to dodge filters is
     # both: nobody hides a link they are not selling.
-    if ((not _CONTACTS.isdisjoint(on) or mask & _B["linkword"]) and mask & _OFFER_FAMILIES) or _OBF in on:
+    if ((not _CONTACTS.isdisjoint(on) or mask & _F_LINKWORD) and mask & _OFFER_FAMILIES) or _OBF in on:
         on.append(_I["offer_with_contact"])
     return on
 

@@ -34,18 +34,26 @@ class TrendingTerm(BaseModel):
     ratio: float  # relative frequency now / before (baseline smoothed by 0.5)
 
 
+def content_lemma(norm: str, morph: Morphology) -> str | None:
+    """The lemma a folded token counts as, or None if it is no content word."""
+    if len(norm) < 2:
+        return None
+    info = morph.info(norm)
+    lemma = info.lemmas[0]
+    if info.script == "cyr":
+        if info.pos in CONTENT_POS and lemma not in RU_STOPWORDS and norm not in RU_STOPWORDS:
+            return lemma
+    elif info.script == "lat" and len(norm) >= 3 and norm not in EN_FUNCTION_WORDS:
+        return lemma
+    return None
+
+
 def content_lemmas(tokens: Sequence[Token], morph: Morphology, norms: Sequence[str] | None = None) -> list[str]:
     """Lemmas of the content words of one comment, in text order (for per-window counts)."""
     out: list[str] = []
     for norm in [fold(t.text) for t in tokens] if norms is None else norms:
-        if len(norm) < 2:
-            continue
-        info = morph.info(norm)
-        lemma = info.lemmas[0]
-        if info.script == "cyr":
-            if info.pos in CONTENT_POS and lemma not in RU_STOPWORDS and norm not in RU_STOPWORDS:
-                out.append(lemma)
-        elif info.script == "lat" and len(norm) >= 3 and norm not in EN_FUNCTION_WORDS:
+        lemma = content_lemma(norm, morph)
+        if lemma is not None:
             out.append(lemma)
     return out
 

@@ -30,20 +30,34 @@ _MARK_RE = re.compile(r"[\u0300-\u036f\u0483-\u0489]")
 
 def tokenize(text: str) -> list[Token]:
     """Split text into word tokens; ``text[t.start:t.end] == t.text`` always holds."""
-    # Combining marks are rare: the simpler pattern is used when the text has none.
-    rx = _WORD_RE if _MARK_RE.search(text) else _PLAIN_WORD_RE
-    make = _make_token  # skips the keyword-argument handling of Token(...): a fifth of the time
-    return [make((m[0], *m.span())) for m in rx.finditer(text)]
+    if _MARK_RE.search(text):  # combining marks are rare: the full pattern only when needed
+        make = _make_token  # skips the keyword-argument handling of Token(...): a fifth of the time
+        return [make((m[0], *m.span())) for m in _WORD_RE.finditer(text)]
+    # findall (no match objects) and str.find for the offsets: a third cheaper than finditer. The
+    # offsets are exact: every letter or digit starts a match, so between one match's end and the
+    # next match's start there is none, and a word cannot occur there; its first occurrence from
+    # the previous end is the match itself.
+    out: list[Token] = []
+    append = out.append
+    find = text.find
+    new = tuple.__new__
+    end = 0
+    for word in _PLAIN_WORD_RE.findall(text):
+        start = find(word, end)
+        end = start + len(word)
+        append(new(Token, (word, start, end)))
+    return out
 
 
-_BREAK_RE = re.compile(r"[.,;:!?()\n]")
+BREAK_CHARS = ".,;:!?()\n"  # clause punctuation between two tokens
+BREAK_RE = re.compile(r"[.,;:!?()\n]")
 
 
 def has_break(text: str, end: int, start: int) -> bool:
     """True if the gap text[end:start] between two tokens holds clause punctuation."""
     if start - end <= 1:  # adjacent or one character apart: the common single space
-        return start > end and text[end] in ".,;:!?()\n"
-    return _BREAK_RE.search(text, end, start) is not None
+        return start > end and text[end] in BREAK_CHARS
+    return BREAK_RE.search(text, end, start) is not None
 
 
 # Sentence ends, brackets, a colon and a dash (a spaced hyphen too, not the one inside a word).
