@@ -59,7 +59,7 @@ MOUNTS = (
     Mount("/v1/health", "health", router="deep_router"),
     Mount("/v1/api-keys", "api_keys"),
     Mount("/v1/jobs", "jobs"),
-    Mount("/v1/communities", "collections"),  # /communities/<id>/collections, /monitoring, /jobs
+    Mount("/v1/communities/<community_id>", "collections"),  # …/collections, …/monitoring, …/jobs
     Mount("/v1/dead-letters", "dead_letters"),
     Mount("/v1/communities", "communities"),
     Mount("/v1/vk-tokens", "vk_tokens"),
