@@ -172,3 +172,14 @@ def test_the_snapshot_keeps_every_route_module_and_connects_to_nothing() -> None
         "assert len(mappers) >= 17 and all(m.configured for m in mappers)  # every table's mapper configured"
     )
     assert _loaded_after(code, "api", modules, env={"DB_IAM_AUTH": "1"}) == modules
+
+
+def test_the_api_import_turns_the_garbage_collector_back_on_with_its_objects_frozen() -> None:
+    """app.py pauses the collector during its import: a process left without one would grow without bound."""
+    code = (
+        "import gc\nassert gc.isenabled()\nimport app\n"
+        "assert gc.isenabled(), 'the collector is off after the import'\n"
+        "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
+        "import json as _j; print(_j.dumps([]))"
+    )
+    assert _loaded_after(code, "api", []) == []
