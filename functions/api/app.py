@@ -254,12 +254,19 @@ snapstart.register(before_snapshot=before_snapshot, after_restore=after_restore)
 
 gc.freeze()
 gc.enable()
+#: the container's first request builds what later ones reuse (its route modules, the ORM's configured
+#: mappers and compiled statements, the connections): the collector is paused for it as for the import
+_first_request = True
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    global _first_request  # one flag per container
+    first, _first_request = _first_request, False
+    if first:
+        gc.disable()
     try:
         # body size first: Powertools parses and validates a body before any middleware runs
         oversized = oversized_body(event)
@@ -269,3 +276,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return app.resolve(event, context)
     finally:
         EMF.flush(metrics)  # what the domain counted during this request (dead letters …)
+        if first:
+            gc.freeze()
+            gc.enable()

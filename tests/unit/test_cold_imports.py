@@ -183,3 +183,32 @@ def test_the_api_import_turns_the_garbage_collector_back_on_with_its_objects_fro
         "import json as _j; print(_j.dumps([]))"
     )
     assert _loaded_after(code, "api", []) == []
+
+
+def test_the_collector_is_back_on_after_the_first_request_even_a_failing_one() -> None:
+    """The first request runs with the collector paused (app.lambda_handler); it must not stay paused."""
+    code = (
+        "import gc\nimport app\n"
+        "class Context:\n"
+        "    function_name = 'vkc-ApiFunction'; memory_limit_in_mb = 512; aws_request_id = 'r'\n"
+        "    invoked_function_arn = 'arn:aws:lambda:eu-central-1:123456789012:function:vkc-ApiFunction'\n"
+        "    def get_remaining_time_in_millis(self): return 29_000\n"
+        "def event(path):\n"
+        "    http = {'method': 'GET', 'path': path, 'protocol': 'HTTP/1.1', 'sourceIp': '203.0.113.9'}\n"
+        "    return {'version': '2.0', 'routeKey': '$default', 'rawPath': path, 'rawQueryString': '',\n"
+        "            'headers': {'host': 'api.example.com'}, 'isBase64Encoded': False,\n"
+        "            'requestContext': {'http': http, 'requestId': 'r', 'stage': '$default'}}\n"
+        "frozen = gc.get_freeze_count()\n"
+        "assert app.lambda_handler(event('/health/live'), Context())['statusCode'] == 200\n"
+        "assert gc.isenabled() and gc.get_freeze_count() > frozen\n"
+        "gc.disable(); gc.enable()\n"
+        "app._first_request = True\n"
+        "try:\n"
+        "    app.lambda_handler(None, Context())  # not an event: raises inside the handler\n"
+        "except Exception:\n"
+        "    pass\n"
+        "assert app._first_request is False, 'the failing request did not reach the handler'\n"
+        "assert gc.isenabled(), 'the collector is off after a failing first request'\n"
+        "print('[]')"
+    )
+    assert _loaded_after(code, "api", [], env={"POWERTOOLS_METRICS_NAMESPACE": "VkComments"}) == []
