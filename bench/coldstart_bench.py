@@ -23,9 +23,9 @@ trusts the connection and ignores it). `coldstart.api_first_request_ms` is the r
 
 Two more figures explain the API's import: `coldstart.api_without_bytecode_ms`, the same artifact without
 its .pyc files (what sam's python3.13 builder ships), and `coldstart.api_library_floor_ms`, importing
-only the libraries every API request needs (Powertools' resolver/logger/metrics/tracer, SQLAlchemy
-ORM + pg8000, redis, boto3, pydantic) — below that, an import-time figure only moves work into the
-first request.
+only the libraries every API request needs (Powertools' resolver/logger/metrics/tracer and the X-Ray
+SDK under it, SQLAlchemy ORM + its PostgreSQL dialect + pg8000, redis, pydantic; not boto3, which no
+GET imports) — below that, an import-time figure only moves work into the first request.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ print(json.dumps({"import_ms": (imported - started) * 1000, "request_ms": (answe
 """
 API_LIBRARIES = (
     "aws_lambda_powertools.event_handler, aws_lambda_powertools.logging, aws_lambda_powertools.metrics, "
-    "aws_lambda_powertools.tracing, sqlalchemy.orm, pg8000.native, redis, boto3, pydantic"
+    "aws_lambda_powertools.tracing, aws_xray_sdk.core, sqlalchemy.orm, sqlalchemy.dialects.postgresql, "
+    "pg8000.native, redis, pydantic"
 )
 
 

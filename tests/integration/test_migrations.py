@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
-from vkc.db.base import Base
+from vkc.db.all_models import Base  # every table registered
 from vkc.db.migrate import upgrade_to_head
 from vkc.settings import Settings
 

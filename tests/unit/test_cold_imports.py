@@ -38,7 +38,8 @@ HANDLERS = [
     "vkc.exports.task",
     "vkc.webhooks.delivery",
 ]
-EVERYWHERE = [*ENGINE, *VK, *EXPORTS, "httpx", "vkc.webhooks.delivery"]
+#: pydantic-settings: vkc.settings reads the environment itself (its import cost ~25 ms of every cold start)
+EVERYWHERE = [*ENGINE, *VK, *EXPORTS, "httpx", "vkc.webhooks.delivery", "pydantic_settings"]
 
 NOT_AT_COLD_START = {
     "api": [*EVERYWHERE, *SWAGGER],
@@ -60,8 +61,17 @@ API_OTHER_ROUTES = [
     "botocore.client",
     "aws_lambda_powertools.utilities.idempotency",
     *(f"api_routes.{m}" for m in ("analysis", "comments", "stats", "webhooks", "exports", "keywords", "jobs")),
+    "api_routes.collections",  # its routes live under /v1/communities/<community_id>/…
+    "vkc.communities.bulk",  # POST /v1/communities/import
     "vkc.wiring.catalogue",
     "vkc.vk.models",
+    # the tables of other features: their mappers are neither built nor configured by a community listing
+    "vkc.db.models_analysis",
+    "vkc.db.models_webhooks",
+    "vkc.db.models_search",
+    # botocore's signer: the RDS auth token is signed with hashlib/hmac (vkc.db.iam_token)
+    "botocore.auth",
+    "urllib3",
 ]
 #: a traced Lambda: Powertools' Tracer is on where LAMBDA_TASK_ROOT is set
 TRACED = {
@@ -145,6 +155,60 @@ def test_a_traced_api_get_loads_neither_the_aws_sdk_nor_the_other_routes() -> No
 
 def test_the_snapshot_keeps_every_route_module_and_connects_to_nothing() -> None:
     """Before a SnapStart snapshot the door includes every route (DB_HOST is unresolvable: a connection fails)."""
-    modules = ["api_routes.analysis", "api_routes.comments", "api_routes.stats", "api_routes.webhooks"]
-    code = "import app\nfrom vkc.wiring import snapstart\nsnapstart.LOCAL.run_before_snapshot()"
+    modules = [
+        "api_routes.analysis",
+        "api_routes.collections",
+        "api_routes.comments",
+        "api_routes.stats",
+        "api_routes.webhooks",
+        "vkc.db.models_analysis",
+        "vkc.db.models_search",
+        "vkc.db.models_webhooks",
+    ]
+    code = (
+        "import app\nfrom vkc.wiring import snapstart\nsnapstart.LOCAL.run_before_snapshot()\n"
+        "from vkc.db.base import Base\n"
+        "mappers = Base.registry.mappers\n"
+        "assert len(mappers) >= 17 and all(m.configured for m in mappers)  # every table's mapper configured"
+    )
     assert _loaded_after(code, "api", modules, env={"DB_IAM_AUTH": "1"}) == modules
+
+
+def test_the_api_import_turns_the_garbage_collector_back_on_with_its_objects_frozen() -> None:
+    """app.py pauses the collector during its import: a process left without one would grow without bound."""
+    code = (
+        "import gc\nassert gc.isenabled()\nimport app\n"
+        "assert gc.isenabled(), 'the collector is off after the import'\n"
+        "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
+        "import json as _j; print(_j.dumps([]))"
+    )
+    assert _loaded_after(code, "api", []) == []
+
+
+def test_the_collector_is_back_on_after_the_first_request_even_a_failing_one() -> None:
+    """The first request runs with the collector paused (app.lambda_handler); it must not stay paused."""
+    code = (
+        "import gc\nimport app\n"
+        "class Context:\n"
+        "    function_name = 'vkc-ApiFunction'; memory_limit_in_mb = 512; aws_request_id = 'r'\n"
+        "    invoked_function_arn = 'arn:aws:lambda:eu-central-1:123456789012:function:vkc-ApiFunction'\n"
+        "    def get_remaining_time_in_millis(self): return 29_000\n"
+        "def event(path):\n"
+        "    http = {'method': 'GET', 'path': path, 'protocol': 'HTTP/1.1', 'sourceIp': '203.0.113.9'}\n"
+        "    return {'version': '2.0', 'routeKey': '$default', 'rawPath': path, 'rawQueryString': '',\n"
+        "            'headers': {'host': 'api.example.com'}, 'isBase64Encoded': False,\n"
+        "            'requestContext': {'http': http, 'requestId': 'r', 'stage': '$default'}}\n"
+        "frozen = gc.get_freeze_count()\n"
+        "assert app.lambda_handler(event('/health/live'), Context())['statusCode'] == 200\n"
+        "assert gc.isenabled() and gc.get_freeze_count() > frozen\n"
+        "gc.disable(); gc.enable()\n"
+        "app._first_request = True\n"
+        "try:\n"
+        "    app.lambda_handler(None, Context())  # not an event: raises inside the handler\n"
+        "except Exception:\n"
+        "    pass\n"
+        "assert app._first_request is False, 'the failing request did not reach the handler'\n"
+        "assert gc.isenabled(), 'the collector is off after a failing first request'\n"
+        "print('[]')"
+    )
+    assert _loaded_after(code, "api", [], env={"POWERTOOLS_METRICS_NAMESPACE": "VkComments"}) == []

@@ -1,13 +1,16 @@
-"""RDS IAM auth tokens signed without an RDS client are the tokens boto3's RDS client makes.
+"""RDS IAM auth tokens signed without an RDS client (and without botocore's signer) are the tokens
+boto3's RDS client makes.
 
 RDS Proxy accepts what `generate_db_auth_token` returns; ours must be the same string for the same
 credentials, host, port, user, region and instant (special characters in the user and the session
-token included), or every database connection on Lambda fails.
+token, an upper-case host, https's default port included), or every database connection on Lambda fails.
 """
 
 from __future__ import annotations
 
 import datetime
+import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -28,19 +31,62 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.mark.parametrize("user", ["vkc", "vkc user+1@x"])
-def test_the_token_is_the_one_boto3s_rds_client_makes(credentials: None, user: str) -> None:
+@pytest.mark.parametrize(
+    ("host", "port", "user"),
+    [
+        (HOST, 5432, "vkc"),
+        (HOST, 5432, "vkc user+1@x/ü~*"),
+        ("VKC-Proxy.Proxy-ABC123.eu-central-1.rds.amazonaws.com", 5432, "vkc"),
+        (HOST, 443, "vkc"),
+        ("10.0.1.17", 6432, "vkc_ro"),
+    ],
+)
+def test_the_token_is_the_one_boto3s_rds_client_makes(credentials: None, host: str, port: int, user: str) -> None:
     at = datetime.datetime(2026, 12, 5, 4, 40, 0)  # noqa: DTZ001 - botocore's clock is naive UTC
     with mock.patch.object(botocore.auth, "get_current_datetime", return_value=at):
         # a session of its own: boto3's default session keeps the credentials an earlier test resolved
         theirs = (
             boto3.session.Session()
             .client("rds", region_name="eu-central-1")
-            .generate_db_auth_token(DBHostname=HOST, Port=5432, DBUsername=user)
+            .generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user)
         )
-        ours = RdsAuthTokens("eu-central-1").token(HOST, 5432, user)
+    ours = RdsAuthTokens("eu-central-1").token(host, port, user, at=at.replace(tzinfo=datetime.UTC))
     assert ours == theirs
-    assert ours.startswith(f"{HOST}:5432/?Action=connect&DBUser=")
+    assert ours.startswith(f"{host}:{port}/?Action=connect&DBUser=")
+
+
+def test_without_a_session_token_the_token_is_boto3s_too(monkeypatch: pytest.MonkeyPatch, credentials: None) -> None:
+    monkeypatch.delenv("AWS_SESSION_TOKEN")
+    at = datetime.datetime(2026, 12, 5, 4, 40, 0)  # noqa: DTZ001
+    with mock.patch.object(botocore.auth, "get_current_datetime", return_value=at):
+        theirs = (
+            boto3.session.Session()
+            .client("rds", region_name="eu-central-1")
+            .generate_db_auth_token(DBHostname=HOST, Port=5432, DBUsername="vkc")
+        )
+    ours = RdsAuthTokens("eu-central-1").token(HOST, 5432, "vkc", at=at.replace(tzinfo=datetime.UTC))
+    assert ours == theirs
+    assert "X-Amz-Security-Token" not in ours
+
+
+def test_credentials_with_an_expiry_are_left_to_botocore(credentials: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """AWS_CREDENTIAL_EXPIRATION makes botocore's EnvProvider refresh them: ours must not freeze them."""
+    monkeypatch.setenv("AWS_CREDENTIAL_EXPIRATION", "2999-01-01T00:00:00Z")
+    tokens = RdsAuthTokens("eu-central-1")
+    assert "ASIAEXAMPLEKEY" in tokens.token(HOST, 5432, "vkc")
+    assert type(tokens._resolved()).__module__.startswith("botocore")
+
+
+def test_signing_with_environment_credentials_imports_no_botocore(credentials: None) -> None:
+    """What a Lambda cold start without SnapStart does: the first connection signs without botocore."""
+    probe = (
+        "import sys\n"
+        "from vkc.db.iam_token import RdsAuthTokens\n"
+        f"RdsAuthTokens('eu-central-1').token({HOST!r}, 5432, 'vkc')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('botocore', 'boto3', 'urllib3')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_forgotten_credentials_are_read_again(credentials: None, monkeypatch: pytest.MonkeyPatch) -> None:

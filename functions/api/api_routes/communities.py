@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sqlalchemy.orm import Session
-from vkc.communities import bulk, service
+from vkc.communities import service
 from vkc.communities.schemas import (
     CommunityCreate,
     CommunityImportRequest,
@@ -129,6 +129,9 @@ def resolve_community(body: CommunityCreate) -> CommunityPreview:
     },
 )
 def import_communities(body: CommunityImportRequest) -> Response[JobView]:
+    # the upload parser and the job service load with the first import, not with the listing (cold start)
+    from vkc.communities import bulk
+
     who = principal(router)
     with deps().sessions() as session:
         view = bulk.start_import(

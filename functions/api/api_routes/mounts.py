@@ -25,7 +25,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 @dataclass(frozen=True, slots=True)
 class Mount:
-    """`api_routes.<module>.<router>` included under `prefix`, needed by requests under `serves`."""
+    """`api_routes.<module>.<router>` included under `prefix`, needed by requests under `serves`.
+
+    A `<name>` segment of `serves` stands for any one segment, as in a route: a module whose routes all
+    live under /v1/communities/<community_id> is not loaded for GET /v1/communities.
+    """
 
     serves: str
     module: str
@@ -33,7 +37,16 @@ class Mount:
     prefix: str = "/v1"
 
     def serves_path(self, path: str) -> bool:
-        return path == self.serves or path.startswith(self.serves + "/")
+        if "<" not in self.serves:
+            return path == self.serves or path.startswith(self.serves + "/")
+        wanted = self.serves.split("/")
+        segments = path.split("/")
+        if len(segments) < len(wanted):
+            return False
+        return all(
+            got == want or (want.startswith("<") and want.endswith(">") and got != "")
+            for want, got in zip(wanted, segments, strict=False)
+        )
 
     def load(self) -> Router:
         router: Router = getattr(importlib.import_module(f"api_routes.{self.module}"), self.router)

@@ -3,15 +3,20 @@
 The names are the contract between template.yaml, the local stack and the code
 (see docs/architecture.md). Settings are cached per process: Lambda containers and
 the local stack build them once.
+
+Why not pydantic-settings: every field here is a scalar named by its environment variable, which
+takes a dozen lines to read; importing pydantic-settings (its CLI, dotenv and cloud secret sources,
+argparse) cost every cold start ~25 ms of a ~0.5 s budget (docs/coldstart.md).
 """
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class Priority(StrEnum):
@@ -29,8 +34,14 @@ class WorkerKind(StrEnum):
     ANALYZE = "analyze"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+class Settings(BaseModel):
+    """Each field from the environment variable of its name (or its `validation_alias`), in any case;
+    keyword arguments win over the environment (`Settings(db_name="x")`: the rest from the environment)."""
+
+    model_config = ConfigDict(extra="ignore", validate_default=True, populate_by_name=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**_from_environment(), **values})
 
     stage: str = "local"
     service_name: str = Field(default="vkc", validation_alias="POWERTOOLS_SERVICE_NAME")
@@ -121,6 +132,19 @@ class Settings(BaseSettings):
     @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+
+def _from_environment() -> dict[str, str]:
+    """The variables that name a field, by field name; names compare case-insensitively (as
+    pydantic-settings' `case_sensitive=False` did: DB_HOST, db_host and Db_Host all set `db_host`)."""
+    environment = {name.lower(): value for name, value in os.environ.items()}
+    found: dict[str, str] = {}
+    for name, field in Settings.model_fields.items():
+        variable = field.validation_alias if isinstance(field.validation_alias, str) else name
+        value = environment.get(variable.lower())
+        if value is not None:
+            found[name] = value
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,10 @@
-"""ORM tables. Every row a user owns carries `workspace_id`."""
+"""ORM tables. Every row a user owns carries `workspace_id`.
+
+The other tables (collection, analysis, search indexes, webhooks) live in their own modules, imported
+where they are used: a process builds (and SQLAlchemy configures, on its first query) only the mappers
+it needs — the API's first GET /v1/communities needs these and the collection tables, not webhooks' or
+keywords'. `vkc.db.all_models` imports every one, for what needs the whole schema (alembic).
+"""
 
 from __future__ import annotations
 
@@ -107,8 +113,3 @@ class Job(Base):
     #: with SQS, so a creator killed between its commit and its send leaves a queued job with no message;
     #: the scheduler's outbox sweep (`vkc.jobs.outbox`) re-sends the root task of those.
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-# The other tables (collection, analysis, search indexes, webhooks) live in their own modules;
-# importing them registers them on Base.metadata.
-from vkc.db import models_analysis, models_collection, models_search, models_webhooks  # noqa: E402, F401

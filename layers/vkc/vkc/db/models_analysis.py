@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+# the tables its foreign keys name (workspaces, comments) are registered with it
+from vkc.db import models, models_collection  # noqa: F401
 from vkc.db.base import Base
 
 _TS = DateTime(timezone=True)

@@ -17,6 +17,8 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKe
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+# the tables its foreign keys name (workspaces, jobs) are registered with it
+from vkc.db import models  # noqa: F401
 from vkc.db.base import Base
 
 _TS = DateTime(timezone=True)

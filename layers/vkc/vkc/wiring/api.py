@@ -110,7 +110,7 @@ def warm_before_snapshot() -> None:
     the token signer imported. Nothing connects: connections never belong in a snapshot."""
     from sqlalchemy.orm import configure_mappers
 
-    import vkc.db.models  # noqa: F401 - every mapped class, so that configure_mappers sees them all
+    import vkc.db.all_models  # noqa: F401 - every mapped class, so that configure_mappers sees them all
     from vkc.db import iam_token
     from vkc.settings import get_settings
 

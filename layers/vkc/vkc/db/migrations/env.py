@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from vkc.db import models  # noqa: F401  (registers every table on Base.metadata)
-from vkc.db.base import Base
+from vkc.db.all_models import Base  # every table registered on Base.metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
