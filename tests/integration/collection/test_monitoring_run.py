@@ -44,12 +44,18 @@ def world(engine: Engine, settings: Settings, small: Dataset) -> Iterator[tuple[
 
 def run(h: Harness, vk_id: int) -> tuple[dict[str, Any], int]:
     """One monitoring run as the tick queues it; its result and the wall.get calls VK counted."""
+    result, pages, _ = run_counting(h, vk_id)
+    return result, pages
+
+
+def run_counting(h: Harness, vk_id: int) -> tuple[dict[str, Any], int, int]:
+    """Also the queue messages the run sent (its root included), every worker's."""
     before = wall_gets(h)
     job = h.start(vk_id, since=SINCE.isoformat(), origin="monitoring")
-    h.drain()
+    messages = h.drain()
     done = h.job(job.id)
     assert done.status is JobStatus.SUCCEEDED, done.error
-    return done.result or {}, wall_gets(h) - before
+    return done.result or {}, wall_gets(h) - before, messages
 
 
 def wall_gets(h: Harness) -> int:
@@ -85,8 +91,9 @@ def window_posts(h: Harness, vk_id: int) -> list[Any]:
 
 def test_a_run_with_nothing_new_reads_one_wall_page(world: tuple[Harness, int]) -> None:
     h, vk_id = world
-    result, pages = run(h, vk_id)
+    result, pages, messages = run_counting(h, vk_id)
     assert pages == 1
+    assert messages == 1  # the root, which runs the harvest itself; no analysis for nothing new
     assert result["comments_new"] == 0
     assert result["vk_requests"] == 1  # the wall page; no post's count changed
     assert h.stored(vk_id) == window_truth(h, vk_id)
@@ -136,8 +143,9 @@ def test_a_pinned_post_inside_the_window_and_a_deleted_post(world: tuple[Harness
     on_pinned = emu.add_comment(-vk_id, pinned.id, "комментарий к закреплённому", from_id=103)
     neighbour = posts[len(posts) // 2 - 1]
     on_neighbour = emu.add_comment(-vk_id, neighbour.id, "рядом с удалённым", from_id=104)
-    result, pages = run(h, vk_id)
+    result, pages, messages = run_counting(h, vk_id)
     assert pages == 1
+    assert messages == 2  # the root and one analyze message for the two new comments
     stored = h.stored(vk_id)
     assert (pinned.id, on_pinned) in stored
     assert (neighbour.id, on_neighbour) in stored
