@@ -144,7 +144,7 @@ def run_harvest_task(ctx: TaskContext) -> None:
         owner_id = -community.vk_id
         cursors = load_cursors(session, ctx.workspace_id, owner_id)
         window = WallWindow.model_validate(params["window"]) if "window" in params else window_of(payload)
-        pages = None if "units" in params else first_wall_pages(session, ctx.workspace_id, owner_id, window)
+        pages = None if "units" in params else first_wall_pages(session, community.id, window)
     if deps.vk_client is None:
         raise PermanentJobError("No VK client is configured for this worker.")
 

@@ -28,12 +28,13 @@ from vkc.vk.harvest import PAGE, WallWindow
 ROOM = 10
 
 
-def first_wall_pages(session: Session, workspace_id: uuid.UUID, owner_id: int, window: WallWindow) -> int | None:
-    """Pages for the first request of a walk over `window`; None when nothing of this wall is stored."""
-    conds = [Post.workspace_id == workspace_id, Post.owner_id == owner_id]
-    stored = session.scalar(select(func.count()).where(*conds))
-    if not stored:
+def first_wall_pages(session: Session, community_id: uuid.UUID, window: WallWindow) -> int | None:
+    """Pages for the first request of a walk over `window`; None when nothing of this wall is stored.
+
+    Both reads use `ix_posts_community_date` (a community's posts are its wall's, in its workspace)."""
+    if session.scalar(select(Post.id).where(Post.community_id == community_id).limit(1)) is None:
         return None
+    conds = [Post.community_id == community_id]
     if window.since is not None:
         conds.append(Post.date >= datetime.fromtimestamp(window.since, UTC))
     if window.until is not None:
