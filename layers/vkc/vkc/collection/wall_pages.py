@@ -35,9 +35,7 @@ def first_wall_pages(session: Session, community_id: uuid.UUID, window: WallWind
     if session.scalar(select(Post.id).where(Post.community_id == community_id).limit(1)) is None:
         return None
     conds = [Post.community_id == community_id]
-    if window.since is not None:
+    if window.since is not None:  # not `until`: the walk reads from the newest post down to `since`
         conds.append(Post.date >= datetime.fromtimestamp(window.since, UTC))
-    if window.until is not None:
-        conds.append(Post.date <= datetime.fromtimestamp(window.until, UTC))
-    in_window = session.scalar(select(func.count()).where(*conds)) or 0
-    return max(1, min(MAX_CALLS, math.ceil((in_window + ROOM) / PAGE)))
+    to_read = session.scalar(select(func.count()).where(*conds)) or 0
+    return max(1, min(MAX_CALLS, math.ceil((to_read + ROOM) / PAGE)))
