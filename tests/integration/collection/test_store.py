@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 from vkc.collection.rows import comment_row
 from vkc.collection.store import upsert_comments
@@ -29,6 +29,13 @@ def test_second_run_of_the_same_page_changes_nothing(engine: Engine) -> None:
     assert (first.inserted, first.changed) == (2500, 0)
     assert (second.inserted, second.changed, second.touched_ids) == (0, 0, [])
     assert stored == 2500
+    # not analyzed yet (the first writer died before queuing them): the repeat hands them to analysis
+    assert sorted(second.unanalyzed_ids) == sorted(first.touched_ids)
+    with Session(engine) as s, s.begin():
+        s.execute(update(Comment).where(Comment.workspace_id == ws).values(analyzed_hash=Comment.content_hash))
+    with Session(engine) as s, s.begin():
+        third = upsert_comments(s, _rows(ws, community, page))
+    assert (third.touched_ids, third.unanalyzed_ids) == ([], [])
 
 
 def test_edited_text_and_new_likes_are_changes_only_for_those_rows(engine: Engine) -> None:

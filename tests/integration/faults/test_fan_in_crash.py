@@ -58,8 +58,9 @@ def test_redelivery_closes_a_job_whose_closer_died(
 def test_comments_of_a_delivery_that_died_before_queueing_analysis_are_analyzed(
     engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The task committed its pages and checkpoint, then died before sending their analyze messages:
-    the redelivery finds the task done (nothing new to send) and the job's closing sweep sends them."""
+    """The task wrote its pages, then died sending their analyze messages (before it is marked done):
+    the redelivery fetches the same pages, finds those comments unchanged but never analyzed, and sends
+    them. No sweep of the community at the job's close is needed (a monitoring run does none)."""
     dataset = generate_dataset(preset="tiny", seed=42)
     real = queue_analysis
     calls: list[int] = []

@@ -13,10 +13,11 @@ from vkc.vk.harvest import (
     WallWindow,
     has_more,
     needs_thread_fetch,
+    pages_ahead,
     units_from_json,
     units_to_json,
 )
-from vkc.vk.models import Comment
+from vkc.vk.models import Comment, Post
 
 from tests.integration.vk.conftest import SERVICE, USER
 from tests.support.fakevk import FakeVk
@@ -179,3 +180,40 @@ def test_paging_rules() -> None:
     assert not needs_thread_fetch(mk({"id": 1}))
     assert WallPageRequest(-1, 0).call().params["count"] == 100
     assert math.isclose(1.0, 1.0)
+
+
+def test_wall_pages_ahead_follow_the_window_not_a_fixed_execute() -> None:
+    """wall.get has a daily quota: after a full page inside the window, ask only for what the window holds."""
+
+    def page(offset: int, newest: int, step: int, pinned_date: int | None = None) -> list[Post]:
+        posts = [
+            Post.model_validate({"id": 1000 - offset - i, "owner_id": -1, "date": newest - i * step})
+            for i in range(100)
+        ]
+        if pinned_date is not None:
+            posts[0] = Post.model_validate({"id": 1, "owner_id": -1, "date": pinned_date, "is_pinned": 1})
+        return posts
+
+    now = 10_000_000
+    # a steady wall, one post an hour, a 10-day window: 240 posts, 140 beyond this page -> 2 more pages,
+    # but at most as many as read so far (1) while nothing else is queued or in flight
+    steady = page(0, now, 3600)
+    window = WallWindow(since=now - 10 * 86_400)
+    assert pages_ahead(window, WallPageRequest(-1, 0), steady, next_offset=100, taken=100) == 1
+    # the second full page (offset 100): 41 posts left in the window, one more page
+    second = page(100, now - 100 * 3600, 3600)
+    assert pages_ahead(window, WallPageRequest(-1, 100), second, next_offset=200, taken=200) == 1
+    # two pages read, the window still holds 400 posts beyond: 4 needed, at most 2 (doubling)
+    long_window = WallWindow(since=now - 30 * 86_400)
+    assert pages_ahead(long_window, WallPageRequest(-1, 100), second, next_offset=200, taken=200) == 2
+    # pages already queued or in flight count: nothing more while they may cover the window
+    assert pages_ahead(window, WallPageRequest(-1, 0), steady, next_offset=300, taken=100) == 0
+    # a burst (100 posts in 100 s) on a 30-day window: the estimate is huge, the doubling cap holds it
+    burst = page(0, now, 1)
+    assert pages_ahead(long_window, WallPageRequest(-1, 0), burst, next_offset=100, taken=100) == 1
+    # the pinned post's old date does not make the page look sparse
+    pinned = page(0, now, 3600, pinned_date=now - 400 * 86_400)
+    assert pages_ahead(window, WallPageRequest(-1, 0), pinned, next_offset=100, taken=99) == 1
+    # no date window: up to one execute's worth (the wall's total then stops it)
+    assert pages_ahead(WallWindow(), WallPageRequest(-1, 0), steady, next_offset=100, taken=100) == 25
+    assert pages_ahead(WallWindow(max_posts=250), WallPageRequest(-1, 0), steady, next_offset=100, taken=100) == 2

@@ -125,10 +125,12 @@ def collection_totals(session: Session, job: Job, community: Community, payload:
 def queue_unanalyzed(ctx: TaskContext, community: Community) -> int:
     """Send analysis for the community's comments whose analysis is missing or stale.
 
-    Each task queues analysis for what it wrote, after its commit; a delivery that dies in between
-    leaves comments its redelivery will not re-send (they are no longer new). Sweeping before the job
-    closes catches them; comments still waiting in the analyze queue are sent twice, which costs a
-    read (analysis skips comments already current). Returns how many comments were queued.
+    Each task queues analysis for what it wrote before it is marked done, and a redelivered task
+    re-queues what it finds written but unanalyzed, so an ordinary run needs no sweep. Sweeping every
+    run used to send every comment of a first run twice (they were still waiting in the analyze queue)
+    and scanned the community's comments every 30 minutes. A retry (`origin=retry`) follows a failed
+    job, whose dead deliveries may have written pages no task ever fetches again: it still sweeps
+    before it closes. Returns how many comments were queued.
     """
     from vkc.analysis_store.task import queue_analysis
 
@@ -148,7 +150,7 @@ def finalize_collection(ctx: TaskContext) -> None:
     payload = CollectPayload.model_validate(ctx.payload)
     with ctx.deps.sessions(expire_on_commit=False) as session:
         community = session.get(Community, payload.community_id)
-    if community is not None:
+    if community is not None and payload.origin == "retry":
         queue_unanalyzed(ctx, community)  # before the job closes: a redelivered closer sweeps again
     with ctx.deps.sessions() as session, session.begin():
         job = session.get(Job, ctx.job_id)

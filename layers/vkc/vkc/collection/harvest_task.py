@@ -1,11 +1,13 @@
 """The `collect.harvest` task: run the harvester until the deadline, commit, checkpoint, fan out.
 
-1. Load the community, the posts' cursors and a VK client over the workspace's tokens.
+1. Load the community, the posts' cursors and a VK client over the workspace's tokens; a fresh walk
+   asks for as many wall pages as the posts stored in its window need (`vkc.collection.wall_pages`).
 2. Harvest (a fresh walk of the window, or the persisted units of a parent task) until the Lambda's
    deadline minus a reserve, or until the job is cancelled. Pages are written while fetching.
 3. Flush the writer, then save cursors, skipped objects and the newest post id: cursors only ever
    describe committed comments.
-4. In one transaction: insert continuation tasks for units left pending, flip this task to done and
+4. Queue analysis of the comments it wrote (new, changed, or found unanalyzed).
+5. In one transaction: insert continuation tasks for units left pending, flip this task to done and
    advance the job's fan-in. After commit, send the continuations; the last task finalizes the job.
 A repeated delivery finds the task done, re-sends any children still pending, and stops (closing
 the job first if every task is done but the job is not: the delivery that finished last died).
@@ -32,6 +34,7 @@ from vkc.collection.schemas import CollectPayload
 from vkc.collection.sink import DbSink
 from vkc.collection.skips import record_skips
 from vkc.collection.waiting import MAX_WAIT_S, Wait, delay_for, iso, wait_of
+from vkc.collection.wall_pages import first_wall_pages
 from vkc.collection.writer import PageWriter
 from vkc.db.models import Job
 from vkc.db.models_collection import CollectionTask, Community
@@ -140,6 +143,8 @@ def run_harvest_task(ctx: TaskContext) -> None:
             raise PermanentJobError("The community no longer exists.")
         owner_id = -community.vk_id
         cursors = load_cursors(session, ctx.workspace_id, owner_id)
+        window = WallWindow.model_validate(params["window"]) if "window" in params else window_of(payload)
+        pages = None if "units" in params else first_wall_pages(session, community.id, window)
     if deps.vk_client is None:
         raise PermanentJobError("No VK client is configured for this worker.")
 
@@ -151,7 +156,6 @@ def run_harvest_task(ctx: TaskContext) -> None:
     deadline = CancellableDeadline(
         at=Deadline.from_lambda_ms(deps.remaining_ms(), reserve_s=RESERVE_S).at, is_cancelled=cancelled
     )
-    window = WallWindow.model_validate(params["window"]) if "window" in params else window_of(payload)
     with deps.vk_client(ctx.workspace_id) as client, PageWriter(deps.engine) as writer:
         sink = DbSink(deps.engine, writer, workspace_id=ctx.workspace_id, community_id=community.id, job_id=ctx.job_id)
         harvester = Harvester(client, sink, include_threads=payload.include_threads)
@@ -160,7 +164,9 @@ def run_harvest_task(ctx: TaskContext) -> None:
                 units_from_json(params["units"]), window=window, cursors=cursors, deadline=deadline
             )
         else:
-            report = harvester.harvest(owner_id, window=window, cursors=cursors, deadline=deadline)
+            report = harvester.harvest(
+                owner_id, window=window, cursors=cursors, deadline=deadline, first_wall_pages=pages
+            )
         sink.flush()
     with deps.sessions() as session, session.begin():
         # tokens VK revoked during the run (errors 5/17) leave the workspace's pool for good
@@ -188,6 +194,10 @@ def run_harvest_task(ctx: TaskContext) -> None:
         # maxReceiveCount), instead of re-queueing the same units forever
         raise HarvestStalled(f"no progress: {len(report.pending)} units still pending, nothing fetched")
     children = [] if was_cancelled else _continuations(task_id, report, window, now=deps.clock())
+    # new or changed comments → the analyze worker (detached), BEFORE the task is marked done: a delivery
+    # that dies before this line is redelivered, fetches the same pages and finds these comments
+    # unchanged but unanalyzed (`vkc.collection.store`), so no sweep of the community is needed later
+    queue_analysis(ctx, written.to_analyze)
     with deps.sessions() as session, session.begin():
         _checkpoint(session, ctx, community.id, report, save_cursors_=payload.include_threads)
         add_tasks(session, ctx.job_id, children)
@@ -205,7 +215,6 @@ def run_harvest_task(ctx: TaskContext) -> None:
     send_tasks(ctx, children)
     observability.count(observability.COMMENTS_COLLECTED, sink.comments_seen + sink.replies_seen)
     observability.count(observability.COMMENTS_NEW, written.inserted + written.changed)
-    queue_analysis(ctx, written.touched_ids)  # new or changed comments → the analyze worker (detached)
     log.info("harvest task done", extra={"task_id": task_id, **counts, "children": len(children)})
     if fan.last:
         finalize_collection(ctx)

@@ -3,8 +3,8 @@
 Each batch is ONE statement: the rows travel as a single JSON parameter that PostgreSQL unpacks with
 `jsonb_to_recordset`, so a thousand comments cost one round trip (pg8000 has no fast executemany).
 `ON CONFLICT … DO UPDATE … WHERE content_hash differs` makes a repeated task a no-op, and
-`RETURNING (xmax = 0)` tells inserted rows from changed ones, so only new or changed comments are
-handed to analysis.
+`RETURNING (xmax = 0)` tells inserted rows from changed ones, so only new or changed comments (and
+unchanged ones never analyzed) are handed to analysis.
 """
 
 from __future__ import annotations
@@ -122,12 +122,29 @@ _AUTHORS_SQL = text(
 )
 
 
+# Comments a page brought again unchanged whose analysis is missing or stale. A delivery that wrote
+# them and died before queuing their analysis leaves exactly these; its redelivery fetches the same
+# pages (cursors advance only with the task), finds them unchanged, and queues them from here.
+_UNANALYZED_SQL = text(
+    "SELECT c.id FROM comments c "
+    "JOIN jsonb_to_recordset(CAST(:keys AS jsonb)) AS k(workspace_id uuid, owner_id bigint, comment_id bigint) "
+    "ON c.workspace_id = k.workspace_id AND c.owner_id = k.owner_id AND c.comment_id = k.comment_id "
+    "WHERE c.analyzed_hash IS DISTINCT FROM c.content_hash"
+)
+
+
 @dataclass
 class UpsertResult:
     inserted: int = 0
     changed: int = 0
     # database ids of comments that are new or whose content changed: these go to analysis
     touched_ids: list[int] = field(default_factory=list)
+    # unchanged comments whose analysis is missing or stale (see _UNANALYZED_SQL): these go too
+    unanalyzed_ids: list[int] = field(default_factory=list)
+
+    @property
+    def to_analyze(self) -> list[int]:
+        return self.touched_ids + self.unanalyzed_ids
 
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int = BATCH) -> list[Sequence[dict[str, Any]]]:
@@ -150,12 +167,18 @@ def upsert_comments(session: Session, rows: Sequence[dict[str, Any]]) -> UpsertR
     result = UpsertResult()
     unique = _dedupe(rows, ("workspace_id", "owner_id", "comment_id"))
     for chunk in _chunks(unique):
+        written: set[int] = set()
         for row in session.execute(_COMMENTS_SQL, {"rows": json.dumps(chunk, ensure_ascii=False)}):
             result.touched_ids.append(row.id)
+            written.add(row.id)
             if row.inserted:
                 result.inserted += 1
             else:
                 result.changed += 1
+        if len(written) < len(chunk):  # some came again unchanged (a rescan, or a redelivered task)
+            keys = [{k: r[k] for k in ("workspace_id", "owner_id", "comment_id")} for r in chunk]
+            found = session.scalars(_UNANALYZED_SQL, {"keys": json.dumps(keys)})
+            result.unanalyzed_ids += [i for i in found if i not in written]
     return result
 
 

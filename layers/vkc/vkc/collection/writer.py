@@ -48,6 +48,7 @@ class PageWriter:
             self.total.inserted += result.inserted
             self.total.changed += result.changed
             self.total.touched_ids.extend(result.touched_ids)
+            self.total.unanalyzed_ids.extend(result.unanalyzed_ids)
         if errors:
             raise errors[0]
         return self.total

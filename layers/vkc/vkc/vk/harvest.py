@@ -5,7 +5,8 @@ out to queue tasks and resume:
 
 1. `WallPageRequest`: wall.get pages of 100, 25 per execute; stop at the date window (`since`/`until`;
    the pinned post, which comes first whatever its date, never triggers a stop), at `max_posts`, or at
-   the newest post already seen.
+   the newest post already seen. wall.get has a daily quota, so pages are asked for as the walk needs
+   them: the caller's first guess (`first_wall_pages`), then what the pages' dates say (`pages_ahead`).
 2. `CommentPageRequest(comment_id=None)`: the top level of a post with `comments.count > 0`, 100 per
    page with `thread_items_count=10`; the next page is fetched while the page was full OR the offset is
    still below `current_level_count`, and never after an empty page (neither counter is trusted alone).
@@ -213,6 +214,33 @@ def has_more(offset: int, page_items: int, level_count: int | None) -> bool:
     if page_items == 0:
         return False
     return page_items >= PAGE or (level_count is not None and offset + page_items < level_count)
+
+
+def pages_ahead(window: WallWindow, unit: WallPageRequest, items: list[Post], *, next_offset: int, taken: int) -> int:
+    """How many more wall pages to queue after a full page that did not end the walk.
+
+    wall.get counts against a daily quota (5,000 a token), so pages past the window's end are waste:
+    - with `since`, the page's own dates estimate how many posts are left before `since` (its pinned
+      post aside), and only the pages still needed beyond those queued or in flight are added; at most
+      as many as the walk has read so far, because a burst of posts on one page makes the rest of the
+      wall look as busy (the estimate can only double the pages read, never ask for 25 at once);
+    - with `max_posts`, no more than the cap needs;
+    - otherwise (or when the page's dates tell nothing), up to one execute's worth.
+    An underestimate costs one more round trip, never a post: the next full page asks again, and at
+    least one page is always queued while none of this wall is queued or in flight.
+    """
+    ahead = max(0, (next_offset - (unit.offset + unit.count)) // PAGE)  # this wall's pages queued or in flight
+    want = MAX_CALLS - ahead
+    if window.max_posts is not None:
+        want = min(want, math.ceil(max(0, window.max_posts - taken) / PAGE) - ahead)
+    dates = [p.date for p in items if not p.is_pinned and p.date]
+    if window.since is not None and len(dates) >= 2 and max(dates) > min(dates):
+        per_post = (max(dates) - min(dates)) / (len(dates) - 1)  # seconds between posts on this page
+        left = max(0.0, (min(dates) - window.since) / per_post)  # posts still inside the window, estimated
+        end = unit.offset + len(items) + left
+        read = (unit.offset + unit.count) // PAGE
+        want = min(want, math.ceil((end - next_offset) / PAGE), read - ahead)
+    return max(want, 0 if ahead else 1)
 
 
 def plan_post(post: Post, cursor: PostCursor | None) -> list[CommentPageRequest]:
@@ -480,11 +508,7 @@ class _Run:
         if stop or len(page.items) < unit.count:
             wall.stop_at = unit.offset if wall.stop_at is None else min(wall.stop_at, unit.offset)
             return
-        # keep up to one execute's worth of this wall's pages queued ahead
-        queued = sum(1 for u in self.wall_queue if u.owner_id == unit.owner_id)
-        want = MAX_CALLS - queued
-        if wall.window.max_posts is not None:
-            want = min(want, math.ceil(max(0, wall.window.max_posts - wall.taken) / PAGE) - queued)
+        want = pages_ahead(wall.window, unit, page.items, next_offset=wall.next_offset, taken=wall.taken)
         if want > 0:
             self.add_wall_pages(unit.owner_id, want)
 
