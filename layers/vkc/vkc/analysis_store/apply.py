@@ -6,10 +6,12 @@ Idempotent by construction, in one transaction per batch:
 - the stale rows are locked (FOR UPDATE, in id order) so two workers never interleave on a comment;
   the second one re-reads the rows after the first commits and finds them current;
 - set-based writes, a fixed handful of statements per chunk whatever its size: scores go in with one
-  `UPDATE … FROM jsonb_to_recordset` (`search_vector` is recomputed by PostgreSQL only when the text
-  changed); matches with one statement that deletes the chunk's vanished matches and upserts the
-  wanted ones by (comment, keyword, start): identical rows are left untouched (same ids, no write),
-  a changed detail (snippet, end) is updated in place, and only rows really inserted count as new.
+  `UPDATE … FROM jsonb_to_recordset`, which sets no indexed column to a new value in the usual case
+  (`search_vector` is generated from the text, `fingerprint` stored at ingest, `match_count` often
+  unchanged), so PostgreSQL can make it a HOT update (migration 0012); matches with one statement
+  that deletes the chunk's vanished matches and upserts the wanted ones by (comment, keyword, start):
+  identical rows are left untouched (same ids, no write), a changed detail (snippet, end) is updated
+  in place, and only rows really inserted count as new.
   So a re-run with the same rules writes no match row, and only genuinely new matches are
   published (`NewMatchesStored`), once, after the whole batch is written and before the commit;
 - an analyst's correction (`*_manual`) stays the effective label: the model's label only goes to
@@ -282,10 +284,7 @@ def _write_scores(session: Session, updates: list[dict[str, Any]], version: str)
                 has_profanity = coalesce(c.profanity_manual, r.has_profanity),
                 profanity_model = CASE WHEN c.profanity_manual IS NULL THEN NULL ELSE r.has_profanity END,
                 language = r.language, fingerprint = r.fingerprint, lemmas = r.lemmas,
-                match_count = r.match_count,
-                search_vector = CASE
-                    WHEN c.analyzed_hash = r.content_hash AND c.search_vector IS NOT NULL THEN c.search_vector
-                    ELSE to_tsvector('russian', c.text) END
+                match_count = r.match_count
             FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
                 id bigint, content_hash text, sentiment text, sentiment_score double precision,
                 is_spam boolean, spam_reasons jsonb, has_profanity boolean, language text,

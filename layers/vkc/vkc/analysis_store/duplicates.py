@@ -2,8 +2,10 @@
 
 A fingerprint counts as duplicated text when at least ``MIN_OCCURRENCES`` analyzed comments of the
 workspace share it and they sit under at least two different posts. Short texts ("спасибо!", "+1")
-repeat innocently and are never counted. Callers hold the workspace's duplicate lock (see
-``lock_workspace``) so two concurrent batches cannot both miss a threshold they cross together.
+repeat innocently and are never counted. Only analyzed comments count (`analyzed_hash` set): the
+collection stores a fingerprint with the text (`vkc.collection.store`), before the analysis. Callers
+hold the workspace's duplicate lock (see ``lock_workspace``) so two concurrent batches cannot both
+miss a threshold they cross together.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def duplicated(
                    min(ARRAY[c.owner_id, c.post_id]) AS first_post, max(ARRAY[c.owner_id, c.post_id]) AS last_post
             FROM comments AS c
             WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
+              AND c.analyzed_hash IS NOT NULL
               AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
             GROUP BY c.fingerprint
             """
@@ -116,6 +119,7 @@ def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[st
             """
             SELECT c.id, c.spam_reasons FROM comments AS c
             WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
+              AND c.analyzed_hash IS NOT NULL
               AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
               AND NOT coalesce(c.spam_reasons, '[]'::jsonb) ? :reason
             ORDER BY c.id FOR UPDATE SKIP LOCKED
