@@ -53,6 +53,17 @@ def test_an_edit_recomputes_the_search_vector_and_the_fingerprint(engine: Engine
     assert stored == Analyzer().analyze("Во дворе опять сломали лифт").fingerprint
 
 
+def test_a_refreshed_comment_with_the_same_text_keeps_its_fingerprint(engine: Engine) -> None:
+    """A page read again with new likes rewrites the row: the fingerprint stays the text's."""
+    ws, community = make_community(engine)
+    _store(engine, ws, community, [vk_comment(1, "Во дворе опять прорвало трубы")])
+    touched = _store(engine, ws, community, [vk_comment(1, "Во дворе опять прорвало трубы", likes=4)])
+    with Session(engine) as s:
+        stored = s.execute(select(Comment.likes_count, Comment.fingerprint).where(Comment.workspace_id == ws)).one()
+    assert len(touched) == 1  # the likes changed: the row was rewritten
+    assert tuple(stored) == (4, Analyzer().analyze("Во дворе опять прорвало трубы").fingerprint)
+
+
 _UPDATES = text(
     "SELECT coalesce(sum(n_tup_upd), 0) AS updated, coalesce(sum(n_tup_hot_upd), 0) AS hot "
     "FROM pg_stat_xact_user_tables WHERE relname = 'comments'"
