@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
+from vkc.analysis.spam import fingerprint
 from vkc.db.models import Job
 from vkc.db.models_collection import Community
 from vkc.keywords import service
@@ -71,16 +72,17 @@ def make_world(engine: Engine, name: str) -> World:
 
 
 def store_comments(engine: Engine, world: World, texts: list[str], owners: list[int], posts: list[int]) -> list[int]:
-    """Insert the comments in one statement; returns their ids in order."""
+    """Insert the comments in one statement, with their fingerprints as the collection stores them; returns ids."""
     with Session(engine) as s, s.begin():
         ids = s.scalars(
             text(
                 f"""
                 INSERT INTO comments (workspace_id, community_id, owner_id, post_id, comment_id, text, content_hash,
-                                      attachments, is_deleted)
-                SELECT :ws, :community, t.owner, t.post, t.n, t.body, {_HASH.format(col="t.body")}, '[]', false
-                FROM unnest(CAST(:texts AS text[]), CAST(:owners AS bigint[]), CAST(:posts AS bigint[]))
-                     WITH ORDINALITY AS t(body, owner, post, n)
+                                      attachments, is_deleted, fingerprint)
+                SELECT :ws, :community, t.owner, t.post, t.n, t.body, {_HASH.format(col="t.body")}, '[]', false, t.fp
+                FROM unnest(CAST(:texts AS text[]), CAST(:owners AS bigint[]), CAST(:posts AS bigint[]),
+                            CAST(:fps AS text[]))
+                     WITH ORDINALITY AS t(body, owner, post, fp, n)
                 ORDER BY t.n
                 RETURNING id
                 """  # noqa: S608 - a fixed expression
@@ -91,6 +93,7 @@ def store_comments(engine: Engine, world: World, texts: list[str], owners: list[
                 "texts": texts,
                 "owners": owners,
                 "posts": posts,
+                "fps": [fingerprint(t) for t in texts],
             },
         ).all()
     return sorted(ids)

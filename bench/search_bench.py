@@ -8,8 +8,8 @@ of jitter), as monitoring stores them: new comments arrive after old ones. A thr
 database is filled in SQL (INSERT … SELECT generate_series, on two
 connections): eight communities of skewed sizes, dates over a year, a sentiment mix, spam and
 profanity flags, ~30 % of comments matched by 1–3 of 20 keywords (rows in keyword_matches), and
-Russian text drawn from a Zipf-like vocabulary of inflected forms, with `search_vector` built by
-to_tsvector('russian', text) as the analyze step does. The comments table's secondary indexes are
+Russian text drawn from a Zipf-like vocabulary of inflected forms (`search_vector` is generated from it,
+as for every stored comment). The comments table's secondary indexes are
 dropped for the load and rebuilt from their own definitions afterwards (faster than maintaining
 them row by row), then ANALYZE.
 
@@ -181,7 +181,7 @@ _COMMENTS_SQL = text(
     """
     INSERT INTO comments (workspace_id, community_id, owner_id, post_id, comment_id, from_id, date, text,
         root_comment_id, likes_count, attachments, is_deleted, content_hash, analyzed_at, sentiment,
-        sentiment_score, is_spam, has_profanity, language, match_count, search_vector, viewed_at, archived_at)
+        sentiment_score, is_spam, has_profanity, language, match_count, viewed_at, archived_at)
     SELECT :ws, (CAST(:comms AS uuid[]))[ci], -(1000 + ci - 1), 1 + mod(g * 7919, 2500), g, 1 + mod(g * 104729, 50000),
         TIMESTAMPTZ '2026-01-01 00:00:00+00' - ((1 - g::float8 / :rows) * INTERVAL '365 days')
             - (r1 * INTERVAL '3 days'),
@@ -193,7 +193,6 @@ _COMMENTS_SQL = text(
         CASE WHEN r4 < 0.05 THEN NULL ELSE round((r4 * 2 - 1)::numeric, 3)::float END,
         r5 < 0.03, r6 < 0.05, CASE WHEN r6 < 0.9 THEN 'ru' WHEN r6 < 0.95 THEN 'en' ELSE 'uk' END,
         CASE WHEN r7 < 0.3 THEN 1 + floor(r8 * r8 * 3)::int ELSE 0 END,
-        to_tsvector('russian', t.body),
         CASE WHEN r2 < 0.6 AND r1 > 0.05 THEN now() END,
         CASE WHEN r2 < 0.1 AND r1 > 0.1 THEN now() END
     FROM (

@@ -38,6 +38,18 @@ def migrate_to(settings: Settings, revision: str) -> None:
         engine.dispose()
 
 
+def downgrade_to(settings: Settings, revision: str) -> None:
+    """Downgrade the database `settings` names to `revision`."""
+    engine = make_engine(settings)
+    try:
+        with engine.begin() as connection:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def scratch(run_id: str, settings: Settings) -> Iterator[Settings]:
     """Settings for an empty database of the test's own, dropped after it."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from vkc.db.models_analysis import Keyword, KeywordMatch
 from vkc.db.models_collection import Author, Comment, Community, Post
@@ -165,11 +165,4 @@ def build_world(engine: Engine) -> World:
         )  # fmt: skip
         _match(s, o, okw, "банк")
         world.other_comment = o.id
-        s.execute(
-            text(
-                "UPDATE comments SET search_vector = to_tsvector('russian', text) "
-                "WHERE workspace_id IN (:a, :b) AND sentiment IS NOT NULL"
-            ),
-            {"a": ws.id, "b": other.id},
-        )
     return world

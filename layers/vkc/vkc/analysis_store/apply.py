@@ -6,10 +6,12 @@ Idempotent by construction, in one transaction per batch:
 - the stale rows are locked (FOR UPDATE, in id order) so two workers never interleave on a comment;
   the second one re-reads the rows after the first commits and finds them current;
 - set-based writes, a fixed handful of statements per chunk whatever its size: scores go in with one
-  `UPDATE … FROM jsonb_to_recordset` (`search_vector` is recomputed by PostgreSQL only when the text
-  changed); matches with one statement that deletes the chunk's vanished matches and upserts the
-  wanted ones by (comment, keyword, start): identical rows are left untouched (same ids, no write),
-  a changed detail (snippet, end) is updated in place, and only rows really inserted count as new.
+  `UPDATE … FROM jsonb_to_recordset`, which sets no indexed column to a new value in the usual case
+  (`search_vector` is generated from the text, `fingerprint` stored at ingest, `match_count` often
+  unchanged), so PostgreSQL can make it a HOT update (migration 0013); matches with one statement
+  that deletes the chunk's vanished matches and upserts the wanted ones by (comment, keyword, start):
+  identical rows are left untouched (same ids, no write), a changed detail (snippet, end) is updated
+  in place, and only rows really inserted count as new.
   So a re-run with the same rules writes no match row, and only genuinely new matches are
   published (`NewMatchesStored`), once, after the whole batch is written and before the commit;
 - an analyst's correction (`*_manual`) stays the effective label: the model's label only goes to
@@ -28,9 +30,9 @@ import json
 import math
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
@@ -191,67 +193,93 @@ class _Written:
     flagged: int
 
 
+#: ``_ChunkWriter.keywords``' mark for a rule id not looked up yet (``None`` is "not a keyword").
+_UNSEEN: Any = object()
+
+
 @dataclass(frozen=True, slots=True)
 class _ChunkWriter:
-    """Writes one analyzed chunk: duplicate counting, scores, earlier duplicates, matches."""
+    """Writes one analyzed chunk: duplicate counting, scores, earlier duplicates, matches.
+
+    The writer's Python shares the GIL with the analysis, so per comment it does only what the rows
+    need: a rule id is resolved to its keyword once per batch (``keyword``), not parsed per match.
+    """
 
     session: Session
     workspace_id: uuid.UUID
     ruleset: RuleSet
     source: str
+    #: rule id → the keyword's id as text (the key of a match row), or None when it is no keyword of the rules
+    keywords: dict[Any, str | None] = field(default_factory=dict)
+    #: a keyword's id as text → its UUID
+    uuids: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def keyword(self, rule_id: Any) -> str | None:
+        found = self.keywords.get(rule_id, _UNSEEN)
+        if found is _UNSEEN:
+            keyword_id = uuid.UUID(str(rule_id))
+            found = None
+            if keyword_id in self.ruleset.keyword_ids:
+                found = str(keyword_id)
+                self.uuids[found] = keyword_id
+            self.keywords[rule_id] = found
+        return found  # type: ignore[no-any-return]
 
     def write(self, chunk: list[tuple[Any, CommentAnalysis]]) -> _Written:
         ids = [row.id for row, _ in chunk]
+        eligible = [duplicates.eligible(row.text) for row, _ in chunk]
         dup = duplicates.duplicated(
             self.session,
             self.workspace_id,
-            ((r.id, r.owner_id, r.post_id, a.fingerprint) for r, a in chunk if duplicates.eligible(r.text)),
+            ((r.id, r.owner_id, r.post_id, a.fingerprint) for (r, a), ok in zip(chunk, eligible, strict=True) if ok),
         )
         updates: list[dict[str, Any]] = []
         wanted: dict[tuple[int, str, int], dict[str, Any]] = {}
-        for row, analysis in chunk:
-            row_matches = _match_rows(row.id, analysis, self.ruleset.keyword_ids)
-            wanted.update(row_matches)
-            updates.append(_score_row(row.id, row.content_hash, row.text, analysis, len(row_matches), dup))
+        for (row, analysis), ok in zip(chunk, eligible, strict=True):
+            matched = _match_rows(row.id, analysis, self.keyword, wanted)
+            duplicate = ok and analysis.fingerprint in dup
+            updates.append(_score_row(row.id, row.content_hash, analysis, matched, duplicate))
         _write_scores(self.session, updates, self.ruleset.version)
         flagged = duplicates.flag_earlier(self.session, self.workspace_id, dup, ids)
-        new = _write_matches(self.session, self.workspace_id, ids, wanted, self.source)
+        new = _write_matches(self.session, self.workspace_id, ids, wanted, self.source, self.uuids)
         return _Written(len(wanted), new, flagged)
 
 
 def _match_rows(
-    comment_id: int, analysis: CommentAnalysis, keyword_ids: frozenset[uuid.UUID]
-) -> dict[tuple[int, str, int], dict[str, Any]]:
-    out: dict[tuple[int, str, int], dict[str, Any]] = {}
+    comment_id: int,
+    analysis: CommentAnalysis,
+    keyword: Callable[[Any], str | None],
+    out: dict[tuple[int, str, int], dict[str, Any]],
+) -> int:
+    """Add the comment's match rows to ``out``; returns how many it has."""
+    count = 0
     for m in analysis.matches:
-        keyword_id = uuid.UUID(str(m.rule_id))
-        if keyword_id not in keyword_ids:
+        keyword_id = keyword(m.rule_id)
+        if keyword_id is None:
             continue
-        key = (comment_id, str(keyword_id), m.start)
-        out.setdefault(  # the engine orders by (start, end): the shortest occurrence at a start wins
-            key,
-            {
-                "comment_id": comment_id,
-                "keyword_id": str(keyword_id),
-                "matched_text": m.matched,
-                "start": m.start,
-                "end": m.end,
-                "lemmas": list(m.lemmas),
-                "fuzzy": m.fuzzy,
-                "snippet": m.snippet,
-                "highlight_start": m.highlight_start,
-                "highlight_end": m.highlight_end,
-            },
-        )
-    return out
+        key = (comment_id, keyword_id, m.start)
+        if key in out:  # the engine orders by (start, end): the shortest occurrence at a start wins
+            continue
+        out[key] = {
+            "comment_id": comment_id,
+            "keyword_id": keyword_id,
+            "matched_text": m.matched,
+            "start": m.start,
+            "end": m.end,
+            "lemmas": m.lemmas,  # a sequence: JSON writes tuples and lists alike
+            "fuzzy": m.fuzzy,
+            "snippet": m.snippet,
+            "highlight_start": m.highlight_start,
+            "highlight_end": m.highlight_end,
+        }
+        count += 1
+    return count
 
 
 def _score_row(
-    comment_id: int, content_hash: str, comment_text: str, a: CommentAnalysis, match_count: int, dup: set[str]
+    comment_id: int, content_hash: str, a: CommentAnalysis, match_count: int, duplicate: bool
 ) -> dict[str, Any]:
-    spam = a.spam
-    if a.fingerprint in dup and duplicates.eligible(comment_text):
-        spam = spam.with_duplicates(1)
+    spam = a.spam.with_duplicates(1) if duplicate else a.spam
     return {
         "id": comment_id,
         "content_hash": content_hash,
@@ -262,7 +290,7 @@ def _score_row(
         "has_profanity": a.profanity.profanity or a.profanity.insult,
         "language": a.language,
         "fingerprint": a.fingerprint,
-        "lemmas": list(a.lemmas),
+        "lemmas": a.lemmas,
         "match_count": match_count,
     }
 
@@ -282,10 +310,7 @@ def _write_scores(session: Session, updates: list[dict[str, Any]], version: str)
                 has_profanity = coalesce(c.profanity_manual, r.has_profanity),
                 profanity_model = CASE WHEN c.profanity_manual IS NULL THEN NULL ELSE r.has_profanity END,
                 language = r.language, fingerprint = r.fingerprint, lemmas = r.lemmas,
-                match_count = r.match_count,
-                search_vector = CASE
-                    WHEN c.analyzed_hash = r.content_hash AND c.search_vector IS NOT NULL THEN c.search_vector
-                    ELSE to_tsvector('russian', c.text) END
+                match_count = r.match_count
             FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
                 id bigint, content_hash text, sentiment text, sentiment_score double precision,
                 is_spam boolean, spam_reasons jsonb, has_profanity boolean, language text,
@@ -303,13 +328,15 @@ def _write_matches(
     comment_ids: list[int],
     wanted: dict[tuple[int, str, int], dict[str, Any]],
     source: str,
+    uuids: dict[str, uuid.UUID],
 ) -> list[StoredMatch]:
     """Delete the chunk's vanished matches and upsert the wanted ones; returns the rows inserted.
 
     One statement. The delete (keys not wanted) and the upsert (wanted keys) touch disjoint rows. An
     identical stored row is not written at all (the ``WHERE`` of ``DO UPDATE``), so it returns
     nothing; a changed detail updates the row in place (``xmax`` is set: not new); ``xmax = 0``
-    marks a row this statement inserted.
+    marks a row this statement inserted. Keyword ids come back as text, the form of the rows' keys
+    (``uuids`` gives their UUIDs): the driver would otherwise parse one UUID per row.
     """
     rows = session.execute(
         text(
@@ -337,7 +364,7 @@ def _write_matches(
             WHERE (m.matched_text, m."end", m.lemmas, m.fuzzy, m.snippet, m.highlight_start, m.highlight_end)
                   IS DISTINCT FROM (excluded.matched_text, excluded."end", excluded.lemmas, excluded.fuzzy,
                                     excluded.snippet, excluded.highlight_start, excluded.highlight_end)
-            RETURNING m.id, m.comment_id, m.keyword_id, m.start, (m.xmax = 0) AS inserted
+            RETURNING m.id, m.comment_id, CAST(m.keyword_id AS text) AS keyword_id, m.start, (m.xmax = 0) AS inserted
             """
         ),
         {
@@ -350,12 +377,12 @@ def _write_matches(
     for r in rows:
         if not r.inserted:
             continue  # the same occurrence, rewritten because a detail (snippet, end) changed
-        row = wanted[(r.comment_id, str(r.keyword_id), r.start)]
+        row = wanted[(r.comment_id, r.keyword_id, r.start)]
         new.append(
             StoredMatch(
                 id=r.id,
                 comment_id=r.comment_id,
-                keyword_id=r.keyword_id,
+                keyword_id=uuids[r.keyword_id],
                 matched_text=row["matched_text"],
                 start=row["start"],
                 end=row["end"],

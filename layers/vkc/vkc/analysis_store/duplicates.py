@@ -2,8 +2,10 @@
 
 A fingerprint counts as duplicated text when at least ``MIN_OCCURRENCES`` analyzed comments of the
 workspace share it and they sit under at least two different posts. Short texts ("спасибо!", "+1")
-repeat innocently and are never counted. Callers hold the workspace's duplicate lock (see
-``lock_workspace``) so two concurrent batches cannot both miss a threshold they cross together.
+repeat innocently and are never counted. Only analyzed comments count (`analyzed_hash` set): the
+collection stores a fingerprint with the text (`vkc.collection.store`), before the analysis. Callers
+hold the workspace's duplicate lock (see ``lock_workspace``) so two concurrent batches cannot both
+miss a threshold they cross together.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -48,10 +50,18 @@ def with_duplicate(reasons: Sequence[str]) -> SpamVerdict:
     return SpamVerdict(is_spam=False, score=0.0, reasons=engine).with_duplicates(1)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seen:
-    count: int = 0
-    posts: set[tuple[int, int]] = field(default_factory=set)
+    """Comments with one fingerprint: how many, and whether they sit under two posts or more."""
+
+    post: tuple[int, int]  # the first one's (owner_id, post_id)
+    count: int = 1
+    many_posts: bool = False
+
+    def add(self, post: tuple[int, int], count: int = 1) -> None:
+        self.count += count
+        if post != self.post:
+            self.many_posts = True
 
 
 def lock_workspace(session: Session, workspace_id: uuid.UUID) -> None:
@@ -77,9 +87,11 @@ def duplicated(
     ids: list[int] = []
     for comment_id, owner_id, post_id, fp in batch:
         ids.append(comment_id)
-        entry = seen.setdefault(fp, _Seen())
-        entry.count += 1
-        entry.posts.add((owner_id, post_id))
+        entry = seen.get(fp)
+        if entry is None:
+            seen[fp] = _Seen((owner_id, post_id))
+        else:
+            entry.add((owner_id, post_id))
     if not seen:
         return set()
     rows = session.execute(
@@ -89,6 +101,7 @@ def duplicated(
                    min(ARRAY[c.owner_id, c.post_id]) AS first_post, max(ARRAY[c.owner_id, c.post_id]) AS last_post
             FROM comments AS c
             WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
+              AND c.analyzed_hash IS NOT NULL
               AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
             GROUP BY c.fingerprint
             """
@@ -97,9 +110,9 @@ def duplicated(
     ).all()
     for row in rows:
         entry = seen[row.fingerprint]
-        entry.count += row.n
-        entry.posts.update((int(p[0]), int(p[1])) for p in (row.first_post, row.last_post))
-    return {fp for fp, e in seen.items() if e.count >= MIN_OCCURRENCES and len(e.posts) >= 2}
+        entry.add((int(row.first_post[0]), int(row.first_post[1])), row.n)
+        entry.add((int(row.last_post[0]), int(row.last_post[1])), 0)
+    return {fp for fp, e in seen.items() if e.count >= MIN_OCCURRENCES and e.many_posts}
 
 
 def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[str], exclude: list[int]) -> int:
@@ -116,6 +129,7 @@ def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[st
             """
             SELECT c.id, c.spam_reasons FROM comments AS c
             WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
+              AND c.analyzed_hash IS NOT NULL
               AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
               AND NOT coalesce(c.spam_reasons, '[]'::jsonb) ? :reason
             ORDER BY c.id FOR UPDATE SKIP LOCKED

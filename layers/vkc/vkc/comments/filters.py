@@ -34,7 +34,7 @@ from vkc.wire_types import JSON_INT, IsoDatetime
 
 MAX_VALUES = 100  # per repeatable filter: bounds the size of IN lists and of the query text
 MAX_QUERY = 256
-#: The text search configuration the analyze step builds `search_vector` with.
+#: The text search configuration `search_vector` is generated with (`comments`, migration 0013).
 TS_CONFIG: ColumnElement[Any] = literal_column("'russian'::regconfig")
 
 #: The largest VK id we take (VK's are far below): under 2**53, so a JSON number carries it exactly

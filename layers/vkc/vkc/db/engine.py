@@ -9,7 +9,8 @@ Why this shape (see docs/architecture.md and the RDS Proxy pinning rules):
   the pg8000 dialect emit SET), no startup options, no advisory locks, no session GUCs;
 - with IAM auth the password is a fresh RDS auth token made at connect time (tokens live 15 min),
   signed without an RDS client (vkc.db.iam_token);
-- the socket has TCP_NODELAY (see ``_no_nagle``).
+- the socket has TCP_NODELAY (see ``_no_nagle``);
+- pg8000's placeholder rewrite is cached per statement text (``vkc.db.paramstyle``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
+from vkc.db import paramstyle
 from vkc.settings import Settings, get_settings
 
 _engines: dict[str, Engine] = {}
@@ -50,6 +52,7 @@ def make_engine(settings: Settings, *, database: str | None = None, pool_size: i
     if settings.db_ssl:
         connect_args["ssl_context"] = ssl.create_default_context()
     size = pool_size or settings.db_pool_size
+    paramstyle.install()
     engine = create_engine(
         database_url(settings, database=database),
         connect_args=connect_args,

@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     DateTime,
     Float,
     ForeignKey,
@@ -133,6 +134,8 @@ class Comment(Base):
         Index("ix_comments_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_comments_workspace_fingerprint", "workspace_id", "fingerprint"),
         Index("ix_comments_workspace_id", "workspace_id", "id"),  # keyset walks of re-analysis
+        # room on each page for the analysis' new row versions: a HOT update (migration 0013)
+        {"postgresql_with": {"fillfactor": "50"}},
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -168,7 +171,10 @@ class Comment(Base):
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     lemmas: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
     match_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
-    search_vector: Mapped[Any | None] = mapped_column(TSVECTOR)
+    # computed by PostgreSQL when the text is stored or changed, never by the analysis (migration 0013)
+    search_vector: Mapped[Any | None] = mapped_column(
+        TSVECTOR, Computed("to_tsvector('russian'::regconfig, text)", persisted=True)
+    )
     # analyst corrections: sentiment / is_spam / has_profanity above are the effective labels;
     # *_manual is the correction (null: none), *_model the model's label while a correction hides it
     sentiment_manual: Mapped[str | None] = mapped_column(String(8))
