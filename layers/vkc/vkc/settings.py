@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # visibility timeout (6 min), the longest a redelivery between two rounds takes.
     webhook_requeue_after_s: int = Field(default=900, ge=60)
 
+    # processes that analyze one batch (vkc.analysis_store.parallel): "auto" = 2 where the function
+    # has 2 vCPUs (Lambda ≥ 1,769 MB), "1" = in-process only, "2" = always beside the writes
+    analysis_processes: str = Field(default="auto", pattern=r"^(auto|1|2)$")
+
     exports_bucket: str = ""
     vk_api_url: str = "https://api.vk.com/method"
     vk_api_version: str = "5.199"

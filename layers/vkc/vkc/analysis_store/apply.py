@@ -30,6 +30,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from vkc.analysis.analyzer import CommentAnalysis
-from vkc.analysis_store import duplicates
+from vkc.analysis_store import duplicates, parallel
 from vkc.analysis_store.hooks import StoredMatch, notify_new_matches
 from vkc.analysis_store.ruleset import ANALYZERS, AnalyzerCache, RuleSet
 from vkc.events import NO_EVENTS, EventBus
@@ -139,27 +140,63 @@ def analyze_comments(
     ).all()
     if not rows:
         return AnalyzeCounts(in_scope, 0, 0, 0, 0)
-    duplicates.lock_workspace(session, workspace_id)
     writer = _ChunkWriter(session, workspace_id, ruleset, source)
+    child = (
+        parallel.child_for(analyzers, (workspace_id, ruleset.version), ruleset, prepare)
+        if parallel.wanted(len(rows))
+        else None
+    )
+    if child is not None:
+        written = _analyze_beside(session, child, workspace_id, ruleset, rows, writer)
+    else:
+        duplicates.lock_workspace(session, workspace_id)
+        written = _analyze_here(ruleset, rows, writer)
+    new = sorted((m for w in written for m in w.new), key=lambda m: (m.comment_id, m.start, str(m.keyword_id)))
+    notify_new_matches(session, workspace_id, new, events)
+    return AnalyzeCounts(
+        in_scope, len(rows), sum(w.matches for w in written), len(new), sum(w.flagged for w in written)
+    )
+
+
+def _analyze_here(ruleset: RuleSet, rows: Sequence[Any], writer: _ChunkWriter) -> list[_Written]:
+    """This process analyzes chunk k+1 while a helper thread writes chunk k."""
     seen: dict[str, CommentAnalysis] = {}  # the same text in a batch ("+1", spam) is analyzed once
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis-writes") as pool:
         pending: list[Future[_Written]] = []
         start = 0
         for size in chunk_sizes(len(rows)):
             writing = pending[-1] if pending else None
-            chunk = []
-            for row in rows[start : start + size]:
-                chunk.append((row, _analyze(ruleset, seen, row.text)))
+            chunk = rows[start : start + size]
+            prepared = []
+            for row in chunk:
+                analysis = _analyze(ruleset, seen, row.text)
+                prepared.append(prepare(ruleset, row.id, row.content_hash, row.text, analysis))
                 if writing is not None:
                     writing = _let_writer_run(writing)
-            pending.append(pool.submit(writer.write, chunk))
+            pending.append(pool.submit(writer.write, chunk, prepared))
             start += size
-        written = [future.result() for future in pending]
-    new = sorted((m for w in written for m in w.new), key=lambda m: (m.comment_id, m.start, str(m.keyword_id)))
-    notify_new_matches(session, workspace_id, new, events)
-    return AnalyzeCounts(
-        in_scope, len(rows), sum(w.matches for w in written), len(new), sum(w.flagged for w in written)
-    )
+        return [future.result() for future in pending]
+
+
+def _analyze_beside(
+    session: Session,
+    child: parallel.AnalysisProcess,
+    workspace_id: uuid.UUID,
+    ruleset: RuleSet,
+    rows: Sequence[Any],
+    writer: _ChunkWriter,
+) -> list[_Written]:
+    """The analysis process analyzes chunk k+1 while this one writes chunk k (see ``parallel``)."""
+    sizes = parallel.chunk_sizes(len(rows))
+    results = child.analyze((workspace_id, ruleset.version), [(r.id, r.content_hash, r.text) for r in rows], sizes)
+    with closing(results):  # an error while writing stops the child (see ``AnalysisProcess``)
+        duplicates.lock_workspace(session, workspace_id)  # while the child analyzes the first chunk
+        written = []
+        start = 0
+        for size, prepared in zip(sizes, results, strict=True):
+            written.append(writer.write(rows[start : start + size], prepared))
+            start += size
+    return written
 
 
 def _let_writer_run(writing: Future[_Written]) -> Future[_Written] | None:
@@ -200,23 +237,47 @@ class _ChunkWriter:
     ruleset: RuleSet
     source: str
 
-    def write(self, chunk: list[tuple[Any, CommentAnalysis]]) -> _Written:
-        ids = [row.id for row, _ in chunk]
+    def write(self, rows: Sequence[Any], prepared: list[Prepared]) -> _Written:
+        """``prepared[i]`` is ``rows[i]`` (id, owner_id, post_id, text, content_hash) made ready by ``prepare``."""
+        ids = [p[0] for p in prepared]
         dup = duplicates.duplicated(
             self.session,
             self.workspace_id,
-            ((r.id, r.owner_id, r.post_id, a.fingerprint) for r, a in chunk if duplicates.eligible(r.text)),
+            ((r.id, r.owner_id, r.post_id, p[1]) for r, p in zip(rows, prepared, strict=True) if p[1] is not None),
         )
         updates: list[dict[str, Any]] = []
         wanted: dict[tuple[int, str, int], dict[str, Any]] = {}
-        for row, analysis in chunk:
-            row_matches = _match_rows(row.id, analysis, self.ruleset.keyword_ids)
-            wanted.update(row_matches)
-            updates.append(_score_row(row.id, row.content_hash, row.text, analysis, len(row_matches), dup))
+        for _, fp, score, matches in prepared:
+            if fp is not None and fp in dup:
+                spam = duplicates.with_duplicate(score["spam_reasons"])
+                score = score | {"is_spam": spam.is_spam, "spam_reasons": duplicates.stored_reasons(spam)}
+            updates.append(score)
+            for m in matches:
+                wanted[(m["comment_id"], m["keyword_id"], m["start"])] = m
         _write_scores(self.session, updates, self.ruleset.version)
         flagged = duplicates.flag_earlier(self.session, self.workspace_id, dup, ids)
         new = _write_matches(self.session, self.workspace_id, ids, wanted, self.source)
         return _Written(len(wanted), new, flagged)
+
+
+#: One analyzed comment, ready to write, in plain values only (the analysis process pickles these):
+#: (comment id, its fingerprint if it counts for duplicates else None, its score row without the
+#: duplicate signal, its match rows).
+Prepared = tuple[int, str | None, dict[str, Any], list[dict[str, Any]]]
+
+
+def prepare(
+    ruleset: RuleSet, comment_id: int, content_hash: str, comment_text: str, analysis: CommentAnalysis
+) -> Prepared:
+    """The write rows of one comment, built wherever it was analyzed (this process or the child).
+
+    The duplicate signal needs the database, so the writer adds it: ``duplicates.with_duplicate`` of
+    the stored reasons gives what ``SpamVerdict.with_duplicates(1)`` gives (it decides by the
+    reasons only, and the engine never names "duplicate" itself).
+    """
+    matches = _match_rows(comment_id, analysis, ruleset.keyword_ids)
+    fp = analysis.fingerprint if duplicates.eligible(comment_text) else None
+    return comment_id, fp, _score_row(comment_id, content_hash, analysis, len(matches)), list(matches.values())
 
 
 def _match_rows(
@@ -246,19 +307,14 @@ def _match_rows(
     return out
 
 
-def _score_row(
-    comment_id: int, content_hash: str, comment_text: str, a: CommentAnalysis, match_count: int, dup: set[str]
-) -> dict[str, Any]:
-    spam = a.spam
-    if a.fingerprint in dup and duplicates.eligible(comment_text):
-        spam = spam.with_duplicates(1)
+def _score_row(comment_id: int, content_hash: str, a: CommentAnalysis, match_count: int) -> dict[str, Any]:
     return {
         "id": comment_id,
         "content_hash": content_hash,
         "sentiment": a.sentiment.label.value,
         "sentiment_score": a.sentiment.score,
-        "is_spam": spam.is_spam,
-        "spam_reasons": duplicates.stored_reasons(spam),
+        "is_spam": a.spam.is_spam,
+        "spam_reasons": duplicates.stored_reasons(a.spam),
         "has_profanity": a.profanity.profanity or a.profanity.insult,
         "language": a.language,
         "fingerprint": a.fingerprint,
