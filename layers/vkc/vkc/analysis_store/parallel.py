@@ -41,6 +41,7 @@ import os
 import pickle
 import queue
 import signal
+import sys
 import threading
 import traceback
 import uuid
@@ -60,6 +61,8 @@ MIN_BATCH = 200
 #: Chunks of the parallel path: the first is small (the parent waits for it), then up to ``CHUNK``.
 FIRST = 100
 CHUNK = 500
+#: The child's GIL switch interval (see ``_serve``).
+SWITCH_INTERVAL_S = 0.0002
 
 Key = tuple[uuid.UUID, str]  # (workspace, rules version)
 Row = tuple[int, str, str]  # (comment id, content hash, text)
@@ -234,7 +237,14 @@ def _close_inherited(keep: int) -> None:
 
 
 def _serve(conn: Connection, rulesets: dict[Key, RuleSet], prepare: Prepare) -> None:
-    """The child's loop: one request per batch, one reply per chunk, until the parent closes."""
+    """The child's loop: one request per batch, one reply per chunk, until the parent closes.
+
+    The sender thread needs the GIL back after each write (a reply is a header and a payload, two
+    writes); with the default 5 ms switch interval it would wait that long behind the analyzing
+    thread while the parent waits for the payload. It asks rarely (a few times per chunk), so a
+    short interval costs the analysis nothing.
+    """
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     out: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(conn, out), name="analysis-results", daemon=True)
     sender.start()
