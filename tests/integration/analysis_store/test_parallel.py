@@ -37,7 +37,7 @@ _TEXTS = [
     "Ремонт квартир под ключ, звоните 8-900-123-45-67, недорого",
 ]
 _KEYWORDS = ["квартира", "доставка", "банк", "ремонт"]
-BATCH = 3 * parallel.MIN_BATCH
+BATCH = 2 * parallel.MIN_BATCH
 
 
 def _corpus(n: int = BATCH) -> list[tuple[str, int]]:

@@ -55,12 +55,13 @@ from vkc.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-#: A batch smaller than this is analyzed in-process: below it the child's round trip and the first
-#: chunk the parent waits for cost more than the overlap gains (measured, see the note).
-MIN_BATCH = 200
 #: Chunks of the parallel path: the first is small (the parent waits for it), then up to ``CHUNK``.
 FIRST = 100
 CHUNK = 500
+#: A smaller batch is analyzed in-process: it would be one or two chunks here, so there would be
+#: little to overlap, and the parent would wait for the child's whole first chunk (measured: at 300
+#: the parallel path won both paired runs, see docs/analysis-throughput.md).
+MIN_BATCH = 3 * FIRST
 #: The child's GIL switch interval (see ``_serve``).
 SWITCH_INTERVAL_S = 0.0002
 
