@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -140,6 +141,20 @@ def test_a_small_batch_stays_in_process(space: Space, processes: Any) -> None:
     processes(2)
     ids = _fill(space, _corpus(parallel.MIN_BATCH - 1))
     assert space.analyze(ids).analyzed == parallel.MIN_BATCH - 1
+    assert parallel.child_pid() is None
+
+
+def test_a_process_with_other_threads_does_not_fork(space: Space, processes: Any) -> None:
+    processes(2)
+    ids = _fill(space, _corpus())
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, name="someone-else")
+    other.start()
+    try:
+        assert space.analyze(ids).analyzed == BATCH  # in-process: a fork could inherit a held lock
+    finally:
+        release.set()
+        other.join()
     assert parallel.child_pid() is None
 
 

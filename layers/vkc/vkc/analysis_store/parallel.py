@@ -192,6 +192,7 @@ class AnalysisProcess:
 
 
 _child: AnalysisProcess | None = None  # a worker runs its tasks one after another: one child at a time
+_told_threads = False
 
 
 def child_for(analyzers: AnalyzerCache, key: Key, ruleset: RuleSet, prepare: Prepare) -> AnalysisProcess | None:
@@ -206,6 +207,11 @@ def child_for(analyzers: AnalyzerCache, key: Key, ruleset: RuleSet, prepare: Pre
         return _child
     stop()
     if threading.active_count() != 1:
+        global _told_threads
+        if not _told_threads:  # once per process: the worker then runs at the one-process rate
+            _told_threads = True
+            names = [t.name for t in threading.enumerate()]
+            log.warning("analysis process not forked: this process runs other threads %s", names)
         return None
     try:
         _child = AnalysisProcess(analyzers, prepare)
