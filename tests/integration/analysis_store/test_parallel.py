@@ -271,3 +271,61 @@ def test_chunk_sizes_cover_the_batch_short_at_both_ends() -> None:
         assert max(sizes) <= parallel.CHUNK
         if n > 2 * parallel.FIRST:
             assert sizes[0] == sizes[-1] == parallel.FIRST
+
+
+def test_an_engine_error_in_the_child_fails_the_batch_and_names_it(
+    space: Space, processes: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    processes(2)
+    corpus = _corpus()
+    corpus[BATCH // 2] = ("на этом тексте движок ошибается", 1)
+    ids = _fill(space, corpus)
+    with Session(space.engine) as s:
+        ruleset = space.cache.get(s, space.workspace_id)
+    analyze = ruleset.analyzer.analyze
+
+    def fails_on_marker(comment_text: str) -> Any:
+        if "движок ошибается" in comment_text:
+            raise ValueError("engine bug")
+        return analyze(comment_text)
+
+    monkeypatch.setattr(ruleset.analyzer, "analyze", fails_on_marker)
+    with pytest.raises(parallel.AnalysisProcessFailed, match="ValueError: engine bug"):
+        space.analyze(ids)
+    assert parallel.child_pid() is None
+    assert space.matches() == []
+    monkeypatch.setattr(ruleset.analyzer, "analyze", analyze)
+    assert space.analyze(ids).analyzed == BATCH
+
+
+def test_a_write_error_stops_the_child_so_no_stale_result_reaches_the_next_batch(
+    space: Space, processes: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    processes(2)
+    ids = _fill(space, _corpus())
+    write = apply._ChunkWriter.write
+    calls: list[int] = []
+
+    def fails_second(self: apply._ChunkWriter, rows: Any, prepared: Any) -> Any:
+        calls.append(len(prepared))
+        if len(calls) == 2:
+            raise RuntimeError("database gone")
+        return write(self, rows, prepared)
+
+    monkeypatch.setattr(apply._ChunkWriter, "write", fails_second)
+    space.analyze(ids[:10])  # warm the analyzer cache in-process (small batch)
+    calls.clear()
+    with pytest.raises(RuntimeError, match="database gone"):
+        space.analyze(ids)
+    assert parallel.child_pid() is None  # abandoned half-way: killed and reaped
+    monkeypatch.setattr(apply._ChunkWriter, "write", write)
+    counts = space.analyze(ids)
+    assert counts.analyzed == BATCH - 10
+    with Session(space.engine) as s:
+        assert (
+            s.execute(
+                text("SELECT count(*) FROM comments WHERE id = ANY(:ids) AND analyzed_hash = content_hash"),
+                {"ids": ids},
+            ).scalar_one()
+            == BATCH
+        )
