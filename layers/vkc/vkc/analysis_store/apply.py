@@ -19,7 +19,9 @@ Throughput: the batch is cut into chunks; while the database writes chunk k (on 
 connection, in a helper thread), this thread analyzes chunk k+1, so the engine's CPU time and the
 database's time overlap (this thread yields the GIL between comments while a write is running, see
 ``_let_writer_run``). Chunks are written in order, each like a batch of its own (duplicate
-counting sees the chunks written before it), all in the one transaction.
+counting sees the chunks written before it), all in the one transaction. Where the function has two
+CPUs and the batch is large enough, chunk k+1 is analyzed by a second process instead, with no GIL
+between the two (``parallel``); both paths write the same rows, built by ``prepare``.
 """
 
 from __future__ import annotations
