@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -92,6 +93,17 @@ def _stored(space: Space, ids: list[int]) -> list[tuple[Any, ...]]:
             {"ids": ids},
         ).all()
     return [tuple(r) for r in scores]
+
+
+def _wait_dead(pid: int) -> None:
+    """Until the killed child is a zombie (the kill is asynchronous): it died before the next batch."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not die")
 
 
 def _gone(pid: int) -> bool:
@@ -245,6 +257,7 @@ def test_no_zombies_a_child_dead_between_batches_is_replaced_and_every_child_is_
     assert first is not None
 
     os.kill(first, signal.SIGKILL)  # dies while idle (out of memory, say)
+    _wait_dead(first)
     counts = space.analyze(second_half)  # noticed before use: a new child, the batch succeeds
     assert counts.analyzed == len(second_half)
     second = parallel.child_pid()

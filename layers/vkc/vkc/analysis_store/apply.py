@@ -188,14 +188,23 @@ def _analyze_beside(
     rows: Sequence[Any],
     writer: _ChunkWriter,
 ) -> list[_Written]:
-    """The analysis process analyzes chunk k+1 while this one writes chunk k (see ``parallel``)."""
+    """The analysis process analyzes chunk k+1 while this one writes chunk k (see ``parallel``).
+
+    This process analyzes the first chunk itself while the child starts on the second, so neither
+    waits for the other at the start.
+    """
     sizes = parallel.chunk_sizes(len(rows))
-    results = child.analyze((workspace_id, ruleset.version), [(r.id, r.content_hash, r.text) for r in rows], sizes)
+    head = sizes[0]
+    results = child.analyze(
+        (workspace_id, ruleset.version), [(r.id, r.content_hash, r.text) for r in rows[head:]], sizes[1:]
+    )
     with closing(results):  # an error while writing stops the child (see ``AnalysisProcess``)
-        duplicates.lock_workspace(session, workspace_id)  # while the child analyzes the first chunk
-        written = []
-        start = 0
-        for size, prepared in zip(sizes, results, strict=True):
+        duplicates.lock_workspace(session, workspace_id)
+        seen: dict[str, CommentAnalysis] = {}
+        first = [prepare(ruleset, r.id, r.content_hash, r.text, _analyze(ruleset, seen, r.text)) for r in rows[:head]]
+        written = [writer.write(rows[:head], first)]
+        start = head
+        for size, prepared in zip(sizes[1:], results, strict=True):
             written.append(writer.write(rows[start : start + size], prepared))
             start += size
     return written

@@ -55,12 +55,12 @@ from vkc.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-#: Chunks of the parallel path: the first is small (the parent waits for it), then up to ``CHUNK``.
+#: Chunks of the parallel path (``chunk_sizes``): the first, the parent's own, is short; then up to ``CHUNK``.
 FIRST = 100
 CHUNK = 500
 #: A smaller batch is analyzed in-process: it would be one or two chunks here, so there would be
-#: little to overlap, and the parent would wait for the child's whole first chunk (measured: at 300
-#: the parallel path won both paired runs, see docs/analysis-throughput.md).
+#: little to overlap (measured: at 300 the parallel path won both paired runs, see
+#: docs/analysis-throughput.md).
 MIN_BATCH = 3 * FIRST
 #: The child's GIL switch interval (see ``_serve``).
 SWITCH_INTERVAL_S = 0.0002
@@ -92,18 +92,25 @@ def wanted(batch: int) -> bool:
 
 
 def chunk_sizes(n: int, first: int = FIRST, largest: int = CHUNK) -> list[int]:
-    """Sizes of the chunks of the parallel path: a short first one, then even ones of ``largest`` at most.
+    """Chunks of the parallel path: the parent's own first one, the child's, the last one short.
 
-    Why short first: the parent waits, idle, for the first chunk's analysis; after it the child
-    analyzes ahead of the writes. The last chunk is as short as the first for the same reason the
-    other way round: its write is the one nothing overlaps.
+    Why: the parent analyzes and writes the first chunk (``first``) while the child analyzes the
+    second, which is twice as long so it is ready about when the parent is (analyzing and writing a
+    comment costs the parent about twice what analyzing costs the child); then even chunks of
+    ``largest`` at most, as the child keeps ahead of the writes; the last is short again, because its
+    write is the one nothing overlaps.
     """
     if n <= 2 * first:
-        return [n]
+        return [n] if n <= first else [first, n - first]
     middle = n - 2 * first
-    parts = -(-middle // largest)
-    base, extra = divmod(middle, parts)
-    return [first] + [base + (1 if i < extra else 0) for i in range(parts)] + [first]
+    second = min(2 * first, middle)
+    rest = middle - second
+    parts = -(-rest // largest)
+    sizes = [first, second]
+    if parts:
+        base, extra = divmod(rest, parts)
+        sizes += [base + (1 if i < extra else 0) for i in range(parts)]
+    return [*sizes, first]
 
 
 class AnalysisProcess:
@@ -152,8 +159,8 @@ class AnalysisProcess:
         try:
             self.conn.send_bytes(pickle.dumps((key, list(sizes), list(rows)), pickle.HIGHEST_PROTOCOL))
         except OSError as e:
-            self.stop()
-            raise AnalysisProcessFailed(f"analysis process {self.pid} is gone: {e}") from e
+            pid, status = self.pid, self.stop()
+            raise AnalysisProcessFailed(f"analysis process {pid} is gone ({status}): {e}") from e
         return self._results(len(sizes))
 
     def _results(self, chunks: int) -> Generator[list[Any]]:
