@@ -1,10 +1,11 @@
 """Analysis in a second process, so the engine and the database writes stop sharing one GIL.
 
 Why: in one process the GIL serializes the engine (≈ 90 µs per comment) and the writer's own Python
-(≈ 35 µs), so the analyze task stays near 4,000 comments/s whatever the cores. A Lambda with
-≥ 1,769 MB has two vCPUs: here a child process analyzes chunk k+1 while the parent writes chunk k
-(the parent analyzes the first chunk itself, see ``chunk_sizes``), and the child sends back write-ready plain rows (``apply.Prepared``: ints, strings, dicts), never
-``CommentAnalysis`` objects (pickling those costs 40–130 µs per comment, as much as analyzing).
+(≈ 35 µs), so the analyze task stays near 4,000 comments/s whatever the cores. A Lambda with ≥ 1,769
+MB has two vCPUs: here a child process analyzes chunk k+1 while the parent writes chunk k (the
+parent analyzes the first chunk itself, see ``chunk_sizes``), and the child sends back write-ready
+plain rows (``apply.Prepared``: ints, strings, dicts), never ``CommentAnalysis`` objects (pickling
+those costs 40–130 µs per comment, as much as analyzing).
 
 How, and why so (measured, see docs/analysis-throughput.md):
 - ``os.fork`` + a socket pair, not ``multiprocessing.Pool``/``Queue``: Lambda has no /dev/shm, so
@@ -25,11 +26,11 @@ How, and why so (measured, see docs/analysis-throughput.md):
   a full socket buffer (a chunk's rows exceed it) never stalls the analysis while the parent writes.
 
 Failure: a child that dies (killed, out of memory) ends the parent's read with EOF, an error in the
-engine comes back as its traceback; either way the parent reaps the child and raises ``AnalysisProcessFailed``, the caller's transaction rolls back with nothing written,
-and the task fails so SQS delivers it again; the retry forks a new child. A request the parent
-abandons half-way (an error while writing) kills the child too, so no stale result is ever read by a
-later task. The parent always reaps its children: no zombies.
-"""
+engine comes back as its traceback; either way the parent reaps the child and raises
+``AnalysisProcessFailed``, the caller's transaction rolls back with nothing written, and the task
+fails so SQS delivers it again; the retry forks a new child. A request the parent abandons half-way
+(an error while writing) kills the child too, so no stale result is ever read by a later task. The
+parent always reaps its children: no zombies."""
 
 from __future__ import annotations
 
