@@ -96,12 +96,12 @@ def _stored(space: Space, ids: list[int]) -> list[tuple[Any, ...]]:
 
 
 def _wait_dead(pid: int) -> None:
-    """Until the killed child is a zombie (the kill is asynchronous): it died before the next batch."""
+    """Until the killed child has ended, without reaping it (the kill is asynchronous, and a process
+    whose main thread is already a zombie is not ended while its other thread still exits)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        with open(f"/proc/{pid}/stat") as f:
-            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                return
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return
         time.sleep(0.01)
     raise AssertionError(f"process {pid} did not die")
 

@@ -188,10 +188,12 @@ class AnalysisProcess:
         self.conn.close()
         if not pid:
             return "stopped"
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
         try:
-            _, status = os.waitpid(pid, 0)
+            done, status = os.waitpid(pid, os.WNOHANG)  # ended by itself: say how
+            if done == 0:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
         except ChildProcessError:
             return "already reaped"
         if os.WIFSIGNALED(status):
