@@ -18,7 +18,10 @@ On a shared machine both the engine and PostgreSQL slow down with other load, so
 times the engine alone on the same texts and rules (``Analyzer.analyze``, warm, as
 ``bench.analysis_bench`` does): ``analysis.e2e_engine_only_comments_per_s`` is its best round and
 ``analysis.e2e_fraction_of_engine`` the end-to-end rate over the engine's, round by round (best),
-which says what the database path costs whatever the load. The machine's load average is recorded.
+which says what the database path costs whatever the load. The machine's load average is recorded,
+and how many processes analyzed (``ANALYSIS_PROCESSES``: by default 2 on a machine with 2 CPUs, see
+``vkc.analysis_store.parallel``); on a machine whose cores are busy with other work a second process
+gains little.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import uuid
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from vkc.analysis.analyzer import Analyzer
+from vkc.analysis_store.parallel import processes
 from vkc.analysis_store.ruleset import ANALYZERS
 from vkc.analysis_store.task import ANALYZE_TASK, IDS_PER_MESSAGE
 from vkc.db.engine import get_engine
@@ -138,6 +142,8 @@ def run() -> dict[str, float]:
         "analysis.e2e_fraction_of_engine": round(max(fractions), 3),
         "analysis.e2e_comments_measured": float(len(texts)),
         "analysis.e2e_load_avg_1m": round(os.getloadavg()[0], 2),
+        # 2: batches went to the analysis process (vkc.analysis_store.parallel), 1: in-process
+        "analysis.e2e_processes": float(processes()),
     }
 
 

@@ -83,6 +83,10 @@ class Settings(BaseModel):
     # 14 days from its first send) and an export file (the bucket expires them after 7 days)
     job_retention_days: int = Field(default=30, ge=15)
 
+    # processes that analyze one batch (vkc.analysis_store.parallel): "auto" = 2 where the function
+    # has 2 vCPUs (Lambda ≥ 1,769 MB), "1" = in-process only, "2" = always beside the writes
+    analysis_processes: str = Field(default="auto", pattern=r"^(auto|1|2)$")
+
     exports_bucket: str = ""
     vk_api_url: str = "https://api.vk.com/method"
     vk_api_version: str = "5.199"

@@ -21,7 +21,9 @@ Throughput: the batch is cut into chunks; while the database writes chunk k (on 
 connection, in a helper thread), this thread analyzes chunk k+1, so the engine's CPU time and the
 database's time overlap (this thread yields the GIL between comments while a write is running, see
 ``_let_writer_run``). Chunks are written in order, each like a batch of its own (duplicate
-counting sees the chunks written before it), all in the one transaction.
+counting sees the chunks written before it), all in the one transaction. Where the function has two
+CPUs and the batch is large enough, chunk k+1 is analyzed by a second process instead, with no GIL
+between the two (``parallel``); both paths write the same rows, built by ``prepare``.
 """
 
 from __future__ import annotations
@@ -32,14 +34,16 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from vkc.analysis.analyzer import CommentAnalysis
-from vkc.analysis_store import duplicates
+from vkc.analysis_store import duplicates, parallel
 from vkc.analysis_store.hooks import StoredMatch, notify_new_matches
 from vkc.analysis_store.ruleset import ANALYZERS, AnalyzerCache, RuleSet
 from vkc.events import NO_EVENTS, EventBus
@@ -141,27 +145,72 @@ def analyze_comments(
     ).all()
     if not rows:
         return AnalyzeCounts(in_scope, 0, 0, 0, 0)
-    duplicates.lock_workspace(session, workspace_id)
     writer = _ChunkWriter(session, workspace_id, ruleset, source)
+    child = (
+        parallel.child_for(analyzers, (workspace_id, ruleset.version), ruleset, prepare)
+        if parallel.wanted(len(rows))
+        else None
+    )
+    if child is not None:
+        written = _analyze_beside(session, child, workspace_id, ruleset, rows, writer)
+    else:
+        duplicates.lock_workspace(session, workspace_id)
+        written = _analyze_here(ruleset, rows, writer)
+    new = sorted((m for w in written for m in w.new), key=lambda m: (m.comment_id, m.start, str(m.keyword_id)))
+    notify_new_matches(session, workspace_id, new, events)
+    return AnalyzeCounts(
+        in_scope, len(rows), sum(w.matches for w in written), len(new), sum(w.flagged for w in written)
+    )
+
+
+def _analyze_here(ruleset: RuleSet, rows: Sequence[Any], writer: _ChunkWriter) -> list[_Written]:
+    """This process analyzes chunk k+1 while a helper thread writes chunk k."""
     seen: dict[str, CommentAnalysis] = {}  # the same text in a batch ("+1", spam) is analyzed once
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis-writes") as pool:
         pending: list[Future[_Written]] = []
         start = 0
         for size in chunk_sizes(len(rows)):
             writing = pending[-1] if pending else None
-            chunk = []
-            for row in rows[start : start + size]:
-                chunk.append((row, _analyze(ruleset, seen, row.text)))
+            chunk = rows[start : start + size]
+            prepared = []
+            for row in chunk:
+                analysis = _analyze(ruleset, seen, row.text)
+                prepared.append(prepare(ruleset, row.id, row.content_hash, row.text, analysis))
                 if writing is not None:
                     writing = _let_writer_run(writing)
-            pending.append(pool.submit(writer.write, chunk))
+            pending.append(pool.submit(writer.write, chunk, prepared))
             start += size
-        written = [future.result() for future in pending]
-    new = sorted((m for w in written for m in w.new), key=lambda m: (m.comment_id, m.start, str(m.keyword_id)))
-    notify_new_matches(session, workspace_id, new, events)
-    return AnalyzeCounts(
-        in_scope, len(rows), sum(w.matches for w in written), len(new), sum(w.flagged for w in written)
+        return [future.result() for future in pending]
+
+
+def _analyze_beside(
+    session: Session,
+    child: parallel.AnalysisProcess,
+    workspace_id: uuid.UUID,
+    ruleset: RuleSet,
+    rows: Sequence[Any],
+    writer: _ChunkWriter,
+) -> list[_Written]:
+    """The analysis process analyzes chunk k+1 while this one writes chunk k (see ``parallel``).
+
+    This process analyzes the first chunk itself while the child starts on the second, so neither
+    waits for the other at the start.
+    """
+    sizes = parallel.chunk_sizes(len(rows))
+    head = sizes[0]
+    results = child.analyze(
+        (workspace_id, ruleset.version), [(r.id, r.content_hash, r.text) for r in rows[head:]], sizes[1:]
     )
+    with closing(results):  # an error while writing stops the child (see ``AnalysisProcess``)
+        duplicates.lock_workspace(session, workspace_id)
+        seen: dict[str, CommentAnalysis] = {}
+        first = [prepare(ruleset, r.id, r.content_hash, r.text, _analyze(ruleset, seen, r.text)) for r in rows[:head]]
+        written = [writer.write(rows[:head], first)]
+        start = head
+        for size, prepared in zip(sizes[1:], results, strict=True):
+            written.append(writer.write(rows[start : start + size], prepared))
+            start += size
+    return written
 
 
 def _let_writer_run(writing: Future[_Written]) -> Future[_Written] | None:
@@ -193,56 +242,92 @@ class _Written:
     flagged: int
 
 
-#: ``_ChunkWriter.keywords``' mark for a rule id not looked up yet (``None`` is "not a keyword").
-_UNSEEN: Any = object()
-
-
 @dataclass(frozen=True, slots=True)
 class _ChunkWriter:
     """Writes one analyzed chunk: duplicate counting, scores, earlier duplicates, matches.
 
     The writer's Python shares the GIL with the analysis, so per comment it does only what the rows
-    need: a rule id is resolved to its keyword once per batch (``keyword``), not parsed per match.
+    need: the rows come ready from ``prepare``, which resolved each rule id to its keyword once.
     """
 
     session: Session
     workspace_id: uuid.UUID
     ruleset: RuleSet
     source: str
-    #: rule id → the keyword's id as text (the key of a match row), or None when it is no keyword of the rules
-    keywords: dict[Any, str | None] = field(default_factory=dict)
-    #: a keyword's id as text → its UUID
+    #: a keyword's id as text → its UUID (the match rows carry the text)
     uuids: dict[str, uuid.UUID] = field(default_factory=dict)
 
-    def keyword(self, rule_id: Any) -> str | None:
-        found = self.keywords.get(rule_id, _UNSEEN)
-        if found is _UNSEEN:
-            keyword_id = uuid.UUID(str(rule_id))
-            found = None
-            if keyword_id in self.ruleset.keyword_ids:
-                found = str(keyword_id)
-                self.uuids[found] = keyword_id
-            self.keywords[rule_id] = found
-        return found  # type: ignore[no-any-return]
-
-    def write(self, chunk: list[tuple[Any, CommentAnalysis]]) -> _Written:
-        ids = [row.id for row, _ in chunk]
-        eligible = [duplicates.eligible(row.text) for row, _ in chunk]
+    def write(self, rows: Sequence[Any], prepared: list[Prepared]) -> _Written:
+        """``prepared[i]`` is ``rows[i]`` (id, owner_id, post_id, text, content_hash) made ready by ``prepare``."""
+        ids = [p[0] for p in prepared]
         dup = duplicates.duplicated(
             self.session,
             self.workspace_id,
-            ((r.id, r.owner_id, r.post_id, a.fingerprint) for (r, a), ok in zip(chunk, eligible, strict=True) if ok),
+            ((r.id, r.owner_id, r.post_id, p[1]) for r, p in zip(rows, prepared, strict=True) if p[1] is not None),
         )
         updates: list[dict[str, Any]] = []
         wanted: dict[tuple[int, str, int], dict[str, Any]] = {}
-        for (row, analysis), ok in zip(chunk, eligible, strict=True):
-            matched = _match_rows(row.id, analysis, self.keyword, wanted)
-            duplicate = ok and analysis.fingerprint in dup
-            updates.append(_score_row(row.id, row.content_hash, analysis, matched, duplicate))
+        for _, fp, score, matches in prepared:
+            if fp is not None and fp in dup:
+                spam = duplicates.with_duplicate(score["spam_reasons"])
+                score = score | {"is_spam": spam.is_spam, "spam_reasons": duplicates.stored_reasons(spam)}
+            updates.append(score)
+            for m in matches:
+                keyword_id = m["keyword_id"]
+                if keyword_id not in self.uuids:
+                    self.uuids[keyword_id] = uuid.UUID(keyword_id)
+                wanted[(m["comment_id"], keyword_id, m["start"])] = m
         _write_scores(self.session, updates, self.ruleset.version)
         flagged = duplicates.flag_earlier(self.session, self.workspace_id, dup, ids)
         new = _write_matches(self.session, self.workspace_id, ids, wanted, self.source, self.uuids)
         return _Written(len(wanted), new, flagged)
+
+
+#: One analyzed comment, ready to write, in plain values only (the analysis process pickles these):
+#: (comment id, its fingerprint if it counts for duplicates else None, its score row without the
+#: duplicate signal, its match rows).
+Prepared = tuple[int, str | None, dict[str, Any], list[dict[str, Any]]]
+
+
+def prepare(
+    ruleset: RuleSet, comment_id: int, content_hash: str, comment_text: str, analysis: CommentAnalysis
+) -> Prepared:
+    """The write rows of one comment, built wherever it was analyzed (this process or the child).
+
+    The duplicate signal needs the database, so the writer adds it: ``duplicates.with_duplicate`` of
+    the stored reasons gives what ``SpamVerdict.with_duplicates(1)`` gives (it decides by the
+    reasons only, and the engine never names "duplicate" itself).
+    """
+    matches: dict[tuple[int, str, int], dict[str, Any]] = {}
+    count = _match_rows(comment_id, analysis, _keywords_of(ruleset.keyword_ids), matches)
+    fp = analysis.fingerprint if duplicates.eligible(comment_text) else None
+    return comment_id, fp, _score_row(comment_id, content_hash, analysis, count), list(matches.values())
+
+
+class _KeywordIds:
+    """Rule id → the keyword's id as text (the key of a match row), or None when it is no keyword of
+    the rules; each rule id is parsed once, not once per match."""
+
+    __slots__ = ("_ids", "_seen")
+
+    def __init__(self, keyword_ids: frozenset[uuid.UUID]) -> None:
+        self._ids = keyword_ids
+        self._seen: dict[Any, str | None] = {}
+
+    def __call__(self, rule_id: Any) -> str | None:
+        try:
+            return self._seen[rule_id]
+        except KeyError:
+            keyword_id = uuid.UUID(str(rule_id))
+            found = str(keyword_id) if keyword_id in self._ids else None
+            self._seen[rule_id] = found
+            return found
+
+
+@lru_cache(maxsize=64)
+def _keywords_of(keyword_ids: frozenset[uuid.UUID]) -> _KeywordIds:
+    """One resolver per rule set (a frozenset keeps its hash, so the lookup is cheap)."""
+    return _KeywordIds(keyword_ids)
 
 
 def _match_rows(
@@ -276,17 +361,14 @@ def _match_rows(
     return count
 
 
-def _score_row(
-    comment_id: int, content_hash: str, a: CommentAnalysis, match_count: int, duplicate: bool
-) -> dict[str, Any]:
-    spam = a.spam.with_duplicates(1) if duplicate else a.spam
+def _score_row(comment_id: int, content_hash: str, a: CommentAnalysis, match_count: int) -> dict[str, Any]:
     return {
         "id": comment_id,
         "content_hash": content_hash,
         "sentiment": a.sentiment.label.value,
         "sentiment_score": a.sentiment.score,
-        "is_spam": spam.is_spam,
-        "spam_reasons": duplicates.stored_reasons(spam),
+        "is_spam": a.spam.is_spam,
+        "spam_reasons": duplicates.stored_reasons(a.spam),
         "has_profanity": a.profanity.profanity or a.profanity.insult,
         "language": a.language,
         "fingerprint": a.fingerprint,

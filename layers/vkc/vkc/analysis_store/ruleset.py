@@ -91,6 +91,10 @@ class AnalyzerCache:
             self._items.popitem(last=False)
         return ruleset
 
+    def compiled(self) -> dict[tuple[uuid.UUID, str], RuleSet]:
+        """The rule sets compiled now, by (workspace, version): what a forked analysis process inherits."""
+        return dict(self._items)
+
     def clear(self) -> None:
         self._items.clear()
 

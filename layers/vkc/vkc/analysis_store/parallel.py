@@ -1,0 +1,297 @@
+"""Analysis in a second process, so the engine and the database writes stop sharing one GIL.
+
+Why: in one process the GIL serializes the engine (≈ 90 µs per comment) and the writer's own Python
+(≈ 35 µs), so the analyze task stays near 4,000 comments/s whatever the cores. A Lambda with ≥ 1,769
+MB has two vCPUs: here a child process analyzes chunk k+1 while the parent writes chunk k (the
+parent analyzes the first chunk itself, see ``chunk_sizes``), and the child sends back write-ready
+plain rows (``apply.Prepared``: ints, strings, dicts), never ``CommentAnalysis`` objects (pickling
+those costs 40–130 µs per comment, as much as analyzing).
+
+How, and why so (measured, see docs/analysis-throughput.md):
+- ``os.fork`` + a socket pair, not ``multiprocessing.Pool``/``Queue``: Lambda has no /dev/shm, so
+  nothing built on POSIX semaphores works there. Framing is ``multiprocessing.connection``'s.
+- fork after the analyzer is compiled: the child gets the compiled rules and every warm cache
+  copy-on-write, without recompiling: a fork took 3–8 ms, a spawned interpreter 0.67 s to import
+  the engine and compile 200 rules, with cold caches after.
+- one persistent child per container, reused across tasks and invocations while the analyzers it was
+  forked with are the parent's current ones (``(workspace, rules version)``): the child's engine
+  caches fill over its life, like the parent's did before (forking per task was 13% slower). A task whose
+  rules the child lacks (a new workspace, changed keywords) replaces it with a fresh fork.
+- the fork happens only in a process whose only thread is the caller's (``child_for``: the in-process
+  path's writer thread has ended before; Lambda's runtime runs the handler on one thread). The child
+  closes every inherited descriptor but its socket (the database, Redis and runtime API connections
+  stay the parent's alone), keeps the parent's objects frozen from the garbage collector (nothing
+  inherited is ever finalized there), takes no lock the parent holds, and leaves with ``os._exit``.
+- a sender thread in the child writes the results while its main thread analyzes the next chunk, so
+  a full socket buffer (a chunk's rows exceed it) never stalls the analysis while the parent writes.
+
+Failure: a child that dies (killed, out of memory) ends the parent's read with EOF, an error in the
+engine comes back as its traceback; either way the parent reaps the child and raises
+``AnalysisProcessFailed``, the caller's transaction rolls back with nothing written, and the task
+fails so SQS delivers it again; the retry forks a new child. A request the parent abandons half-way
+(an error while writing) kills the child too, so no stale result is ever read by a later task. The
+parent always reaps its children: no zombies."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import gc
+import logging
+import os
+import pickle
+import queue
+import signal
+import sys
+import threading
+import traceback
+import uuid
+from collections.abc import Callable, Generator, Sequence
+from multiprocessing.connection import Connection, Pipe
+from typing import Any
+
+from vkc.analysis.analyzer import CommentAnalysis
+from vkc.analysis_store.ruleset import AnalyzerCache, RuleSet
+from vkc.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+#: Chunks of the parallel path (``chunk_sizes``): the first, the parent's own, is short; then up to ``CHUNK``.
+FIRST = 100
+CHUNK = 500
+#: A smaller batch is analyzed in-process: it would be one or two chunks here, so there would be
+#: little to overlap (measured: at 300 the parallel path won both paired runs, see
+#: docs/analysis-throughput.md).
+MIN_BATCH = 3 * FIRST
+#: The child's GIL switch interval (see ``_serve``).
+SWITCH_INTERVAL_S = 0.0002
+
+Key = tuple[uuid.UUID, str]  # (workspace, rules version)
+Row = tuple[int, str, str]  # (comment id, content hash, text)
+#: builds one comment's write rows: (ruleset, comment id, content hash, text, analysis) -> plain rows
+Prepare = Callable[[RuleSet, int, str, str, CommentAnalysis], Any]
+
+
+class AnalysisProcessFailed(RuntimeError):
+    """The analysis process died or raised: the task fails (and is retried), nothing is committed."""
+
+
+def processes() -> int:
+    """How many processes analyze: the ``ANALYSIS_PROCESSES`` setting, or 2 when there are 2 CPUs."""
+    setting = get_settings().analysis_processes
+    if setting != "auto":
+        return int(setting)
+    if not hasattr(os, "fork"):
+        return 1
+    cpus = os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()
+    return 2 if (cpus or 1) >= 2 else 1
+
+
+def wanted(batch: int) -> bool:
+    """Whether a batch of this many stale comments should go to the analysis process."""
+    return batch >= MIN_BATCH and processes() >= 2
+
+
+def chunk_sizes(n: int, first: int = FIRST, largest: int = CHUNK) -> list[int]:
+    """Chunks of the parallel path: the parent's own first one, the child's, the last one short.
+
+    Why: the parent analyzes and writes the first chunk (``first``) while the child analyzes the
+    second, which is twice as long so it is ready about when the parent is (analyzing and writing a
+    comment costs the parent about twice what analyzing costs the child); then even chunks of
+    ``largest`` at most, as the child keeps ahead of the writes; the last is short again, because its
+    write is the one nothing overlaps.
+    """
+    if n <= 2 * first:
+        return [n] if n <= first else [first, n - first]
+    middle = n - 2 * first
+    second = min(2 * first, middle)
+    rest = middle - second
+    parts = -(-rest // largest)
+    sizes = [first, second]
+    if parts:
+        base, extra = divmod(rest, parts)
+        sizes += [base + (1 if i < extra else 0) for i in range(parts)]
+    return [*sizes, first]
+
+
+class AnalysisProcess:
+    """The child process: analyzes the batches it is sent with the rule sets it was forked with."""
+
+    def __init__(self, analyzers: AnalyzerCache, prepare: Prepare) -> None:
+        self.analyzers = analyzers
+        self.rulesets = analyzers.compiled()
+        parent_end, child_end = Pipe(duplex=True)
+        gc.freeze()  # inherited objects stay out of the child's collections (no copy, no finalizer)
+        try:
+            pid = os.fork()
+        except BaseException:
+            gc.unfreeze()
+            parent_end.close()
+            child_end.close()
+            raise
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                parent_end.close()
+                _close_inherited(child_end.fileno())
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _serve(child_end, self.rulesets, prepare)
+                code = 0
+            finally:
+                os._exit(code)
+        gc.unfreeze()
+        child_end.close()
+        self.pid = pid
+        self.conn: Connection = parent_end
+
+    def serves(self, analyzers: AnalyzerCache, key: Key, ruleset: RuleSet) -> bool:
+        """Whether this child has exactly this compiled rule set and is still alive."""
+        if analyzers is not self.analyzers or self.rulesets.get(key) is not ruleset:
+            return False
+        try:
+            done, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        return done == 0
+
+    def analyze(self, key: Key, rows: Sequence[Row], sizes: Sequence[int]) -> Generator[list[Any]]:
+        """Send the batch now; the returned iterator yields each chunk's prepared rows in order."""
+        try:
+            self.conn.send_bytes(pickle.dumps((key, list(sizes), list(rows)), pickle.HIGHEST_PROTOCOL))
+        except OSError as e:
+            pid, status = self.pid, self.stop()
+            raise AnalysisProcessFailed(f"analysis process {pid} is gone ({status}): {e}") from e
+        return self._results(len(sizes))
+
+    def _results(self, chunks: int) -> Generator[list[Any]]:
+        received = 0
+        try:
+            while received < chunks:
+                try:
+                    ok, payload = pickle.loads(self.conn.recv_bytes())  # noqa: S301 - our own child's bytes
+                except (EOFError, OSError) as e:
+                    status = self.stop()
+                    raise AnalysisProcessFailed(f"analysis process ended mid-batch ({status})") from e
+                if not ok:
+                    self.stop()
+                    raise AnalysisProcessFailed(f"analysis failed in the analysis process:\n{payload}")
+                received += 1
+                yield payload
+        finally:
+            if received < chunks and self.pid:
+                self.stop()  # abandoned half-way: its remaining results must never reach a later batch
+
+    def stop(self) -> str:
+        """Kill and reap the child (it holds nothing to clean up); returns how it ended."""
+        pid, self.pid = self.pid, 0
+        self.conn.close()
+        if not pid:
+            return "stopped"
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)  # ended by itself: say how
+            if done == 0:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            return "already reaped"
+        if os.WIFSIGNALED(status):
+            return f"killed by signal {os.WTERMSIG(status)}"
+        return f"exit code {os.waitstatus_to_exitcode(status)}"
+
+
+_child: AnalysisProcess | None = None  # a worker runs its tasks one after another: one child at a time
+_told_threads = False
+
+
+def child_for(analyzers: AnalyzerCache, key: Key, ruleset: RuleSet, prepare: Prepare) -> AnalysisProcess | None:
+    """This container's analysis process for the rule set, forked (again) when it lacks it.
+
+    None (analyze in-process) when a fork is needed but would be unsafe or fails: only a process whose
+    one thread is the caller's forks (a Lambda worker; not a local stack serving HTTP on other
+    threads), since a lock another thread held at that moment would stay locked in the child forever.
+    """
+    global _child
+    if _child is not None and _child.serves(analyzers, key, ruleset):
+        return _child
+    stop()
+    if threading.active_count() != 1:
+        global _told_threads
+        if not _told_threads:  # once per process: the worker then runs at the one-process rate
+            _told_threads = True
+            names = [t.name for t in threading.enumerate()]
+            log.warning("analysis process not forked: this process runs other threads %s", names)
+        return None
+    try:
+        _child = AnalysisProcess(analyzers, prepare)
+    except OSError:
+        log.warning("cannot fork the analysis process; analyzing in-process", exc_info=True)
+        return None
+    return _child
+
+
+def child_pid() -> int | None:
+    """The running child's pid (tests, diagnostics)."""
+    return _child.pid if _child is not None and _child.pid else None
+
+
+def stop() -> None:
+    """Stop and reap the analysis process, if any (at exit, and before a new fork)."""
+    global _child
+    if _child is not None:
+        _child.stop()
+        _child = None
+
+
+atexit.register(stop)
+
+
+def _close_inherited(keep: int) -> None:
+    """Close every descriptor but stdio and the child's socket: the parent's connections stay its own."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+
+
+def _serve(conn: Connection, rulesets: dict[Key, RuleSet], prepare: Prepare) -> None:
+    """The child's loop: one request per batch, one reply per chunk, until the parent closes.
+
+    The sender thread needs the GIL back after each write (a reply is a header and a payload, two
+    writes); with the default 5 ms switch interval it would wait that long behind the analyzing
+    thread while the parent waits for the payload. It asks rarely (a few times per chunk), so a
+    short interval costs the analysis nothing.
+    """
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    out: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(conn, out), name="analysis-results", daemon=True)
+    sender.start()
+    while True:
+        try:
+            request = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        key, sizes, rows = pickle.loads(request)  # noqa: S301 - the parent's own bytes
+        try:
+            ruleset = rulesets[key]
+            analyze = ruleset.analyzer.analyze
+            seen: dict[str, CommentAnalysis] = {}  # the same text in a batch is analyzed once
+            start = 0
+            for size in sizes:
+                chunk = []
+                for comment_id, content_hash, comment_text in rows[start : start + size]:
+                    found = seen.get(comment_text)
+                    if found is None:
+                        found = seen[comment_text] = analyze(comment_text)
+                    chunk.append(prepare(ruleset, comment_id, content_hash, comment_text, found))
+                out.put(pickle.dumps((True, chunk), pickle.HIGHEST_PROTOCOL))
+                start += size
+        except Exception:
+            out.put(pickle.dumps((False, traceback.format_exc()), pickle.HIGHEST_PROTOCOL))
+
+
+def _send_all(conn: Connection, out: queue.SimpleQueue[bytes | None]) -> None:
+    while (data := out.get()) is not None:
+        try:
+            conn.send_bytes(data)
+        except OSError:
+            os._exit(0)  # the parent is gone
