@@ -8,7 +8,9 @@ form-urlencoded or multipart bodies, as VK accepts them; the token from `access_
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -108,7 +110,33 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
         self.emulator = emulator
+        self._lock = threading.Lock()
+        self._open: dict[Any, threading.Thread] = {}  # keep-alive connections being served, and their threads
         super().__init__(address, _Handler)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            self._open[request] = threading.current_thread()
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._open.pop(request, None)
+
+    def close_connections(self, timeout_s: float = 2.0) -> None:
+        """End every connection still open, and its thread.
+
+        Why: a client that keeps its keep-alive connection (an httpx pool never closed) would keep a
+        handler thread waiting on it for the life of the process; a process that forks only when it
+        runs no other thread (the analysis process) then never forks after an emulator was used.
+        """
+        with self._lock:
+            open_now = list(self._open.items())
+        for sock, _ in open_now:
+            with contextlib.suppress(OSError):  # already closed by the client
+                sock.shutdown(socket.SHUT_RDWR)
+        for _, thread in open_now:
+            thread.join(timeout=timeout_s)
 
 
 class Emulator:
@@ -142,6 +170,7 @@ class Emulator:
         self.core.stopping.set()
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         self._thread.join(timeout=5)
 
     def __enter__(self) -> Emulator:

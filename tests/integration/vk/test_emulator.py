@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import threading
 import time
 from typing import Any
 
@@ -201,3 +202,19 @@ def test_breaker_state_is_shared_by_two_clients(small: Dataset, rds: redis.Redis
         assert len(closed) >= 1
         a.close()
         b.close()
+
+
+def test_stopping_ends_the_threads_of_connections_a_client_kept_open(small: Dataset) -> None:
+    """A client that never closes its keep-alive connection must not leave a thread behind: the
+    analysis process forks only in a process with no other thread (regression: the full suite's
+    analysis-process tests ran in-process after the e2e tests' emulators)."""
+    import httpx
+
+    before = set(threading.enumerate())
+    emu = start_emulator(EmulatorConfig(dataset=small, tokens={"u1": "user"}))
+    client = httpx.Client()  # deliberately never closed before the emulator stops
+    client.post(f"{emu.url}/users.get", data={"access_token": "u1", "v": "5.199", "user_ids": "1"})
+    assert len(set(threading.enumerate()) - before) >= 2  # the server's thread and the connection's
+    emu.stop()
+    assert set(threading.enumerate()) - before == set()
+    client.close()
