@@ -19,11 +19,12 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from devtools.closing_http import ClosingThreadingHTTPServer
 from devtools.local_stack import static_site
 from devtools.local_stack.template import SamTemplate, ref_target
 
@@ -201,7 +202,7 @@ def map_response(result: Any) -> HttpResponse:
     return HttpResponse(int(result["statusCode"]), headers, body)
 
 
-class _ListeningServer(ThreadingHTTPServer):
+class _ListeningServer(ClosingThreadingHTTPServer):
     """A listen backlog like a real front door's: a burst of connections queues instead of being reset
     (socketserver's default of 5 resets the rest of a burst of concurrent clients)."""
 
@@ -239,6 +240,7 @@ class HttpApiServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         self._thread.join(timeout=5)
 
     def respond(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, ip: str) -> HttpResponse:

@@ -8,16 +8,15 @@ form-urlencoded or multipart bodies, as VK accepts them; the token from `access_
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
 import threading
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from devtools.closing_http import ClosingThreadingHTTPServer
 from devtools.vk_emulator import admin
 from devtools.vk_emulator.api import ApiCore, Reply
 from devtools.vk_emulator.config import EmulatorConfig, FaultConfig
@@ -103,40 +102,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client gave up (timeout tests do this on purpose)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(ClosingThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
         self.emulator = emulator
-        self._lock = threading.Lock()
-        self._open: dict[Any, threading.Thread] = {}  # keep-alive connections being served, and their threads
         super().__init__(address, _Handler)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        with self._lock:
-            self._open[request] = threading.current_thread()
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self._lock:
-                self._open.pop(request, None)
-
-    def close_connections(self, timeout_s: float = 2.0) -> None:
-        """End every connection still open, and its thread.
-
-        Why: a client that keeps its keep-alive connection (an httpx pool never closed) would keep a
-        handler thread waiting on it for the life of the process; a process that forks only when it
-        runs no other thread (the analysis process) then never forks after an emulator was used.
-        """
-        with self._lock:
-            open_now = list(self._open.items())
-        for sock, _ in open_now:
-            with contextlib.suppress(OSError):  # already closed by the client
-                sock.shutdown(socket.SHUT_RDWR)
-        for _, thread in open_now:
-            thread.join(timeout=timeout_s)
 
 
 class Emulator:

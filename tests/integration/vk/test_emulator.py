@@ -205,7 +205,8 @@ def test_breaker_state_is_shared_by_two_clients(small: Dataset, rds: redis.Redis
 
 
 def test_stopping_ends_the_threads_of_connections_a_client_kept_open(small: Dataset) -> None:
-    """A client that never closes its keep-alive connection must not leave a thread behind: the
+    """A client that never closes its keep-alive connection must not leave a thread behind (the shared
+    devtools.closing_http server, also the local stack's HTTP API): the
     analysis process forks only in a process with no other thread (regression: the full suite's
     analysis-process tests ran in-process after the e2e tests' emulators)."""
     import httpx
