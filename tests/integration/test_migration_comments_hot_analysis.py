@@ -8,7 +8,13 @@ from sqlalchemy import text
 from vkc.db.engine import make_engine
 from vkc.settings import Settings
 
-from tests.support.migrations import downgrade_to, migrate_to, migration_revisions, scratch
+from tests.support.migrations import (
+    downgrade_to,
+    insert_workspace_and_community,
+    migrate_to,
+    migration_revisions,
+    scratch,
+)
 
 __all__ = ["scratch"]  # the fixture
 
@@ -24,15 +30,7 @@ def test_every_comment_gets_its_search_vector_and_the_downgrade_restores_the_ana
     engine = make_engine(scratch)
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO workspaces (id, name) VALUES (:ws, 'w')"), {"ws": ws})
-            conn.execute(
-                text(
-                    "INSERT INTO communities (id, workspace_id, vk_id, name, type, source_input, is_closed, "
-                    "can_collect, monitoring_enabled, monitoring_interval_minutes, monitoring_priority) "
-                    "VALUES (:c, :ws, 1, 'c', 'group', '1', 0, true, false, 60, 'normal')"
-                ),
-                {"c": community, "ws": ws},
-            )
+            insert_workspace_and_community(conn, ws, community)
             for n, (body, analyzed) in enumerate([("Банки снова подняли ставки", True), ("Квартиры дорожают", False)]):
                 conn.execute(
                     text(

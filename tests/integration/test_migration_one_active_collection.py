@@ -8,7 +8,7 @@ from sqlalchemy import text
 from vkc.db.engine import make_engine
 from vkc.settings import Settings
 
-from tests.support.migrations import migrate_to, migration_revisions, scratch
+from tests.support.migrations import insert_workspace_and_community, migrate_to, migration_revisions, scratch
 
 __all__ = ["scratch"]  # the fixture
 
@@ -21,15 +21,7 @@ def test_duplicates_are_cancelled_and_collections_name_their_community(scratch: 
     engine = make_engine(scratch)
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO workspaces (id, name) VALUES (:ws, 'w')"), {"ws": ws})
-            conn.execute(
-                text(
-                    "INSERT INTO communities (id, workspace_id, vk_id, name, type, source_input, is_closed, "
-                    "can_collect, monitoring_enabled, monitoring_interval_minutes, monitoring_priority) "
-                    "VALUES (:c, :ws, 1, 'c', 'group', '1', 0, true, false, 60, 'normal')"
-                ),
-                {"c": community, "ws": ws},
-            )
+            insert_workspace_and_community(conn, ws, community)
             for job_id, status, age in [(oldest, "running", 3), (newer, "queued", 2), (finished, "succeeded", 1)]:
                 conn.execute(
                     text(
