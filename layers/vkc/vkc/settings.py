@@ -84,8 +84,10 @@ class Settings(BaseModel):
     job_retention_days: int = Field(default=30, ge=15)
 
     # processes that analyze one batch (vkc.analysis_store.parallel): "auto" = 2 where the function
-    # has 2 vCPUs (Lambda ≥ 1,769 MB), "1" = in-process only, "2" = always beside the writes
+    # has about two vCPUs of time (Lambda ≥ 2,654 MB), "1" = in-process only, "2" = always beside the writes
     analysis_processes: str = Field(default="auto", pattern=r"^(auto|1|2)$")
+    # set by Lambda: CPU time is in proportion to memory (1,769 MB = one vCPU), whatever cores it shows
+    lambda_memory_mb: int | None = Field(default=None, validation_alias="AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
 
     exports_bucket: str = ""
     vk_api_url: str = "https://api.vk.com/method"

@@ -1,8 +1,10 @@
 """Analysis in a second process, so the engine and the database writes stop sharing one GIL.
 
-Why: in one process the GIL serializes the engine (≈ 90 µs per comment) and the writer's own Python
-(≈ 35 µs), so the analyze task stays near 4,000 comments/s whatever the cores. A Lambda with ≥ 1,769
-MB has two vCPUs: here a child process analyzes chunk k+1 while the parent writes chunk k (the
+Why: in one process the GIL serializes the engine (≈ 75 µs per comment) and the writer's own Python
+(≈ 50 µs), so the analyze task stays near 5,000 comments/s whatever the cores. Lambda gives CPU time in
+proportion to memory: 1,769 MB buys one vCPU-second per second and 3,538 MB two (a function shows 2
+cores at any size up to 3,008 MB, but below ~2,600 MB two busy processes share about one core's time, see
+``vcpus``). With two vCPUs of time a child process analyzes chunk k+1 while the parent writes chunk k (the
 parent analyzes the first chunk itself, see ``chunk_sizes``), and the child sends back write-ready
 plain rows (``apply.Prepared``: ints, strings, dicts), never ``CommentAnalysis`` objects (pickling
 those costs 40–130 µs per comment, as much as analyzing).
@@ -76,15 +78,38 @@ class AnalysisProcessFailed(RuntimeError):
     """The analysis process died or raised: the task fails (and is retried), nothing is committed."""
 
 
+#: Lambda's CPU time per MB of memory: 1,769 MB is one vCPU-second per second (AWS Lambda docs,
+#: "Configuring function memory"); CPU scales linearly with memory up to 10,240 MB.
+MB_PER_VCPU = 1769
+#: A second process pays off from about one and a half vCPUs of time: below that the child and the
+#: writer mostly take turns on one vCPU's worth, and the fork and the rows' pickling are pure cost.
+MIN_VCPUS = 1.5
+
+
+def vcpus(cpus: int | None = None, lambda_memory_mb: int | None = None) -> float:
+    """The CPU time this process can use per second: its cores, and in Lambda no more than its memory buys.
+
+    Lambda shows a function 2 cores at any size up to 3,008 MB (3 from 3,009 MB), but throttles it to
+    ``memory / 1,769`` vCPUs of time: at 1,769 MB two busy processes get half a core each.
+    """
+    if cpus is None:
+        cpus = (os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()) or 1
+    if lambda_memory_mb is None:
+        lambda_memory_mb = get_settings().lambda_memory_mb
+    if lambda_memory_mb:
+        return min(float(cpus), lambda_memory_mb / MB_PER_VCPU)
+    return float(cpus)
+
+
 def processes() -> int:
-    """How many processes analyze: the ``ANALYSIS_PROCESSES`` setting, or 2 when there are 2 CPUs."""
+    """How many processes analyze: the ``ANALYSIS_PROCESSES`` setting, or 2 where there are about two
+    vCPUs of CPU time (``vcpus``: on Lambda from 2,654 MB; here, 2 cores)."""
     setting = get_settings().analysis_processes
     if setting != "auto":
         return int(setting)
     if not hasattr(os, "fork"):
         return 1
-    cpus = os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()
-    return 2 if (cpus or 1) >= 2 else 1
+    return 2 if vcpus() >= MIN_VCPUS else 1
 
 
 def wanted(batch: int) -> bool:
