@@ -80,12 +80,8 @@ def duplicated(
     """Fingerprints of the batch that reach the threshold, counting the batch and stored comments.
 
     One statement walking ``ix_comments_workspace_fingerprint`` with the batch's fingerprints (the
-    batch's own ids are only checked on the rows found). It is driven from the fingerprints, each
-    looked up by its own (workspace, fingerprint) scan (``LATERAL … OFFSET 0`` keeps the planner from
-    flattening it into one join), so it stays an index lookup whatever the table's statistics say:
-    written as a filter on the workspace's rows, a young workspace's stale statistics (a few rows at
-    the last ANALYZE, thousands now) made the planner read all of them for every chunk. Two distinct
-    posts are all the rule needs, so the smallest and largest (owner, post) stand for "the posts".
+    batch's own ids are only checked on the rows found). Two distinct posts are all the rule needs,
+    so the smallest and largest (owner, post) stand for "the posts" (no sort of every post).
     """
     seen: dict[str, _Seen] = {}
     ids: list[int] = []
@@ -101,16 +97,13 @@ def duplicated(
     rows = session.execute(
         text(
             """
-            SELECT f.fp AS fingerprint, count(*) AS n,
+            SELECT c.fingerprint, count(*) AS n,
                    min(ARRAY[c.owner_id, c.post_id]) AS first_post, max(ARRAY[c.owner_id, c.post_id]) AS last_post
-            FROM unnest(string_to_array(:fps, ',')) AS f(fp)
-            CROSS JOIN LATERAL (
-                SELECT c.owner_id, c.post_id FROM comments AS c
-                WHERE c.workspace_id = :ws AND c.fingerprint = f.fp AND c.analyzed_hash IS NOT NULL
-                  AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
-                OFFSET 0
-            ) AS c
-            GROUP BY f.fp
+            FROM comments AS c
+            WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
+              AND c.analyzed_hash IS NOT NULL
+              AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
+            GROUP BY c.fingerprint
             """
         ),
         {"ws": workspace_id, "fps": ",".join(seen), "ids": joined(ids)},
@@ -135,16 +128,10 @@ def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[st
         text(
             """
             SELECT c.id, c.spam_reasons FROM comments AS c
-            WHERE c.id IN (
-                SELECT d.id FROM unnest(string_to_array(:fps, ',')) AS f(fp)
-                CROSS JOIN LATERAL (
-                    SELECT c.id FROM comments AS c
-                    WHERE c.workspace_id = :ws AND c.fingerprint = f.fp AND c.analyzed_hash IS NOT NULL
-                      AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
-                      AND NOT coalesce(c.spam_reasons, '[]'::jsonb) ? :reason
-                    OFFSET 0
-                ) AS d
-            )
+            WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
+              AND c.analyzed_hash IS NOT NULL
+              AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
+              AND NOT coalesce(c.spam_reasons, '[]'::jsonb) ? :reason
             ORDER BY c.id FOR UPDATE SKIP LOCKED
             """
         ),
