@@ -135,7 +135,7 @@ def analyze_comments(
     rows = session.execute(
         text(
             f"""
-            SELECT id, owner_id, post_id, text, content_hash FROM comments
+            SELECT id, owner_id, post_id, text FROM comments
             WHERE workspace_id = :ws AND {where}
               AND (:force OR analyzed_hash IS DISTINCT FROM content_hash OR analyzed_rules IS DISTINCT FROM :ver)
             ORDER BY id FOR UPDATE
@@ -175,7 +175,7 @@ def _analyze_here(ruleset: RuleSet, rows: Sequence[Any], writer: _ChunkWriter) -
             prepared = []
             for row in chunk:
                 analysis = _analyze(ruleset, seen, row.text)
-                prepared.append(prepare(ruleset, row.id, row.content_hash, row.text, analysis))
+                prepared.append(prepare(ruleset, row.id, row.text, analysis))
                 if writing is not None:
                     writing = _let_writer_run(writing)
             pending.append(pool.submit(writer.write, chunk, prepared))
@@ -198,13 +198,11 @@ def _analyze_beside(
     """
     sizes = parallel.chunk_sizes(len(rows))
     head = sizes[0]
-    results = child.analyze(
-        (workspace_id, ruleset.version), [(r.id, r.content_hash, r.text) for r in rows[head:]], sizes[1:]
-    )
+    results = child.analyze((workspace_id, ruleset.version), [(r.id, r.text) for r in rows[head:]], sizes[1:])
     with closing(results):  # an error while writing stops the child (see ``AnalysisProcess``)
         duplicates.lock_workspace(session, workspace_id)
         seen: dict[str, CommentAnalysis] = {}
-        first = [prepare(ruleset, r.id, r.content_hash, r.text, _analyze(ruleset, seen, r.text)) for r in rows[:head]]
+        first = [prepare(ruleset, r.id, r.text, _analyze(ruleset, seen, r.text)) for r in rows[:head]]
         written = [writer.write(rows[:head], first)]
         start = head
         for size, prepared in zip(sizes[1:], results, strict=True):
@@ -258,50 +256,78 @@ class _ChunkWriter:
     uuids: dict[str, uuid.UUID] = field(default_factory=dict)
 
     def write(self, rows: Sequence[Any], prepared: list[Prepared]) -> _Written:
-        """``prepared[i]`` is ``rows[i]`` (id, owner_id, post_id, text, content_hash) made ready by ``prepare``."""
+        """``prepared[i]`` is ``rows[i]`` (id, owner_id, post_id, text) made ready by ``prepare``."""
         ids = [p[0] for p in prepared]
         dup = duplicates.duplicated(
             self.session,
             self.workspace_id,
             ((r.id, r.owner_id, r.post_id, p[1]) for r, p in zip(rows, prepared, strict=True) if p[1] is not None),
         )
-        updates: list[dict[str, Any]] = []
-        wanted: dict[tuple[int, str, int], dict[str, Any]] = {}
-        for _, fp, score, matches in prepared:
-            if fp is not None and fp in dup:
-                spam = duplicates.with_duplicate(score["spam_reasons"])
-                score = score | {"is_spam": spam.is_spam, "spam_reasons": duplicates.stored_reasons(spam)}
-            updates.append(score)
-            for m in matches:
-                keyword_id = m["keyword_id"]
-                if keyword_id not in self.uuids:
-                    self.uuids[keyword_id] = uuid.UUID(keyword_id)
-                wanted[(m["comment_id"], keyword_id, m["start"])] = m
-        _write_scores(self.session, updates, self.ruleset.version)
+        scores: list[str] = []
+        matches: list[str] = []
+        wanted: dict[tuple[int, str, int], MatchRow] = {}
+        for comment_id, fp, score, match_json, match_rows in prepared:
+            scores.append(_with_duplicate(score) if fp is not None and fp in dup else score)
+            if match_rows:
+                matches.append(match_json)
+                for m in match_rows:
+                    wanted[(comment_id, m[0], m[1])] = m
+        _write_scores(self.session, "[" + ",".join(scores) + "]", self.ruleset.version)
         flagged = duplicates.flag_earlier(self.session, self.workspace_id, dup, ids)
-        new = _write_matches(self.session, self.workspace_id, ids, wanted, self.source, self.uuids)
+        new = _write_matches(
+            self.session, self.workspace_id, ids, "[" + ",".join(matches) + "]", wanted, self.source, self.uuids
+        )
         return _Written(len(wanted), new, flagged)
 
 
+def _with_duplicate(score: str) -> str:
+    """The score row with the duplicate signal added (the few comments whose text repeats)."""
+    row = json.loads(score)
+    spam = duplicates.with_duplicate(row["spam_reasons"])
+    row["is_spam"] = spam.is_spam
+    row["spam_reasons"] = duplicates.stored_reasons(spam)
+    return json.dumps(row, ensure_ascii=False)
+
+
+#: A match row: (keyword id as text, start, end, matched text, lemmas, fuzzy, snippet, highlight start,
+#: highlight end).
+MatchRow = tuple[str, int, int, str, tuple[str, ...], bool, str, int, int]
 #: One analyzed comment, ready to write, in plain values only (the analysis process pickles these):
-#: (comment id, its fingerprint if it counts for duplicates else None, its score row without the
-#: duplicate signal, its match rows).
-Prepared = tuple[int, str | None, dict[str, Any], list[dict[str, Any]]]
+#: (comment id, its fingerprint if it counts for duplicates else None, its score row as a JSON object
+#: without the duplicate signal, its match rows as JSON objects joined by commas, its match rows).
+#: The JSON is built where the comment was analyzed, so the writer only joins strings: in the parallel
+#: path that work is the child's, off the writer's critical path.
+Prepared = tuple[int, str | None, str, str, list[MatchRow]]
 
 
-def prepare(
-    ruleset: RuleSet, comment_id: int, content_hash: str, comment_text: str, analysis: CommentAnalysis
-) -> Prepared:
+def prepare(ruleset: RuleSet, comment_id: int, comment_text: str, analysis: CommentAnalysis) -> Prepared:
     """The write rows of one comment, built wherever it was analyzed (this process or the child).
 
     The duplicate signal needs the database, so the writer adds it: ``duplicates.with_duplicate`` of
     the stored reasons gives what ``SpamVerdict.with_duplicates(1)`` gives (it decides by the
     reasons only, and the engine never names "duplicate" itself).
     """
-    matches: dict[tuple[int, str, int], dict[str, Any]] = {}
-    count = _match_rows(comment_id, analysis, _keywords_of(ruleset.keyword_ids), matches)
+    rows = _match_rows(analysis, _keywords_of(ruleset.keyword_ids))
     fp = analysis.fingerprint if duplicates.eligible(comment_text) else None
-    return comment_id, fp, _score_row(comment_id, content_hash, analysis, count), list(matches.values())
+    score = json.dumps(_score_row(comment_id, analysis, len(rows)), ensure_ascii=False)
+    if not rows:
+        return comment_id, fp, score, "", []
+    objects = [
+        {
+            "comment_id": comment_id,
+            "keyword_id": r[0],
+            "start": r[1],
+            "end": r[2],
+            "matched_text": r[3],
+            "lemmas": r[4],  # a sequence: JSON writes tuples and lists alike
+            "fuzzy": r[5],
+            "snippet": r[6],
+            "highlight_start": r[7],
+            "highlight_end": r[8],
+        }
+        for r in rows
+    ]
+    return comment_id, fp, score, json.dumps(objects, ensure_ascii=False)[1:-1], rows
 
 
 class _KeywordIds:
@@ -330,41 +356,35 @@ def _keywords_of(keyword_ids: frozenset[uuid.UUID]) -> _KeywordIds:
     return _KeywordIds(keyword_ids)
 
 
-def _match_rows(
-    comment_id: int,
-    analysis: CommentAnalysis,
-    keyword: Callable[[Any], str | None],
-    out: dict[tuple[int, str, int], dict[str, Any]],
-) -> int:
-    """Add the comment's match rows to ``out``; returns how many it has."""
-    count = 0
+def _match_rows(analysis: CommentAnalysis, keyword: Callable[[Any], str | None]) -> list[MatchRow]:
+    """The comment's match rows, one per (keyword, start): the engine orders its matches by (start,
+    end), so the shortest occurrence at a start wins."""
+    rows: list[MatchRow] = []
+    seen: set[tuple[str, int]] = set()
     for m in analysis.matches:
         keyword_id = keyword(m.rule_id)
-        if keyword_id is None:
+        if keyword_id is None or (keyword_id, m.start) in seen:
             continue
-        key = (comment_id, keyword_id, m.start)
-        if key in out:  # the engine orders by (start, end): the shortest occurrence at a start wins
-            continue
-        out[key] = {
-            "comment_id": comment_id,
-            "keyword_id": keyword_id,
-            "matched_text": m.matched,
-            "start": m.start,
-            "end": m.end,
-            "lemmas": m.lemmas,  # a sequence: JSON writes tuples and lists alike
-            "fuzzy": m.fuzzy,
-            "snippet": m.snippet,
-            "highlight_start": m.highlight_start,
-            "highlight_end": m.highlight_end,
-        }
-        count += 1
-    return count
+        seen.add((keyword_id, m.start))
+        rows.append(
+            (
+                keyword_id,
+                m.start,
+                m.end,
+                m.matched,
+                tuple(m.lemmas),
+                m.fuzzy,
+                m.snippet,
+                m.highlight_start,
+                m.highlight_end,
+            )
+        )
+    return rows
 
 
-def _score_row(comment_id: int, content_hash: str, a: CommentAnalysis, match_count: int) -> dict[str, Any]:
+def _score_row(comment_id: int, a: CommentAnalysis, match_count: int) -> dict[str, Any]:
     return {
         "id": comment_id,
-        "content_hash": content_hash,
         "sentiment": a.sentiment.label.value,
         "sentiment_score": a.sentiment.score,
         "is_spam": a.spam.is_spam,
@@ -377,12 +397,14 @@ def _score_row(comment_id: int, content_hash: str, a: CommentAnalysis, match_cou
     }
 
 
-def _write_scores(session: Session, updates: list[dict[str, Any]], version: str) -> None:
+def _write_scores(session: Session, rows: str, version: str) -> None:
+    """``rows``: the chunk's score rows as a JSON array. ``analyzed_hash`` is the row's own
+    ``content_hash``: the rows are locked since they were read, so it is the text that was analyzed."""
     session.execute(
         text(
             """
             UPDATE comments AS c SET
-                analyzed_hash = r.content_hash, analyzed_rules = :ver, analyzed_at = now(),
+                analyzed_hash = c.content_hash, analyzed_rules = :ver, analyzed_at = now(),
                 sentiment = coalesce(c.sentiment_manual, r.sentiment),
                 sentiment_model = CASE WHEN c.sentiment_manual IS NULL THEN NULL ELSE r.sentiment END,
                 sentiment_score = r.sentiment_score,
@@ -394,13 +416,13 @@ def _write_scores(session: Session, updates: list[dict[str, Any]], version: str)
                 language = r.language, fingerprint = r.fingerprint, lemmas = r.lemmas,
                 match_count = r.match_count
             FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
-                id bigint, content_hash text, sentiment text, sentiment_score double precision,
+                id bigint, sentiment text, sentiment_score double precision,
                 is_spam boolean, spam_reasons jsonb, has_profanity boolean, language text,
                 fingerprint text, lemmas text[], match_count integer)
             WHERE c.id = r.id
             """
         ),
-        {"rows": json.dumps(updates, ensure_ascii=False), "ver": version},
+        {"rows": rows, "ver": version},
     )
 
 
@@ -408,7 +430,8 @@ def _write_matches(
     session: Session,
     workspace_id: uuid.UUID,
     comment_ids: list[int],
-    wanted: dict[tuple[int, str, int], dict[str, Any]],
+    rows_json: str,
+    wanted: dict[tuple[int, str, int], MatchRow],
     source: str,
     uuids: dict[str, uuid.UUID],
 ) -> list[StoredMatch]:
@@ -452,27 +475,31 @@ def _write_matches(
         {
             "ws": workspace_id,
             "ids": duplicates.joined(comment_ids),
-            "rows": json.dumps(list(wanted.values()), ensure_ascii=False),
+            "rows": rows_json,
         },
     ).all()
     new: list[StoredMatch] = []
     for r in rows:
         if not r.inserted:
             continue  # the same occurrence, rewritten because a detail (snippet, end) changed
-        row = wanted[(r.comment_id, r.keyword_id, r.start)]
+        keyword_id, start, end, matched, lemmas, fuzzy, snippet, highlight_start, highlight_end = wanted[
+            (r.comment_id, r.keyword_id, r.start)
+        ]
+        if keyword_id not in uuids:
+            uuids[keyword_id] = uuid.UUID(keyword_id)
         new.append(
             StoredMatch(
                 id=r.id,
                 comment_id=r.comment_id,
-                keyword_id=uuids[r.keyword_id],
-                matched_text=row["matched_text"],
-                start=row["start"],
-                end=row["end"],
-                lemmas=tuple(row["lemmas"]),
-                fuzzy=row["fuzzy"],
-                snippet=row["snippet"],
-                highlight_start=row["highlight_start"],
-                highlight_end=row["highlight_end"],
+                keyword_id=uuids[keyword_id],
+                matched_text=matched,
+                start=start,
+                end=end,
+                lemmas=lemmas,
+                fuzzy=fuzzy,
+                snippet=snippet,
+                highlight_start=highlight_start,
+                highlight_end=highlight_end,
                 source=source,
             )
         )

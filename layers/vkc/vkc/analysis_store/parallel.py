@@ -6,8 +6,8 @@ proportion to memory: 1,769 MB buys one vCPU-second per second and 3,538 MB two 
 cores at any size up to 3,008 MB, but below ~2,600 MB two busy processes share about one core's time, see
 ``vcpus``). With two vCPUs of time a child process analyzes chunk k+1 while the parent writes chunk k (the
 parent analyzes the first chunk itself, see ``chunk_sizes``), and the child sends back write-ready
-plain rows (``apply.Prepared``: ints, strings, dicts), never ``CommentAnalysis`` objects (pickling
-those costs 40–130 µs per comment, as much as analyzing).
+plain rows (``apply.Prepared``: ints, strings, tuples; the rows' JSON already encoded), never
+``CommentAnalysis`` objects (pickling those costs 40–130 µs per comment, as much as analyzing).
 
 How, and why so (measured, see docs/analysis-throughput.md):
 - ``os.fork`` + a socket pair, not ``multiprocessing.Pool``/``Queue``: Lambda has no /dev/shm, so
@@ -69,9 +69,9 @@ MIN_BATCH = 3 * FIRST
 SWITCH_INTERVAL_S = 0.0002
 
 Key = tuple[uuid.UUID, str]  # (workspace, rules version)
-Row = tuple[int, str, str]  # (comment id, content hash, text)
-#: builds one comment's write rows: (ruleset, comment id, content hash, text, analysis) -> plain rows
-Prepare = Callable[[RuleSet, int, str, str, CommentAnalysis], Any]
+Row = tuple[int, str]  # (comment id, text)
+#: builds one comment's write rows: (ruleset, comment id, text, analysis) -> plain rows
+Prepare = Callable[[RuleSet, int, str, CommentAnalysis], Any]
 
 
 class AnalysisProcessFailed(RuntimeError):
@@ -303,11 +303,11 @@ def _serve(conn: Connection, rulesets: dict[Key, RuleSet], prepare: Prepare) -> 
             start = 0
             for size in sizes:
                 chunk = []
-                for comment_id, content_hash, comment_text in rows[start : start + size]:
+                for comment_id, comment_text in rows[start : start + size]:
                     found = seen.get(comment_text)
                     if found is None:
                         found = seen[comment_text] = analyze(comment_text)
-                    chunk.append(prepare(ruleset, comment_id, content_hash, comment_text, found))
+                    chunk.append(prepare(ruleset, comment_id, comment_text, found))
                 out.put(pickle.dumps((True, chunk), pickle.HIGHEST_PROTOCOL))
                 start += size
         except Exception:
