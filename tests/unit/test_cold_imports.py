@@ -69,6 +69,8 @@ API_OTHER_ROUTES = [
     "vkc.db.models_analysis",
     "vkc.db.models_webhooks",
     "vkc.db.models_search",
+    # posts, comments, authors, tasks, tokens, runs: a listing needs only vkc.db.models_community
+    "vkc.db.models_collection",
     # botocore's signer: the RDS auth token is signed with hashlib/hmac (vkc.db.iam_token)
     "botocore.auth",
     "urllib3",

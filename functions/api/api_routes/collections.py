@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from vkc.collection.history import community_jobs
 from vkc.collection.schemas import COLLECT_JOB
-from vkc.db.models_collection import Community
+from vkc.db.models_community import Community
 from vkc.errors import NotFound
 from vkc.jobs import service
 from vkc.jobs.schemas import JobPage, JobStatus, JobView

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from vkc.communities.completeness import last_completeness
 from vkc.communities.input import CommunityInputError, CommunityRef, parse_community_input
 from vkc.communities.schemas import CommunityListItem, CommunityPage, CommunityPreview, CommunityView, MonitoringUpdate
-from vkc.db.models_collection import Community
+from vkc.db.models_community import Community
 from vkc.errors import Conflict, InvalidInput, NotFound
 from vkc.jobs.cursor import decode_cursor, encode_cursor
 from vkc.jobs.queries import active_job_on_community

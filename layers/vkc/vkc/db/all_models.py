@@ -6,9 +6,9 @@ Importing a model module registers its tables; `vkc.db.models` does not import t
 
 from __future__ import annotations
 
-from vkc.db import models, models_analysis, models_collection, models_search, models_webhooks
+from vkc.db import models, models_analysis, models_collection, models_community, models_search, models_webhooks
 from vkc.db.base import Base
 
-MODULES = (models, models_analysis, models_collection, models_search, models_webhooks)
+MODULES = (models, models_analysis, models_collection, models_community, models_search, models_webhooks)
 
 __all__ = ["MODULES", "Base"]

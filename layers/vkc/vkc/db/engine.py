@@ -9,14 +9,14 @@ Why this shape (see docs/architecture.md and the RDS Proxy pinning rules):
   the pg8000 dialect emit SET), no startup options, no advisory locks, no session GUCs;
 - with IAM auth the password is a fresh RDS auth token made at connect time (tokens live 15 min),
   signed without an RDS client (vkc.db.iam_token);
-- the socket has TCP_NODELAY (see ``_no_nagle``);
+- the socket has TCP_NODELAY (see ``_no_nagle``); TLS only with DB_SSL=1, verified against the
+  Amazon Trust Services roots (``vkc.db.tls``);
 - pg8000's placeholder rewrite is cached per statement text (``vkc.db.paramstyle``).
 """
 
 from __future__ import annotations
 
 import socket
-import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,7 +25,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from vkc.db import paramstyle
+from vkc.db import paramstyle, tls
 from vkc.settings import Settings, get_settings
 
 _engines: dict[str, Engine] = {}
@@ -49,8 +49,7 @@ def make_engine(settings: Settings, *, database: str | None = None, pool_size: i
         "application_name": f"vkc-{settings.stage}",
         "tcp_keepalive": True,
     }
-    if settings.db_ssl:
-        connect_args["ssl_context"] = ssl.create_default_context()
+    connect_args["ssl_context"] = tls.ssl_context_arg(settings.db_ssl)
     size = pool_size or settings.db_pool_size
     paramstyle.install()
     engine = create_engine(
