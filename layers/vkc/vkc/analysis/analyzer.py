@@ -13,10 +13,10 @@ from vkc.analysis.normalize import fold
 from vkc.analysis.profanity import ProfanityDetector, ProfanityResult, is_profane_word
 from vkc.analysis.results import DumpMixin
 from vkc.analysis.rules import KeywordRule
-from vkc.analysis.sentiment import Sentiment
+from vkc.analysis.sentiment import EMOJI_CHARS_SPAM_ONLY, Sentiment
 from vkc.analysis.sentiment_model import SentimentClassifier
 from vkc.analysis.spam import SpamVerdict, assess_spam, fingerprint
-from vkc.analysis.spam_signals import word_families
+from vkc.analysis.spam_signals import EMOJI_RE, word_families
 from vkc.analysis.terms import content_lemma
 from vkc.analysis.tokenize import tokenize
 
@@ -81,10 +81,13 @@ class Analyzer:
         words = [get(t[0]) or self._word(t[0]) for t in tokens]
         norms = [w[0] for w in words]  # folded once, shared by every scorer
         obscene = [t[0] for t, w in zip(tokens, words, strict=True) if w[1]] if any(map(_OBSCENE, words)) else []
+        # one scan for emoji serves spam (all of them) and sentiment (all but ‼ and ⁉)
+        emojis = EMOJI_RE.findall(text)
+        lexicon_emojis = tuple([c for c in emojis if c not in EMOJI_CHARS_SPAM_ONLY]) if emojis else ()
         return CommentAnalysis(
             tuple(self.matcher.match(text, tokens, [w[3] for w in words])),
-            self._sentiment.score(text, tokens, norms),
-            assess_spam(text, tokens, norms, map(_FAMILIES, words)),
+            self._sentiment.score(text, tokens, norms, lexicon_emojis),
+            assess_spam(text, tokens, norms, map(_FAMILIES, words), emojis),
             self._profanity.detect(text, tokens, norms, obscene, [w[4] for w in words]),
             detect_language(text, tokens),
             tuple([w[2] for w in words if w[2] is not None]),

@@ -100,6 +100,8 @@ def _deletions(word: str) -> set[str]:
 # The regex parser of the standard library (private, untyped; only read to prove a pattern needs a digit).
 sre_parse: Any = importlib.import_module("re._parser")
 sre_c: Any = importlib.import_module("re._constants")
+sre_casefix: Any = importlib.import_module("re._casefix")
+_sre: Any = importlib.import_module("_sre")
 _DIGIT_RE = re.compile(r"\d")
 _NO_VETO: frozenset[int] = frozenset()
 
@@ -172,6 +174,42 @@ def required_literal(pattern: str, flags: int = 0) -> str:
     return best
 
 
+def _lowers_exactly(ch: str) -> bool:
+    """Under IGNORECASE, sre matches this character at exactly the characters whose ``str.lower()``
+    is its lowercase: one character, sre's own lowercase, without the extra equivalents sre adds
+    (ſ for s, ᲀ for в ...), and not "i" (İ lowers to two characters)."""
+    lo = ch.lower()
+    return (
+        len(lo) == 1
+        and ord(lo) == _sre.unicode_tolower(ord(ch))
+        and ord(lo) not in sre_casefix._EXTRA_CASES
+        and lo != "i"
+    )
+
+
+def required_lowered_literal(pattern: str, flags: int = 0) -> str:
+    r"""For a case-insensitive regex: the longest run of plain characters every match contains,
+    lowercased, to look for in ``text.lower()`` ("заказ" for ``заказ\s*\d+``); "" when the
+    pattern is case-sensitive or has none. Only characters that ``_lowers_exactly`` count, so a
+    text whose lowercase lacks the run cannot match (``required_literal`` cannot use cased
+    letters at all)."""
+    try:
+        parsed = sre_parse.parse(pattern, flags)
+    except Exception:
+        return ""
+    if not parsed.state.flags & re.IGNORECASE or parsed.state.flags & (re.ASCII | re.LOCALE):
+        return ""
+    best = run = ""
+    for op, av in parsed:
+        ch = chr(av) if op is sre_c.LITERAL else ""
+        if ch and (_uncased(ch) or _lowers_exactly(ch)):
+            run += ch.lower()
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    return best
+
+
 def make_snippet(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> tuple[str, int]:
     """Context around [start, end): about ``radius`` chars each side, cut at whitespace.
 
@@ -203,8 +241,9 @@ class CompiledMatcher:
         self._index: dict[str, list[tuple[int, int]]] = {}
         self._fuzzy: dict[str, list[tuple[int, int, str]]] = {}
         self._substr: dict[str, list[tuple[int, int]]] = {}
-        # (rule, pattern, needs a digit, a substring every match contains or "")
-        self._regexes: list[tuple[int, re.Pattern[str], bool, str]] = []
+        # (rule, pattern, needs a digit, a substring every match contains or "", else a substring
+        # every match's lowercase contains or "")
+        self._regexes: list[tuple[int, re.Pattern[str], bool, str, str]] = []
         self._has_negatives: set[int] = set()
         self._hits: dict[str, tuple[Hit, ...]] = {}
         self.unmatchable: tuple[str | int, ...] = ()
@@ -262,9 +301,9 @@ class CompiledMatcher:
                 self._has_negatives.add(idx)
         if rule.kind is RuleKind.REGEX:
             flags = 0 if rule.case_sensitive else re.IGNORECASE
-            self._regexes.append(
-                (idx, re.compile(rule.text, flags), needs_digit(rule.text, flags), required_literal(rule.text, flags))
-            )
+            literal = required_literal(rule.text, flags)
+            lowered = "" if literal else required_lowered_literal(rule.text, flags)
+            self._regexes.append((idx, re.compile(rule.text, flags), needs_digit(rule.text, flags), literal, lowered))
             return True
         slots = self._slots(rule.text, rule)
         if not slots:
@@ -419,13 +458,21 @@ class CompiledMatcher:
 
     def _regex_rows(self, text: str, vetoed: set[int] | frozenset[int]) -> list[tuple[int, int, int, Match]]:
         """Matches of the regex rules. A pattern that needs a digit is not run on a text without
-        one (half the comments), and ``search`` runs before ``finditer``: most patterns find
-        nothing, and a failed search is cheaper than an exhausted iterator."""
+        one (half the comments), nor one that needs a plain substring on a text without it (for a
+        case-insensitive pattern, in the lowercased text), and ``search`` runs before
+        ``finditer``: most patterns find nothing, and a failed search is cheaper than an
+        exhausted iterator."""
         rows: list[tuple[int, int, int, Match]] = []
         has_digit: bool | None = None
-        for rule_idx, rx, digit, literal in self._regexes:
+        low: str | None = None
+        for rule_idx, rx, digit, literal, lowered in self._regexes:
             if rule_idx in vetoed or (literal and literal not in text):
                 continue
+            if lowered:
+                if low is None:
+                    low = text.lower()
+                if lowered not in low:
+                    continue
             if digit:
                 if has_digit is None:
                     has_digit = _DIGIT_RE.search(text) is not None

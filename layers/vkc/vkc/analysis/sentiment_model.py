@@ -27,7 +27,7 @@ from vkc.analysis.sentiment_features import (
     IN_PRAISE,
     N_DENSE,
     NEGATED,
-    dense_features,
+    dense_terms,
     emoji_key,
     feature_index,
     token_keys,
@@ -133,11 +133,12 @@ class LinearSentimentModel:
         l0 += s0 * scale
         l1 += s1 * scale
         l2 += s2 * scale
-        for x, (d0, d1, d2) in zip(dense_features(text, norms, reading, complaint), self._dense, strict=True):
-            if x:
-                l0 += x * d0
-                l1 += x * d1
-                l2 += x * d2
+        dense = self._dense
+        for k, x in dense_terms(text, norms, reading, complaint):
+            d0, d1, d2 = dense[k]
+            l0 += x * d0
+            l1 += x * d1
+            l2 += x * d2
         return l0, l1, l2
 
 
@@ -162,8 +163,11 @@ class SentimentClassifier:
             model = LinearSentimentModel() if MODEL_PATH.exists() else None
         self.model: LinearSentimentModel | None = model or None
 
-    def score(self, text: str, tokens: Sequence[Token], norms: Sequence[str]) -> Sentiment:
-        reading = self.lexicon.read(text, tokens, norms)
+    def score(
+        self, text: str, tokens: Sequence[Token], norms: Sequence[str], emojis: tuple[str, ...] | None = None
+    ) -> Sentiment:
+        """``emojis``: as ``SentimentScorer.read`` takes them."""
+        reading = self.lexicon.read(text, tokens, norms, emojis)
         if self.model is None or (not tokens and reading.emoji):
             # emoji and smileys alone: the curated weights beat what a few such lines can teach
             return reading.sentiment()

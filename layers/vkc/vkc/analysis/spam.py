@@ -85,14 +85,16 @@ def assess_spam(
     tokens: Sequence[Token] | None = None,
     norms: Sequence[str] | None = None,
     families: Iterable[int] | None = None,
+    emojis: Sequence[str] | None = None,
 ) -> SpamVerdict:
     """Spam verdict of one comment on its own (see ``SpamVerdict.with_duplicates``);
-    ``families``: each token's ``spam_signals.word_families``, when the caller keeps them."""
+    ``families``: each token's ``spam_signals.word_families``, and ``emojis``:
+    ``spam_signals.EMOJI_RE.findall(text)``, when the caller has them."""
     if tokens is None:
         tokens = tokenize(text)
     if norms is None:
         norms = [fold(t.text) for t in tokens]
-    on = active(text, norms, tokens, families)
+    on = active(text, norms, tokens, families, emojis)
     z = _BIAS + sum(map(_WEIGHTS.__getitem__, on))
     reasons = tuple(FEATURES[i] for i in sorted(_REASON_INDEX.intersection(on)))
     score = round(_sigmoid(z), 4)
