@@ -108,18 +108,21 @@ _SINGLES_RE = re.compile(r"(?<!\w)(?:[^\W\d_][ \t]+){2,}[^\W\d_](?!\w)")
 _SEPARATORS = "._-"
 
 
-def looks_disguised(text: str, tokens: Sequence[Token]) -> bool:
+def looks_disguised(text: str, tokens: Sequence[Token], one_letter: bool | None = None) -> bool:
     """Signs that word tokens alone would miss a word: a symbol that hides letters, a dot run, pi,
     a one-letter piece cut off by a separator ("бл-я", "х.у.й") or three letters spelled apart.
 
     Plain substring and token checks: a regex with look-arounds here cost more than the rest of
-    the profanity check.
+    the profanity check. ``one_letter``: whether some token is one character long, when the
+    caller knows (the analyzer keeps it per word); without one the token walk is skipped.
     """
     if (
         "*" in text or "@" in text or "#" in text or "$" in text or "%" in text or "€" in text or "&" in text
         or ".." in text or "3.14" in text or "3,14" in text
     ):  # fmt: skip
         return True
+    if one_letter is False:
+        return False
     run = 0
     n = len(text)
     for tok in tokens:

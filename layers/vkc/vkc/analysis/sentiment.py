@@ -181,8 +181,25 @@ class SentimentScorer:
         i = 0
         # A third of the comments hold no word the lexicon knows (no weight, role or expression):
         # their reading is empty, the loop below would only walk the clause breaks.
-        n = 0 if self._inert.issuperset(norms) else len(tokens)
+        inert = self._inert
+        n = 0 if inert.issuperset(norms) else len(tokens)
         while i < n:
+            if not negate and mult == 1.0 and norms[i] in inert:
+                # Nothing pending (no negation scope, no intensifier; "softened" implies a scope):
+                # words that carry nothing change nothing, and a clause break between them only
+                # matters as the first one. Jump to the next word that may carry something; its
+                # own break check runs below as usual. Most words of a comment are such words.
+                j = i + 1
+                while j < n and norms[j] in inert:
+                    j += 1
+                lo = i or 1  # the skipped gaps are (t - 1, t) for t in lo .. j - 1
+                if (
+                    first_end < 0 and lo < j and BREAK_RE.search(text, tokens[lo - 1][2], tokens[j - 1][1]) is not None
+                ):  # tokens hold no punctuation, so one search covers the gaps and the words between
+                    first_end = len(parts)
+                i = j
+                if i == n:
+                    break
             if i:  # has_break, inlined: it runs for every token
                 gap_at = tokens[i - 1][2]
                 gap = tokens[i][1] - gap_at

@@ -119,29 +119,30 @@ def dense_terms(text: str, norms: Sequence[str], reading: LexiconReading, compla
     Why pairs: in a typical comment 4 to 6 of the 22 facts are set, and the model adds only those;
     each group of facts is computed only when its gate says it can be set.
     """
-    r = reading
+    # the reading's fields as locals: one unpacking instead of an attribute lookup per use
+    _, score, _, positive, negative, emoji, before, after, _, contrast_at, _, first, later = reading
     out: list[tuple[int, float]] = []
     add = out.append
-    if r.score:
-        add((0, r.score))  # lex_score
-    if r.positive:
-        add((1, r.positive / (1.0 + r.positive)))  # lex_positive
-    if r.negative:
-        add((2, r.negative / (1.0 - r.negative)))  # lex_negative
-    if r.emoji:
-        add((3, _squash(r.emoji)))  # lex_emoji
-    if r.contrast_at >= 0:
-        if r.before_contrast:
-            add((4, _squash(r.before_contrast)))  # lex_before_contrast
-        if r.after_contrast:
-            add((5, _squash(r.after_contrast)))  # lex_after_contrast
-        if r.after_contrast < 0:
+    if score:
+        add((0, score))  # lex_score
+    if positive:
+        add((1, positive / (1.0 + positive)))  # lex_positive
+    if negative:
+        add((2, negative / (1.0 - negative)))  # lex_negative
+    if emoji:
+        add((3, _squash(emoji)))  # lex_emoji
+    if contrast_at >= 0:
+        if before:
+            add((4, _squash(before)))  # lex_before_contrast
+        if after:
+            add((5, _squash(after)))  # lex_after_contrast
+        if after < 0:
             add((6, 1.0))  # contrast_turns_negative
-        if r.after_contrast > 0:
+        if after > 0:
             add((7, 1.0))  # contrast_turns_positive
-    if r.positive > 0 and (r.negative < 0 or complaint):
+    if positive > 0 and (negative < 0 or complaint):
         add((8, 1.0))  # praise_with_complaint
-    if r.emoji > 0 and r.negative < 0:
+    if emoji > 0 and negative < 0:
         add((9, 1.0))  # positive_emoji_negative_words
     if "!" in text:
         add((10, min(text.count("!"), 3) / 3.0))  # exclamations
@@ -157,7 +158,6 @@ def dense_terms(text: str, norms: Sequence[str], reading: LexiconReading, compla
             add((14, 1.0))  # brackets_sad
     if '"' in text or "«" in text:
         add((15, 1.0))  # quotes
-    first, later = r.first_clause, r.later_clauses
     if first:
         add((16, _squash(first)))  # lex_first_clause
     if later:

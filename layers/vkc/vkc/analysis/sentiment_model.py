@@ -36,6 +36,7 @@ from vkc.analysis.tokenize import Token
 
 MODEL_PATH = Path(__file__).with_name("models") / "sentiment_linear.npz"
 _CACHE_MAX = 200_000
+_CTX_CACHE_MAX = _CACHE_MAX // 4  # per token context; the plain and the praise ones fill, the rest stay small
 
 Vec = tuple[float, float, float]
 
@@ -60,7 +61,9 @@ class LinearSentimentModel:
         self._b: Vec = (float(b[0]), float(b[1]), float(b[2]))
         base = HASH_SIZE * 3
         self._dense = [(w[base + 3 * k], w[base + 3 * k + 1], w[base + 3 * k + 2]) for k in range(N_DENSE)]
-        self._tokens: dict[str | tuple[str, int], tuple[float, float, float, int]] = {}
+        # one cache per token context (NEGATED | AFTER_CONTRAST | IN_PRAISE), keyed by the word: no
+        # (word, context) tuple to build and hash per token
+        self._tokens: tuple[dict[str, tuple[float, float, float, int]], ...] = tuple({} for _ in range(8))
         self._keys: dict[str, Vec] = {}
 
     def _key_vec(self, key: str) -> Vec:
@@ -88,7 +91,7 @@ class LinearSentimentModel:
         self, text: str, tokens: Sequence[Token], norms: Sequence[str], reading: LexiconReading, morph: Morphology
     ) -> Vec:
         """Class scores (negative, neutral, positive) before the softmax."""
-        cache = self._tokens
+        caches = self._tokens
         key_vec = self._key_vec
         negated = reading.negated
         contrast_at = reading.contrast_at
@@ -96,13 +99,14 @@ class LinearSentimentModel:
         s0 = s1 = s2 = 0.0
         count = 0
         complaint = not COMPLAINT_MARKERS.isdisjoint(norms)
-        if not negated and contrast_at < 0 and not praise:  # every token plain: the common case
+        if not negated and contrast_at < 0:  # one context for every token: the common case
+            cache = caches[praise]
             for norm in norms:
                 vec = cache.get(norm)
                 if vec is None:
-                    if len(cache) >= _CACHE_MAX:
+                    if len(cache) >= _CTX_CACHE_MAX:
                         cache.clear()
-                    vec = cache[norm] = self._token_vec(norm, 0, morph)
+                    vec = cache[norm] = self._token_vec(norm, praise, morph)
                 s0 += vec[0]
                 s1 += vec[1]
                 s2 += vec[2]
@@ -112,12 +116,12 @@ class LinearSentimentModel:
                 ctx = (NEGATED if i in negated else 0) | praise
                 if 0 <= contrast_at < i:
                     ctx |= AFTER_CONTRAST
-                key = (norm, ctx) if ctx else norm  # no tuple for the common plain token
-                vec = cache.get(key)
+                cache = caches[ctx]
+                vec = cache.get(norm)
                 if vec is None:
-                    if len(cache) >= _CACHE_MAX:
+                    if len(cache) >= _CTX_CACHE_MAX:
                         cache.clear()
-                    vec = cache[key] = self._token_vec(norm, ctx, morph)
+                    vec = cache[norm] = self._token_vec(norm, ctx, morph)
                 s0 += vec[0]
                 s1 += vec[1]
                 s2 += vec[2]
