@@ -90,7 +90,7 @@ class Analyzer:
             tuple(self.matcher.match(text, tokens, hits)),
             self._sentiment.score(text, tokens, norms, lexicon_emojis),
             assess_spam(text, tokens, norms, families, emojis),
-            self._profanity.detect(text, tokens, norms, obscene, tiers, any(one_letter)),
+            self._profanity.detect(text, tokens, norms, obscene, tiers, one_letter),
             detect_language(text, tokens),
             tuple([lemma for lemma in lemmas if lemma is not None]),
             fingerprint(text, tokens, norms),

@@ -147,10 +147,10 @@ class ProfanityDetector:
         norms: Sequence[str] | None = None,
         found: list[str] | None = None,
         tiers: Sequence[int] | None = None,
-        one_letter: bool | None = None,
+        one_letter: Sequence[bool] | None = None,
     ) -> ProfanityResult:
         """``found``: the tokens' texts that ``is_profane_word`` accepts, ``tiers``: each token's
-        ``insult_tier``, and ``one_letter``: whether some token is one character long, when the
+        ``insult_tier``, and ``one_letter``: whether each token is one character long, when the
         caller keeps them per word."""
         norms = [fold(t.text) for t in tokens] if norms is None else norms
         if found is None:

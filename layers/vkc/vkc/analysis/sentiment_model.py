@@ -65,6 +65,7 @@ class LinearSentimentModel:
         # (word, context) tuple to build and hash per token
         self._tokens: tuple[dict[str, tuple[float, float, float, int]], ...] = tuple({} for _ in range(8))
         self._keys: dict[str, Vec] = {}
+        self._emoji: dict[str, Vec] = {}
 
     def _key_vec(self, key: str) -> Vec:
         vec = self._keys.get(key)
@@ -126,8 +127,13 @@ class LinearSentimentModel:
                 s1 += vec[1]
                 s2 += vec[2]
                 count += vec[3]
+        emoji_vecs = self._emoji
         for ch in reading.emojis:
-            v = key_vec(emoji_key(ch))
+            v = emoji_vecs.get(ch)  # by the character: no key string and no call per emoji
+            if v is None:
+                if len(emoji_vecs) >= _CTX_CACHE_MAX:
+                    emoji_vecs.clear()
+                v = emoji_vecs[ch] = key_vec(emoji_key(ch))
             s0 += v[0]
             s1 += v[1]
             s2 += v[2]
@@ -177,5 +183,5 @@ class SentimentClassifier:
             return reading.sentiment()
         p0, p1, p2 = softmax(self.model.logits(text, tokens, norms, reading, self._morph))
         label = CLASSES[0] if p0 >= p1 and p0 >= p2 else (CLASSES[1] if p1 >= p2 else CLASSES[2])
-        # plain construction: pydantic's model_construct is slower than its compiled validator here
-        return Sentiment(label=label, score=round(p2 - p0, 4), raw=round(reading.raw, 4))
+        # positional: a dataclass __init__ takes keywords more slowly
+        return Sentiment(label, round(p2 - p0, 4), round(reading.raw, 4))
