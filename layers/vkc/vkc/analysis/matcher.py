@@ -504,18 +504,9 @@ class CompiledMatcher:
     def _make(self, text: str, rule_idx: int, start: int, end: int, lemmas: tuple[str, ...], fuzzy: bool) -> Match:
         rule = self.rules[rule_idx]
         snippet, s0 = make_snippet(text, start, end)
+        # positional, in field order: a dataclass __init__ takes keywords more slowly
         return Match(
-            rule_id=rule.id,
-            category=rule.category,
-            matched=text[start:end],
-            start=start,
-            end=end,
-            lemmas=lemmas,
-            fuzzy=fuzzy,
-            snippet=snippet,
-            snippet_start=s0,
-            highlight_start=start - s0,
-            highlight_end=end - s0,
+            rule.id, rule.category, text[start:end], start, end, lemmas, fuzzy, snippet, s0, start - s0, end - s0
         )
 
     @staticmethod
