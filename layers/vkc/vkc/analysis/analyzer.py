@@ -86,10 +86,11 @@ class Analyzer:
         # one scan for emoji serves spam (all of them) and sentiment (all but ‼ and ⁉)
         emojis = EMOJI_RE.findall(text)
         lexicon_emojis = tuple([c for c in emojis if c not in EMOJI_CHARS_SPAM_ONLY]) if emojis else ()
+        lower = text.lower()  # for the regex rules' gate and the spam signals
         return CommentAnalysis(
-            tuple(self.matcher.match(text, tokens, hits)),
+            tuple(self.matcher.match(text, tokens, hits, lower)),
             self._sentiment.score(text, tokens, norms, lexicon_emojis),
-            assess_spam(text, tokens, norms, families, emojis),
+            assess_spam(text, tokens, norms, families, emojis, lower),
             self._profanity.detect(text, tokens, norms, obscene, tiers, one_letter),
             detect_language(text, tokens),
             tuple([lemma for lemma in lemmas if lemma is not None]),

@@ -380,12 +380,17 @@ class CompiledMatcher:
         return hits
 
     def match(
-        self, text: str, tokens: Sequence[Token] | None = None, hits: Sequence[tuple[Hit, ...]] | None = None
+        self,
+        text: str,
+        tokens: Sequence[Token] | None = None,
+        hits: Sequence[tuple[Hit, ...]] | None = None,
+        lower: str | None = None,
     ) -> list[Match]:
         """All matches of the active rules in ``text``, sorted by (start, end, rule order).
 
         ``hits``: ``token_hits`` of each token, when the caller keeps them with its own per-token
-        data (the analyzer does: one lookup per token serves every pass).
+        data (the analyzer does: one lookup per token serves every pass); ``lower``:
+        ``text.lower()``, when the caller has it.
         """
         toks = tokenize(text) if tokens is None else tokens
         if hits is None:
@@ -406,7 +411,7 @@ class CompiledMatcher:
         if not per_pattern:  # no keyword word in the text (half the comments): no veto either
             if not self._regexes:
                 return []
-            only = self._regex_rows(text, _NO_VETO)
+            only = self._regex_rows(text, _NO_VETO, lower)
             only.sort(key=_row_key)
             return [r[3] for r in only]
 
@@ -452,11 +457,13 @@ class CompiledMatcher:
                 fuzzy = any(h.fuzzy for _, h in occ)
             rows.append((start, end, rule_idx, self._make(text, rule_idx, start, end, lemmas, fuzzy)))
         if self._regexes:
-            rows += self._regex_rows(text, vetoed)
+            rows += self._regex_rows(text, vetoed, lower)
         rows.sort(key=_row_key)
         return [r[3] for r in rows]
 
-    def _regex_rows(self, text: str, vetoed: set[int] | frozenset[int]) -> list[tuple[int, int, int, Match]]:
+    def _regex_rows(
+        self, text: str, vetoed: set[int] | frozenset[int], lower: str | None = None
+    ) -> list[tuple[int, int, int, Match]]:
         """Matches of the regex rules. A pattern that needs a digit is not run on a text without
         one (half the comments), nor one that needs a plain substring on a text without it (for a
         case-insensitive pattern, in the lowercased text), and ``search`` runs before
@@ -464,7 +471,7 @@ class CompiledMatcher:
         exhausted iterator."""
         rows: list[tuple[int, int, int, Match]] = []
         has_digit: bool | None = None
-        low: str | None = None
+        low = lower
         for rule_idx, rx, digit, literal, lowered in self._regexes:
             if rule_idx in vetoed or (literal and literal not in text):
                 continue

@@ -91,15 +91,17 @@ def assess_spam(
     norms: Sequence[str] | None = None,
     families: Iterable[int] | None = None,
     emojis: Sequence[str] | None = None,
+    lower: str | None = None,
 ) -> SpamVerdict:
     """Spam verdict of one comment on its own (see ``SpamVerdict.with_duplicates``);
-    ``families``: each token's ``spam_signals.word_families``, and ``emojis``:
-    ``spam_signals.EMOJI_RE.findall(text)``, when the caller has them."""
+    ``families``: each token's ``spam_signals.word_families``, ``emojis``:
+    ``spam_signals.EMOJI_RE.findall(text)`` and ``lower``: ``text.lower()``, when the caller has
+    them."""
     if tokens is None:
         tokens = tokenize(text)
     if norms is None:
         norms = [fold(t.text) for t in tokens]
-    on = tuple(active(text, norms, tokens, families, emojis))
+    on = tuple(active(text, norms, tokens, families, emojis, lower))
     verdict = _VERDICTS.get(on)
     if verdict is None:
         if len(_VERDICTS) >= _VERDICTS_MAX:

@@ -384,12 +384,15 @@ def active(
     tokens: Sequence[Token] | None = None,
     families: Iterable[int] | None = None,
     emojis: Sequence[str] | None = None,
+    lower: str | None = None,
 ) -> list[int]:
     """Indices (into ``FEATURES``) of the signals present in one comment; every feature is 0/1.
 
-    ``emojis``: ``EMOJI_RE.findall(text)``, when the caller has it (a full pass over the text).
+    ``emojis``: ``EMOJI_RE.findall(text)``, and ``lower``: ``text.lower()``, when the caller has
+    them (each a full pass over the text).
     """
-    low = text.lower().replace("ё", "е")  # the patterns are written with е, as the folded tokens
+    # the patterns are written with е, as the folded tokens
+    low = (text.lower() if lower is None else lower).replace("ё", "е")
     # ``families``: each token's ``word_families``, when the caller keeps them per word
     mask = reduce(or_, map(word_families, norms) if families is None else families, 0)
     on = list(_family_features(mask))
