@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from vkc.analysis.matcher import Match, Matcher, make_snippet, needs_digit, required_literal, within_one_edit
+from vkc.analysis.matcher import (
+    Match,
+    Matcher,
+    make_snippet,
+    needs_digit,
+    required_literal,
+    required_lowered_literal,
+    within_one_edit,
+)
 from vkc.analysis.rules import KeywordRule, PhraseMode, RuleKind
 
 
@@ -183,6 +191,35 @@ def test_regex_digit_gate_is_conservative(pattern: str, needs: bool) -> None:
 )
 def test_regex_literal_gate(pattern: str, ignore_case: bool, literal: str) -> None:
     assert required_literal(pattern, re.IGNORECASE if ignore_case else 0) == literal
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ignore_case", "lowered"),
+    [
+        (r"заказ\s*№?\s*\d+", True, "заказ"),
+        (r"ЗАКАЗ\s*\d+", True, "заказ"),
+        (r"[A-Z]{2}\d{9}RU", True, "ru"),
+        (r"\d-?комн", True, "мн"),  # "о" has an extra equivalent in sre (U+1C82): not counted
+        (r"Sale\d", True, "ale"),  # "s" matches "ſ", whose lowercase is not "s": not counted
+        (r"(?i)заказ\d", False, "заказ"),  # an inline flag counts
+        (r"заказ\s*\d+", False, ""),  # case-sensitive: required_literal's job
+        (r"(?a)заказ\d", True, ""),  # ASCII-only case folding: not gated
+    ],
+)
+def test_regex_lowered_literal_gate(pattern: str, ignore_case: bool, lowered: str) -> None:
+    assert required_lowered_literal(pattern, re.IGNORECASE if ignore_case else 0) == lowered
+
+
+def test_case_insensitive_regexes_gated_by_a_lowered_literal_still_match() -> None:
+    rules = [
+        rule(r"заказ\s*№?\s*\d+", kind=RuleKind.REGEX, id="o"),
+        rule(r"[A-Z]{2}\d{9}RU", kind=RuleKind.REGEX, id="t"),
+        rule(r"\d-?комн", kind=RuleKind.REGEX, id="k"),
+    ]
+    text = "ЗаКаЗ № 123, трек ab123456789ru, 2-КОМН и 3комн"
+    assert surfaces(rules, text) == ["ЗаКаЗ № 123", "ab123456789ru", "2-КОМН", "3комн"]
+    assert surfaces(rules, "2-к\u1c82мн") == ["2-к\u1c82мн"]  # sre's extra equivalent of "о" still matches
+    assert surfaces(rules, "заказ без номера, 123456789 RU") == []
 
 
 def test_literal_gated_regexes_still_match() -> None:

@@ -241,3 +241,25 @@ def test_terms_are_reported_as_written(detector: ProfanityDetector) -> None:
     assert r.profanity
     assert r.insult
     assert r.terms == ("п@здец", "заткнись")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Это х.у.й.н.я полная",
+        "П и з д е ц с водой",
+        "Бл-я, опять",
+        "а б в",
+        "а б, в г",
+        "в доме у нас",
+        "я",
+        "-я",
+        "Привет всем, как дела",
+        "",
+    ],
+)
+def test_the_one_letter_hint_answers_as_the_token_walk(text: str) -> None:
+    """The analyzer passes whether a token is one character long; the answer stays the walk's."""
+    tokens = tokenize(text)
+    one_letter = [t.end - t.start == 1 for t in tokens]
+    assert looks_disguised(text, tokens, one_letter) is looks_disguised(text, tokens)

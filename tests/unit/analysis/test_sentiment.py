@@ -141,3 +141,22 @@ def test_negative_adverb_before_praise_only_intensifies(scorer: SentimentScorer,
 @pytest.mark.parametrize("text", ["ужасно", "ужасно долго ждали", "страшно подумать, сколько ждать"])
 def test_negative_adverb_alone_stays_negative(scorer: SentimentScorer, text: str) -> None:
     assert label(scorer, text) == Z
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "later"),
+    [
+        # the break sits among words that carry nothing, which the scorer jumps over
+        ("ну вот, такие дела у нас отличный сервис", 0.0, 1.0),
+        ("ну вот такие дела, у нас отличный сервис", 0.0, 1.0),
+        ("отличный сервис, ну вот такие дела", 1.0, 0.0),
+        ("ну вот такие дела у нас отличный сервис", 1.0, 0.0),  # no break: all in the first clause
+    ],
+)
+def test_the_first_clause_ends_at_the_first_break(
+    scorer: SentimentScorer, text: str, first: float, later: float
+) -> None:
+    tokens = tokenize(text)
+    for _ in range(2):  # the second time the scorer knows which words carry nothing
+        reading = scorer.read(text, tokens)
+        assert (reading.first_clause > 0, reading.later_clauses > 0) == (first > 0, later > 0)

@@ -147,3 +147,30 @@ def test_committed_weights_match_the_features_and_never_count_a_signal_as_innoce
     assert len(doc["weights"]) == len(FEATURES)
     weights = dict(zip(doc["features"], doc["weights"], strict=True))
     assert all(weights[name] >= 0 for name in REASONS)
+
+
+def test_the_lexicon_emoji_are_spams_but_two_so_one_scan_serves_both() -> None:
+    """The analyzer scans for ``spam_signals.EMOJI_RE`` once and gives the lexicon those found minus
+    ``EMOJI_CHARS_SPAM_ONLY``: exact only while the two sets differ by just these characters."""
+    from vkc.analysis.sentiment import _EMOJI_CHAR_RE, EMOJI_CHARS_SPAM_ONLY
+    from vkc.analysis.spam_signals import EMOJI_RE
+
+    every = "".join(map(chr, range(0x2000, 0x20000)))
+    spam, lexicon = EMOJI_RE.findall(every), _EMOJI_CHAR_RE.findall(every)
+    assert [c for c in spam if c not in EMOJI_CHARS_SPAM_ONLY] == lexicon
+    assert set(spam) - set(lexicon) == set(EMOJI_CHARS_SPAM_ONLY)
+
+
+def test_comments_with_the_same_signals_share_one_verdict_that_duplicates_do_not_change() -> None:
+    """Verdicts are kept per set of signals (``spam._VERDICTS``): the same answer as a fresh
+    weighing, and adding the duplicate signal to one comment's verdict leaves the others' alone."""
+    from vkc.analysis import spam
+
+    first = assess_spam("Заработок без вложений, пишите в лс")
+    again = assess_spam("заработок БЕЗ вложений пишите в лс")
+    assert again is first
+    spam._VERDICTS.clear()
+    assert assess_spam("заработок БЕЗ вложений пишите в лс") == first
+    assert first.with_duplicates(3) != first
+    assert assess_spam("Заработок без вложений, пишите в лс") == first
+    assert "duplicate" not in first.reasons

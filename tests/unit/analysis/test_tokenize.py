@@ -43,3 +43,10 @@ def test_offsets_on_random_texts() -> None:
 
 def test_combining_marks_stay_inside_the_word() -> None:
     assert [t.text for t in tokenize("зво\u0301нит и\u0306од")] == ["зво\u0301нит", "и\u0306од"]
+
+
+@pytest.mark.parametrize("text", ["gorod_chat и н_а_х", "snake_case_name", "без подчёркиваний 42 слова"])
+def test_underscores_split_words_with_or_without_them_in_the_text(text: str) -> None:
+    """A text with "_" takes the letters-and-digits pattern, one without it the cheaper \\w+: the
+    same tokens either way."""
+    assert [t.text for t in tokenize(text)] == re.findall(r"[^\W_]+", text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import itemgetter
 
 from vkc.analysis.language import detect_language
 from vkc.analysis.matcher import CompiledMatcher, Hit, Match, Matcher
@@ -13,19 +12,18 @@ from vkc.analysis.normalize import fold
 from vkc.analysis.profanity import ProfanityDetector, ProfanityResult, is_profane_word
 from vkc.analysis.results import DumpMixin
 from vkc.analysis.rules import KeywordRule
-from vkc.analysis.sentiment import Sentiment
+from vkc.analysis.sentiment import EMOJI_CHARS_SPAM_ONLY, Sentiment
 from vkc.analysis.sentiment_model import SentimentClassifier
 from vkc.analysis.spam import SpamVerdict, assess_spam, fingerprint
-from vkc.analysis.spam_signals import word_families
+from vkc.analysis.spam_signals import EMOJI_RE, word_families
 from vkc.analysis.terms import content_lemma
 from vkc.analysis.tokenize import tokenize
 
 _WORD_CACHE_MAX = 200_000
-# folded form, obscene, content lemma (None: not counted), the keyword slots it fills, insult tier
-# and its spam word families (bits)
-_Word = tuple[str, bool, str | None, tuple[Hit, ...], int, int]
-# itemgetter where a C function consumes the column; a comprehension is faster for a list
-_OBSCENE, _FAMILIES = itemgetter(1), itemgetter(5)
+# folded form, obscene, content lemma (None: not counted), the keyword slots it fills, insult tier,
+# its spam word families (bits) and whether it is one character long
+_Word = tuple[str, bool, str | None, tuple[Hit, ...], int, int, bool]
+_NO_WORDS: tuple[tuple[()], ...] = ((),) * 7  # the columns of a text without words
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -71,6 +69,7 @@ class Analyzer:
             self.matcher.token_hits(surface),
             self._profanity.insult_tier(norm),
             word_families(norm),
+            len(surface) == 1,
         )
         return word
 
@@ -79,15 +78,22 @@ class Analyzer:
         get = self._words.get
         # one dict lookup per token instead of one cached call per pass (fold, profanity, lemma, hits)
         words = [get(t[0]) or self._word(t[0]) for t in tokens]
-        norms = [w[0] for w in words]  # folded once, shared by every scorer
-        obscene = [t[0] for t, w in zip(tokens, words, strict=True) if w[1]] if any(map(_OBSCENE, words)) else []
+        # the entries turned into columns in one C call; norms are folded once, shared by every scorer
+        norms, obscene_flags, lemmas, hits, tiers, families, one_letter = (
+            zip(*words, strict=True) if words else _NO_WORDS
+        )
+        obscene = [t[0] for t, o in zip(tokens, obscene_flags, strict=True) if o] if any(obscene_flags) else []
+        # one scan for emoji serves spam (all of them) and sentiment (all but ‼ and ⁉)
+        emojis = EMOJI_RE.findall(text)
+        lexicon_emojis = tuple([c for c in emojis if c not in EMOJI_CHARS_SPAM_ONLY]) if emojis else ()
+        lower = text.lower()  # for the regex rules' gate and the spam signals
         return CommentAnalysis(
-            tuple(self.matcher.match(text, tokens, [w[3] for w in words])),
-            self._sentiment.score(text, tokens, norms),
-            assess_spam(text, tokens, norms, map(_FAMILIES, words)),
-            self._profanity.detect(text, tokens, norms, obscene, [w[4] for w in words]),
+            tuple(self.matcher.match(text, tokens, hits, lower)),
+            self._sentiment.score(text, tokens, norms, lexicon_emojis),
+            assess_spam(text, tokens, norms, families, emojis, lower),
+            self._profanity.detect(text, tokens, norms, obscene, tiers, one_letter),
             detect_language(text, tokens),
-            tuple([w[2] for w in words if w[2] is not None]),
+            tuple([lemma for lemma in lemmas if lemma is not None]),
             fingerprint(text, tokens, norms),
         )
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 from vkc.analysis.normalize import is_cyrillic
 from vkc.analysis.tokenize import Token
@@ -108,20 +109,30 @@ _SINGLES_RE = re.compile(r"(?<!\w)(?:[^\W\d_][ \t]+){2,}[^\W\d_](?!\w)")
 _SEPARATORS = "._-"
 
 
-def looks_disguised(text: str, tokens: Sequence[Token]) -> bool:
+def looks_disguised(text: str, tokens: Sequence[Token], one_letter: Sequence[bool] | None = None) -> bool:
     """Signs that word tokens alone would miss a word: a symbol that hides letters, a dot run, pi,
     a one-letter piece cut off by a separator ("бл-я", "х.у.й") or three letters spelled apart.
 
     Plain substring and token checks: a regex with look-arounds here cost more than the rest of
-    the profanity check.
+    the profanity check. ``one_letter``: whether each token is one character long, when the caller
+    keeps it per word (the analyzer does); then only the one-letter tokens are looked at.
     """
     if (
         "*" in text or "@" in text or "#" in text or "$" in text or "%" in text or "€" in text or "&" in text
         or ".." in text or "3.14" in text or "3,14" in text
     ):  # fmt: skip
         return True
-    run = 0
     n = len(text)
+    if one_letter is not None:
+        if True not in one_letter:
+            return False
+        if b"\x01\x01\x01" in bytes(one_letter):  # three one-letter tokens in a row
+            return True
+        for _, start, end in compress(tokens, one_letter):
+            if (start and text[start - 1] in _SEPARATORS) or (end < n and text[end] in _SEPARATORS):
+                return True
+        return False
+    run = 0
     for tok in tokens:
         if tok.end - tok.start != 1:
             run = 0

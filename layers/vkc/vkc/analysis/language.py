@@ -26,6 +26,9 @@ _BE_RE = re.compile("[ўЎ]")
 _UK_RE = re.compile("[іїєґІЇЄҐ]")
 _KK_RE = re.compile("[әғқңөұүһӘҒҚҢӨҰҮҺ]")
 _NON_RU_RE = re.compile("[ўЎіїєґІЇЄҐәғқңөұүһӘҒҚҢӨҰҮҺ]")
+# A Latin letter or a letter Russian lacks: one scan settles the common Russian-only text, which
+# otherwise took two full scans that both fail (_LAT_RE, then _NON_RU_RE).
+_NOT_PLAIN_RU_RE = re.compile("[a-zA-Z\u00c0-\u024fўЎіїєґІЇЄҐәғқңөұүһӘҒҚҢӨҰҮҺ]")
 
 
 def detect_language(text: str, tokens: Sequence[Token] | None = None) -> str:
@@ -34,7 +37,9 @@ def detect_language(text: str, tokens: Sequence[Token] | None = None) -> str:
         stripped = _MENTION_RE.sub("", text)
         if stripped != text:
             text, tokens = stripped, None
-    if _LAT_RE.search(text) is None:  # the common case: no Latin letter at all
+    if _NOT_PLAIN_RU_RE.search(text) is None:  # the common case: "ru" if it has a Cyrillic letter
+        return "ru" if _CYR_RE.search(text) is not None else UNDETERMINED
+    if _LAT_RE.search(text) is None:
         if _CYR_RE.search(text) is None:
             return UNDETERMINED
         cyr, lat = 1, 0

@@ -100,6 +100,8 @@ def _deletions(word: str) -> set[str]:
 # The regex parser of the standard library (private, untyped; only read to prove a pattern needs a digit).
 sre_parse: Any = importlib.import_module("re._parser")
 sre_c: Any = importlib.import_module("re._constants")
+sre_casefix: Any = importlib.import_module("re._casefix")
+_sre: Any = importlib.import_module("_sre")
 _DIGIT_RE = re.compile(r"\d")
 _NO_VETO: frozenset[int] = frozenset()
 
@@ -172,6 +174,42 @@ def required_literal(pattern: str, flags: int = 0) -> str:
     return best
 
 
+def _lowers_exactly(ch: str) -> bool:
+    """Under IGNORECASE, sre matches this character at exactly the characters whose ``str.lower()``
+    is its lowercase: one character, sre's own lowercase, without the extra equivalents sre adds
+    (ſ for s, ᲀ for в ...), and not "i" (İ lowers to two characters)."""
+    lo = ch.lower()
+    return (
+        len(lo) == 1
+        and ord(lo) == _sre.unicode_tolower(ord(ch))
+        and ord(lo) not in sre_casefix._EXTRA_CASES
+        and lo != "i"
+    )
+
+
+def required_lowered_literal(pattern: str, flags: int = 0) -> str:
+    r"""For a case-insensitive regex: the longest run of plain characters every match contains,
+    lowercased, to look for in ``text.lower()`` ("заказ" for ``заказ\s*\d+``); "" when the
+    pattern is case-sensitive or has none. Only characters that ``_lowers_exactly`` count, so a
+    text whose lowercase lacks the run cannot match (``required_literal`` cannot use cased
+    letters at all)."""
+    try:
+        parsed = sre_parse.parse(pattern, flags)
+    except Exception:
+        return ""
+    if not parsed.state.flags & re.IGNORECASE or parsed.state.flags & (re.ASCII | re.LOCALE):
+        return ""
+    best = run = ""
+    for op, av in parsed:
+        ch = chr(av) if op is sre_c.LITERAL else ""
+        if ch and (_uncased(ch) or _lowers_exactly(ch)):
+            run += ch.lower()
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    return best
+
+
 def make_snippet(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> tuple[str, int]:
     """Context around [start, end): about ``radius`` chars each side, cut at whitespace.
 
@@ -203,8 +241,9 @@ class CompiledMatcher:
         self._index: dict[str, list[tuple[int, int]]] = {}
         self._fuzzy: dict[str, list[tuple[int, int, str]]] = {}
         self._substr: dict[str, list[tuple[int, int]]] = {}
-        # (rule, pattern, needs a digit, a substring every match contains or "")
-        self._regexes: list[tuple[int, re.Pattern[str], bool, str]] = []
+        # (rule, pattern, needs a digit, a substring every match contains or "", else a substring
+        # every match's lowercase contains or "")
+        self._regexes: list[tuple[int, re.Pattern[str], bool, str, str]] = []
         self._has_negatives: set[int] = set()
         self._hits: dict[str, tuple[Hit, ...]] = {}
         self.unmatchable: tuple[str | int, ...] = ()
@@ -262,9 +301,9 @@ class CompiledMatcher:
                 self._has_negatives.add(idx)
         if rule.kind is RuleKind.REGEX:
             flags = 0 if rule.case_sensitive else re.IGNORECASE
-            self._regexes.append(
-                (idx, re.compile(rule.text, flags), needs_digit(rule.text, flags), required_literal(rule.text, flags))
-            )
+            literal = required_literal(rule.text, flags)
+            lowered = "" if literal else required_lowered_literal(rule.text, flags)
+            self._regexes.append((idx, re.compile(rule.text, flags), needs_digit(rule.text, flags), literal, lowered))
             return True
         slots = self._slots(rule.text, rule)
         if not slots:
@@ -341,12 +380,17 @@ class CompiledMatcher:
         return hits
 
     def match(
-        self, text: str, tokens: Sequence[Token] | None = None, hits: Sequence[tuple[Hit, ...]] | None = None
+        self,
+        text: str,
+        tokens: Sequence[Token] | None = None,
+        hits: Sequence[tuple[Hit, ...]] | None = None,
+        lower: str | None = None,
     ) -> list[Match]:
         """All matches of the active rules in ``text``, sorted by (start, end, rule order).
 
         ``hits``: ``token_hits`` of each token, when the caller keeps them with its own per-token
-        data (the analyzer does: one lookup per token serves every pass).
+        data (the analyzer does: one lookup per token serves every pass); ``lower``:
+        ``text.lower()``, when the caller has it.
         """
         toks = tokenize(text) if tokens is None else tokens
         if hits is None:
@@ -367,7 +411,7 @@ class CompiledMatcher:
         if not per_pattern:  # no keyword word in the text (half the comments): no veto either
             if not self._regexes:
                 return []
-            only = self._regex_rows(text, _NO_VETO)
+            only = self._regex_rows(text, _NO_VETO, lower)
             only.sort(key=_row_key)
             return [r[3] for r in only]
 
@@ -413,19 +457,29 @@ class CompiledMatcher:
                 fuzzy = any(h.fuzzy for _, h in occ)
             rows.append((start, end, rule_idx, self._make(text, rule_idx, start, end, lemmas, fuzzy)))
         if self._regexes:
-            rows += self._regex_rows(text, vetoed)
+            rows += self._regex_rows(text, vetoed, lower)
         rows.sort(key=_row_key)
         return [r[3] for r in rows]
 
-    def _regex_rows(self, text: str, vetoed: set[int] | frozenset[int]) -> list[tuple[int, int, int, Match]]:
+    def _regex_rows(
+        self, text: str, vetoed: set[int] | frozenset[int], lower: str | None = None
+    ) -> list[tuple[int, int, int, Match]]:
         """Matches of the regex rules. A pattern that needs a digit is not run on a text without
-        one (half the comments), and ``search`` runs before ``finditer``: most patterns find
-        nothing, and a failed search is cheaper than an exhausted iterator."""
+        one (half the comments), nor one that needs a plain substring on a text without it (for a
+        case-insensitive pattern, in the lowercased text), and ``search`` runs before
+        ``finditer``: most patterns find nothing, and a failed search is cheaper than an
+        exhausted iterator."""
         rows: list[tuple[int, int, int, Match]] = []
         has_digit: bool | None = None
-        for rule_idx, rx, digit, literal in self._regexes:
+        low = lower
+        for rule_idx, rx, digit, literal, lowered in self._regexes:
             if rule_idx in vetoed or (literal and literal not in text):
                 continue
+            if lowered:
+                if low is None:
+                    low = text.lower()
+                if lowered not in low:
+                    continue
             if digit:
                 if has_digit is None:
                     has_digit = _DIGIT_RE.search(text) is not None
@@ -457,18 +511,9 @@ class CompiledMatcher:
     def _make(self, text: str, rule_idx: int, start: int, end: int, lemmas: tuple[str, ...], fuzzy: bool) -> Match:
         rule = self.rules[rule_idx]
         snippet, s0 = make_snippet(text, start, end)
+        # positional, in field order: a dataclass __init__ takes keywords more slowly
         return Match(
-            rule_id=rule.id,
-            category=rule.category,
-            matched=text[start:end],
-            start=start,
-            end=end,
-            lemmas=lemmas,
-            fuzzy=fuzzy,
-            snippet=snippet,
-            snippet_start=s0,
-            highlight_start=start - s0,
-            highlight_end=end - s0,
+            rule.id, rule.category, text[start:end], start, end, lemmas, fuzzy, snippet, s0, start - s0, end - s0
         )
 
     @staticmethod

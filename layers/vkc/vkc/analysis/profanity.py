@@ -105,6 +105,9 @@ class ProfanityResult(DumpMixin):
     terms: tuple[str, ...]  # the offending words or phrases, as written
 
 
+_CLEAN = ProfanityResult(False, False, ())
+
+
 def is_obscene_skeleton(sk: str) -> bool:
     """True for a plain, lowercase Cyrillic spelling that is an obscene word (3+ letters)."""
     return len(sk) >= 3 and _PROFANE_RE.match(sk) is not None and not sk.startswith(ALLOWLIST_PREFIXES)
@@ -144,14 +147,16 @@ class ProfanityDetector:
         norms: Sequence[str] | None = None,
         found: list[str] | None = None,
         tiers: Sequence[int] | None = None,
+        one_letter: Sequence[bool] | None = None,
     ) -> ProfanityResult:
-        """``found``: the tokens' texts that ``is_profane_word`` accepts, and ``tiers``: each
-        token's ``insult_tier``, when the caller keeps them per word."""
+        """``found``: the tokens' texts that ``is_profane_word`` accepts, ``tiers``: each token's
+        ``insult_tier``, and ``one_letter``: whether each token is one character long, when the
+        caller keeps them per word."""
         norms = [fold(t.text) for t in tokens] if norms is None else norms
         if found is None:
             found = [t.text for t in tokens if is_profane_word(t.text)]
         insults = self._insults.find(text, tokens, norms, tiers)
-        if looks_disguised(text, tokens):
+        if looks_disguised(text, tokens, one_letter):
             joined, masked = raw_candidates(text)
             for word in joined:
                 if is_profane_word(word):
@@ -166,5 +171,7 @@ class ProfanityDetector:
         if found and _DOG_CONTEXT_RE.search(text.lower()):
             found = [w for w in found if not fold(w).startswith("сук")]
         insults += rude_phrases(tokens, norms)
+        if not found and not insults:
+            return _CLEAN  # nearly every comment: one shared record (results are read-only)
         out = tuple(dict.fromkeys(found + insults))
         return ProfanityResult(bool(found), bool(insults), out)

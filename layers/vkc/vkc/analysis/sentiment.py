@@ -39,6 +39,7 @@ _LAUGH_RE = re.compile(r"^(?:[ах]*(?:ха|хх|ах)){2,}[ах]*$|^(?:хе){2,
 _EMOTICON_RE = re.compile(r"(?<!\w)[:;=xXхХ8]-?(?:\)+|[dD]+|\(+|[pP])(?!\w)")
 _EMOTICON_GATE_RE = re.compile(r"[:;=xXхХ8]-?[()dDpP]")  # cheap scan before the exact pattern
 _EMOJI_CHAR_RE = re.compile("[\u2600-\u27bf\U0001f300-\U0001faff]")
+EMOJI_CHARS_SPAM_ONLY = "\u203c\u2049"  # spam's emoji set is this one plus these two (see ``read``)
 _NO_TOKENS: frozenset[int] = frozenset()
 _INERT = (0, 0.0, False)  # the facts of a word the lexicon does not know
 _EXPR_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
@@ -88,6 +89,9 @@ class LexiconReading(NamedTuple):
 
     def sentiment(self) -> Sentiment:
         return Sentiment(label=self.label, score=round(self.score, 4), raw=round(self.raw, 4))
+
+
+_new_reading = tuple.__new__
 
 
 def label_of(score: float) -> SentimentLabel:
@@ -152,8 +156,18 @@ class SentimentScorer:
     def score(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> Sentiment:
         return self.read(text, tokens, norms).sentiment()
 
-    def read(self, text: str, tokens: Sequence[Token], norms: Sequence[str] | None = None) -> LexiconReading:
-        """Lexicon score of a comment, with the parts the trained model takes as features."""
+    def read(
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        norms: Sequence[str] | None = None,
+        emojis: tuple[str, ...] | None = None,
+    ) -> LexiconReading:
+        """Lexicon score of a comment, with the parts the trained model takes as features.
+
+        ``emojis``: the text's emoji characters (``_EMOJI_CHAR_RE``), when the caller has scanned
+        for them already (the analyzer scans once for this and spam: a full pass over the text).
+        """
         norms = [fold(t.text) for t in tokens] if norms is None else norms
         facts_cache = self._facts_cache
         parts: list[float] = []
@@ -167,8 +181,25 @@ class SentimentScorer:
         i = 0
         # A third of the comments hold no word the lexicon knows (no weight, role or expression):
         # their reading is empty, the loop below would only walk the clause breaks.
-        n = 0 if self._inert.issuperset(norms) else len(tokens)
+        inert = self._inert
+        n = 0 if inert.issuperset(norms) else len(tokens)
         while i < n:
+            if not negate and mult == 1.0 and norms[i] in inert:
+                # Nothing pending (no negation scope, no intensifier; "softened" implies a scope):
+                # words that carry nothing change nothing, and a clause break between them only
+                # matters as the first one. Jump to the next word that may carry something; its
+                # own break check runs below as usual. Most words of a comment are such words.
+                j = i + 1
+                while j < n and norms[j] in inert:
+                    j += 1
+                lo = i or 1  # the skipped gaps are (t - 1, t) for t in lo .. j - 1
+                if (
+                    first_end < 0 and lo < j and BREAK_RE.search(text, tokens[lo - 1][2], tokens[j - 1][1]) is not None
+                ):  # tokens hold no punctuation, so one search covers the gaps and the words between
+                    first_end = len(parts)
+                i = j
+                if i == n:
+                    break
             if i:  # has_break, inlined: it runs for every token
                 gap_at = tokens[i - 1][2]
                 gap = tokens[i][1] - gap_at
@@ -245,26 +276,31 @@ class SentimentScorer:
                     positive += p
                 else:
                     negative += p
-        emojis = tuple(_EMOJI_CHAR_RE.findall(text))
+        if emojis is None:
+            emojis = tuple(_EMOJI_CHAR_RE.findall(text))
         emoji = _emoji_weight(text, emojis)
         raw = sum(parts) + emoji
         if raw:
             raw *= 1.0 + 0.15 * min(text.count("!"), 3)
         score = raw / math.sqrt(raw * raw + _SQUASH)
-        return LexiconReading(
-            label_of(score),
-            score,
-            raw,
-            positive,
-            negative,
-            emoji,
-            before,
-            after,
-            frozenset(negated) if negated else _NO_TOKENS,
-            contrast_token,
-            emojis,
-            first,
-            later,
+        # tuple.__new__ directly: the NamedTuple's own __new__ is a Python function with 13 arguments
+        return _new_reading(
+            LexiconReading,
+            (
+                label_of(score),
+                score,
+                raw,
+                positive,
+                negative,
+                emoji,
+                before,
+                after,
+                frozenset(negated) if negated else _NO_TOKENS,
+                contrast_token,
+                emojis,
+                first,
+                later,
+            ),
         )
 
     @staticmethod

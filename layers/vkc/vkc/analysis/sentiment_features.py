@@ -112,36 +112,74 @@ def emoji_key(ch: str) -> str:
     return "e|" + ch
 
 
+def dense_terms(text: str, norms: Sequence[str], reading: LexiconReading, complaint: bool) -> list[tuple[int, float]]:
+    """The rule facts that are not zero, as (index in ``DENSE``, value) in ``DENSE`` order;
+    ``complaint``: some token is in ``COMPLAINT_MARKERS``.
+
+    Why pairs: in a typical comment 4 to 6 of the 22 facts are set, and the model adds only those;
+    each group of facts is computed only when its gate says it can be set.
+    """
+    # the reading's fields as locals: one unpacking instead of an attribute lookup per use
+    _, score, _, positive, negative, emoji, before, after, _, contrast_at, _, first, later = reading
+    out: list[tuple[int, float]] = []
+    add = out.append
+    if score:
+        add((0, score))  # lex_score
+    if positive:
+        add((1, positive / (1.0 + positive)))  # lex_positive
+    if negative:
+        add((2, negative / (1.0 - negative)))  # lex_negative
+    if emoji:
+        add((3, _squash(emoji)))  # lex_emoji
+    if contrast_at >= 0:
+        if before:
+            add((4, _squash(before)))  # lex_before_contrast
+        if after:
+            add((5, _squash(after)))  # lex_after_contrast
+        if after < 0:
+            add((6, 1.0))  # contrast_turns_negative
+        if after > 0:
+            add((7, 1.0))  # contrast_turns_positive
+    if positive > 0 and (negative < 0 or complaint):
+        add((8, 1.0))  # praise_with_complaint
+    if emoji > 0 and negative < 0:
+        add((9, 1.0))  # positive_emoji_negative_words
+    if "!" in text:
+        add((10, min(text.count("!"), 3) / 3.0))  # exclamations
+    if "?" in text:
+        add((11, 1.0))  # question
+    if not norms:
+        add((12, 1.0))  # no_words
+    if ")" in text or "(" in text:
+        brackets = text.count(")") - text.count("(")
+        if brackets > 0:
+            add((13, 1.0))  # brackets_happy
+        elif brackets < 0:
+            add((14, 1.0))  # brackets_sad
+    if '"' in text or "«" in text:
+        add((15, 1.0))  # quotes
+    if first:
+        add((16, _squash(first)))  # lex_first_clause
+    if later:
+        add((17, _squash(later)))  # lex_later_clauses
+    if first > 0:
+        if later < 0:
+            add((18, 1.0))  # praise_then_complaint
+        if later <= 0 and complaint:
+            add((19, 1.0))  # praise_then_complaint_words
+    if "…" in text or "..." in text:
+        add((20, 1.0))  # ellipsis
+    if first > 0 and ":" in text:
+        add((21, 1.0))  # colon_after_praise
+    return out
+
+
 def dense_features(text: str, norms: Sequence[str], reading: LexiconReading, complaint: bool) -> list[float]:
-    """The rule facts; ``complaint``: some token is in ``COMPLAINT_MARKERS``."""
-    r = reading
-    contrast = r.contrast_at >= 0
-    brackets = text.count(")") - text.count("(") if ")" in text or "(" in text else 0
-    bang = text.count("!") if "!" in text else 0
-    return [
-        r.score,
-        r.positive / (1.0 + r.positive),
-        r.negative / (1.0 - r.negative),
-        _squash(r.emoji) if r.emoji else 0.0,
-        _squash(r.before_contrast) if contrast else 0.0,
-        _squash(r.after_contrast) if contrast else 0.0,
-        1.0 if contrast and r.after_contrast < 0 else 0.0,
-        1.0 if contrast and r.after_contrast > 0 else 0.0,
-        1.0 if r.positive > 0 and (r.negative < 0 or complaint) else 0.0,
-        1.0 if r.emoji > 0 and r.negative < 0 else 0.0,
-        min(bang, 3) / 3.0,
-        1.0 if "?" in text else 0.0,
-        0.0 if norms else 1.0,
-        1.0 if brackets > 0 else 0.0,
-        1.0 if brackets < 0 else 0.0,
-        1.0 if ('"' in text or "«" in text) else 0.0,
-        _squash(r.first_clause) if r.first_clause else 0.0,
-        _squash(r.later_clauses) if r.later_clauses else 0.0,
-        1.0 if r.first_clause > 0 and r.later_clauses < 0 else 0.0,
-        1.0 if r.first_clause > 0 and r.later_clauses <= 0 and complaint else 0.0,
-        1.0 if ("…" in text or "..." in text) else 0.0,
-        1.0 if r.first_clause > 0 and ":" in text else 0.0,
-    ]
+    """The rule facts as a full vector (what the trainer fits on): ``dense_terms``, zeros elsewhere."""
+    out = [0.0] * N_DENSE
+    for k, x in dense_terms(text, norms, reading, complaint):
+        out[k] = x
+    return out
 
 
 def comment_features(

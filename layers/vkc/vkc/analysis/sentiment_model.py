@@ -27,7 +27,7 @@ from vkc.analysis.sentiment_features import (
     IN_PRAISE,
     N_DENSE,
     NEGATED,
-    dense_features,
+    dense_terms,
     emoji_key,
     feature_index,
     token_keys,
@@ -36,6 +36,7 @@ from vkc.analysis.tokenize import Token
 
 MODEL_PATH = Path(__file__).with_name("models") / "sentiment_linear.npz"
 _CACHE_MAX = 200_000
+_CTX_CACHE_MAX = _CACHE_MAX // 4  # per token context; the plain and the praise ones fill, the rest stay small
 
 Vec = tuple[float, float, float]
 
@@ -60,8 +61,11 @@ class LinearSentimentModel:
         self._b: Vec = (float(b[0]), float(b[1]), float(b[2]))
         base = HASH_SIZE * 3
         self._dense = [(w[base + 3 * k], w[base + 3 * k + 1], w[base + 3 * k + 2]) for k in range(N_DENSE)]
-        self._tokens: dict[str | tuple[str, int], tuple[float, float, float, int]] = {}
+        # one cache per token context (NEGATED | AFTER_CONTRAST | IN_PRAISE), keyed by the word: no
+        # (word, context) tuple to build and hash per token
+        self._tokens: tuple[dict[str, tuple[float, float, float, int]], ...] = tuple({} for _ in range(8))
         self._keys: dict[str, Vec] = {}
+        self._emoji: dict[str, Vec] = {}
 
     def _key_vec(self, key: str) -> Vec:
         vec = self._keys.get(key)
@@ -88,7 +92,7 @@ class LinearSentimentModel:
         self, text: str, tokens: Sequence[Token], norms: Sequence[str], reading: LexiconReading, morph: Morphology
     ) -> Vec:
         """Class scores (negative, neutral, positive) before the softmax."""
-        cache = self._tokens
+        caches = self._tokens
         key_vec = self._key_vec
         negated = reading.negated
         contrast_at = reading.contrast_at
@@ -96,13 +100,14 @@ class LinearSentimentModel:
         s0 = s1 = s2 = 0.0
         count = 0
         complaint = not COMPLAINT_MARKERS.isdisjoint(norms)
-        if not negated and contrast_at < 0 and not praise:  # every token plain: the common case
+        if not negated and contrast_at < 0:  # one context for every token: the common case
+            cache = caches[praise]
             for norm in norms:
                 vec = cache.get(norm)
                 if vec is None:
-                    if len(cache) >= _CACHE_MAX:
+                    if len(cache) >= _CTX_CACHE_MAX:
                         cache.clear()
-                    vec = cache[norm] = self._token_vec(norm, 0, morph)
+                    vec = cache[norm] = self._token_vec(norm, praise, morph)
                 s0 += vec[0]
                 s1 += vec[1]
                 s2 += vec[2]
@@ -112,18 +117,23 @@ class LinearSentimentModel:
                 ctx = (NEGATED if i in negated else 0) | praise
                 if 0 <= contrast_at < i:
                     ctx |= AFTER_CONTRAST
-                key = (norm, ctx) if ctx else norm  # no tuple for the common plain token
-                vec = cache.get(key)
+                cache = caches[ctx]
+                vec = cache.get(norm)
                 if vec is None:
-                    if len(cache) >= _CACHE_MAX:
+                    if len(cache) >= _CTX_CACHE_MAX:
                         cache.clear()
-                    vec = cache[key] = self._token_vec(norm, ctx, morph)
+                    vec = cache[norm] = self._token_vec(norm, ctx, morph)
                 s0 += vec[0]
                 s1 += vec[1]
                 s2 += vec[2]
                 count += vec[3]
+        emoji_vecs = self._emoji
         for ch in reading.emojis:
-            v = key_vec(emoji_key(ch))
+            v = emoji_vecs.get(ch)  # by the character: no key string and no call per emoji
+            if v is None:
+                if len(emoji_vecs) >= _CTX_CACHE_MAX:
+                    emoji_vecs.clear()
+                v = emoji_vecs[ch] = key_vec(emoji_key(ch))
             s0 += v[0]
             s1 += v[1]
             s2 += v[2]
@@ -133,11 +143,12 @@ class LinearSentimentModel:
         l0 += s0 * scale
         l1 += s1 * scale
         l2 += s2 * scale
-        for x, (d0, d1, d2) in zip(dense_features(text, norms, reading, complaint), self._dense, strict=True):
-            if x:
-                l0 += x * d0
-                l1 += x * d1
-                l2 += x * d2
+        dense = self._dense
+        for k, x in dense_terms(text, norms, reading, complaint):
+            d0, d1, d2 = dense[k]
+            l0 += x * d0
+            l1 += x * d1
+            l2 += x * d2
         return l0, l1, l2
 
 
@@ -162,12 +173,15 @@ class SentimentClassifier:
             model = LinearSentimentModel() if MODEL_PATH.exists() else None
         self.model: LinearSentimentModel | None = model or None
 
-    def score(self, text: str, tokens: Sequence[Token], norms: Sequence[str]) -> Sentiment:
-        reading = self.lexicon.read(text, tokens, norms)
+    def score(
+        self, text: str, tokens: Sequence[Token], norms: Sequence[str], emojis: tuple[str, ...] | None = None
+    ) -> Sentiment:
+        """``emojis``: as ``SentimentScorer.read`` takes them."""
+        reading = self.lexicon.read(text, tokens, norms, emojis)
         if self.model is None or (not tokens and reading.emoji):
             # emoji and smileys alone: the curated weights beat what a few such lines can teach
             return reading.sentiment()
         p0, p1, p2 = softmax(self.model.logits(text, tokens, norms, reading, self._morph))
         label = CLASSES[0] if p0 >= p1 and p0 >= p2 else (CLASSES[1] if p1 >= p2 else CLASSES[2])
-        # plain construction: pydantic's model_construct is slower than its compiled validator here
-        return Sentiment(label=label, score=round(p2 - p0, 4), raw=round(reading.raw, 4))
+        # positional: a dataclass __init__ takes keywords more slowly
+        return Sentiment(label, round(p2 - p0, 4), round(reading.raw, 4))

@@ -49,6 +49,11 @@ _REASON_WEIGHT = {name: _WEIGHTS[i] for i, name in enumerate(FEATURES) if name i
 # Reasons a verdict names: the spam signals that fired (the trainer keeps their weights >= 0).
 _REASON_INDEX = frozenset(i for i, name in enumerate(FEATURES) if name in REASONS)
 _LOGIT_CAP = 30.0
+# Verdicts by the signals that fired, in the order ``active`` lists them (the order of the sum):
+# a comment sets a handful of 45 signals, so a few hundred sets cover nearly every comment, and
+# the weighing, the reasons and the record are built once per set. Verdicts are read-only.
+_VERDICTS: dict[tuple[int, ...], SpamVerdict] = {}
+_VERDICTS_MAX = 65_536
 
 
 def _sigmoid(z: float) -> float:
@@ -85,14 +90,27 @@ def assess_spam(
     tokens: Sequence[Token] | None = None,
     norms: Sequence[str] | None = None,
     families: Iterable[int] | None = None,
+    emojis: Sequence[str] | None = None,
+    lower: str | None = None,
 ) -> SpamVerdict:
     """Spam verdict of one comment on its own (see ``SpamVerdict.with_duplicates``);
-    ``families``: each token's ``spam_signals.word_families``, when the caller keeps them."""
+    ``families``: each token's ``spam_signals.word_families``, ``emojis``:
+    ``spam_signals.EMOJI_RE.findall(text)`` and ``lower``: ``text.lower()``, when the caller has
+    them."""
     if tokens is None:
         tokens = tokenize(text)
     if norms is None:
         norms = [fold(t.text) for t in tokens]
-    on = active(text, norms, tokens, families)
+    on = tuple(active(text, norms, tokens, families, emojis, lower))
+    verdict = _VERDICTS.get(on)
+    if verdict is None:
+        if len(_VERDICTS) >= _VERDICTS_MAX:
+            _VERDICTS.clear()
+        verdict = _VERDICTS[on] = _verdict(on)
+    return verdict
+
+
+def _verdict(on: tuple[int, ...]) -> SpamVerdict:
     z = _BIAS + sum(map(_WEIGHTS.__getitem__, on))
     reasons = tuple(FEATURES[i] for i in sorted(_REASON_INDEX.intersection(on)))
     score = round(_sigmoid(z), 4)

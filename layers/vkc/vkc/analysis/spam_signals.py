@@ -211,6 +211,7 @@ _PROFILE_RE = re.compile(
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _ANY_DIGIT_RE = re.compile(r"\d")
 _EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u203c\u2049]")
+EMOJI_RE = _EMOJI_RE  # the analyzer scans once for spam and sentiment
 _SPACE_RE = re.compile(r"\s")
 CAPS_MIN_LETTERS = 12
 EMOJI_MIN = 6
@@ -378,10 +379,20 @@ def _family_features(mask: int) -> tuple[int, ...]:
 
 
 def active(
-    text: str, norms: Sequence[str], tokens: Sequence[Token] | None = None, families: Iterable[int] | None = None
+    text: str,
+    norms: Sequence[str],
+    tokens: Sequence[Token] | None = None,
+    families: Iterable[int] | None = None,
+    emojis: Sequence[str] | None = None,
+    lower: str | None = None,
 ) -> list[int]:
-    """Indices (into ``FEATURES``) of the signals present in one comment; every feature is 0/1."""
-    low = text.lower().replace("ё", "е")  # the patterns are written with е, as the folded tokens
+    """Indices (into ``FEATURES``) of the signals present in one comment; every feature is 0/1.
+
+    ``emojis``: ``EMOJI_RE.findall(text)``, and ``lower``: ``text.lower()``, when the caller has
+    them (each a full pass over the text).
+    """
+    # the patterns are written with е, as the folded tokens
+    low = (text.lower() if lower is None else lower).replace("ё", "е")
     # ``families``: each token's ``word_families``, when the caller keeps them per word
     mask = reduce(or_, map(word_families, norms) if families is None else families, 0)
     on = list(_family_features(mask))
@@ -462,7 +473,7 @@ def active(
         and len(_LETTER_RE.findall(text)) >= CAPS_MIN_LETTERS
     ):
         on.append(_I["caps"])  # shouting: every letter upper case
-    emoji = len(_EMOJI_RE.findall(text))
+    emoji = len(_EMOJI_RE.findall(text) if emojis is None else emojis)
     if emoji >= 3:
         on.append(_I["emoji"])
         if emoji >= EMOJI_MIN and emoji >= EMOJI_RATIO * (len(text) - len(_SPACE_RE.findall(text))):
