@@ -1,6 +1,6 @@
 """The communities table, alone: what a community listing or read needs.
 
-Why its own module: vkc.db.models_collection builds eight mappers (posts and comments with their
+Why its own module: vkc.db.models_collection builds seven more mappers (posts and comments with their
 computed search vector and indexes among them) that `GET /v1/communities` never queries; building
 them and having SQLAlchemy configure them cost ~20 ms of the API's first request. The collection
 tables import this module (their foreign keys name `communities.id`) and re-export `Community`.
