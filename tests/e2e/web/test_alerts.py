@@ -69,9 +69,12 @@ def test_edit_rotate_and_delete(signed_in: Page, api: httpx.Client, receiver: Re
     expect(page.get_by_test_id("webhook-active")).to_have_text("нет")
 
     page.get_by_role("button", name="Сменить секрет").click()
-    new_secret = page.get_by_test_id("webhook-secret").inner_text()
+    shown = page.get_by_role("dialog", name="Секрет подписи")
+    expect(shown).to_be_visible()
+    new_secret = shown.get_by_test_id("webhook-secret").inner_text()
     assert new_secret != created["secret"]
     page.keyboard.press("Escape")
+    expect(shown).to_be_hidden()
     hint = api.get(f"/v1/webhooks/{created['id']}").json()["secret_hint"]
     expect(page.get_by_test_id("webhook-secret-hint")).to_have_text(hint)
     assert new_secret.endswith(hint[-4:])
@@ -81,3 +84,26 @@ def test_edit_rotate_and_delete(signed_in: Page, api: httpx.Client, receiver: Re
     expect(page).to_have_url(re.compile(r"#/alerts$"))
     assert api.get(f"/v1/webhooks/{created['id']}").status_code == 404
     expect(page.get_by_test_id("webhook-row")).to_have_count(len(api.get("/v1/webhooks").json()["items"]))
+
+
+def test_a_dialogs_content_appears_only_once_it_is_modal(signed_in: Page, api: httpx.Client, receiver: Receiver) -> None:
+    """Regression: the dialog called showModal() in a plain effect, a frame after its content was in the
+    DOM. An Escape pressed in that gap was lost and the dialog then opened and stayed open."""
+    page = signed_in
+    created = api.post("/v1/webhooks", json={"url": receiver.url, "description": "модальность"}).json()
+    page.goto(f"/#/alerts/{created['id']}")
+    expect(page.get_by_role("button", name="Сменить секрет")).to_be_enabled()
+    page.evaluate(
+        """() => {
+          window.__secretShownWhileModal = [];
+          new MutationObserver(() => {
+            const code = document.querySelector('[data-testid="webhook-secret"]');
+            if (code) window.__secretShownWhileModal.push(code.closest("dialog").open);
+          }).observe(document.body, { childList: true, subtree: true });
+        }"""
+    )
+    page.get_by_role("button", name="Сменить секрет").click()
+    expect(page.get_by_role("dialog", name="Секрет подписи")).to_be_visible()
+    seen = page.evaluate("window.__secretShownWhileModal")
+    assert seen and all(seen), seen
+    api.delete(f"/v1/webhooks/{created['id']}")
