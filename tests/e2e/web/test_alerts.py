@@ -86,7 +86,9 @@ def test_edit_rotate_and_delete(signed_in: Page, api: httpx.Client, receiver: Re
     expect(page.get_by_test_id("webhook-row")).to_have_count(len(api.get("/v1/webhooks").json()["items"]))
 
 
-def test_a_dialogs_content_appears_only_once_it_is_modal(signed_in: Page, api: httpx.Client, receiver: Receiver) -> None:
+def test_a_dialogs_content_appears_only_once_it_is_modal(
+    signed_in: Page, api: httpx.Client, receiver: Receiver
+) -> None:
     """Regression: the dialog called showModal() in a plain effect, a frame after its content was in the
     DOM. An Escape pressed in that gap was lost and the dialog then opened and stayed open."""
     page = signed_in
@@ -105,5 +107,6 @@ def test_a_dialogs_content_appears_only_once_it_is_modal(signed_in: Page, api: h
     page.get_by_role("button", name="Сменить секрет").click()
     expect(page.get_by_role("dialog", name="Секрет подписи")).to_be_visible()
     seen = page.evaluate("window.__secretShownWhileModal")
-    assert seen and all(seen), seen
+    assert seen, "the secret never appeared"
+    assert all(seen), seen
     api.delete(f"/v1/webhooks/{created['id']}")

@@ -267,13 +267,13 @@ class _ChunkWriter:
         matches: list[str] = []
         wanted: dict[tuple[int, str, int], MatchRow] = {}
         for comment_id, fp, score, match_json, match_rows in prepared:
-            scores.append(_with_duplicate(score) if fp is not None and fp in dup else score)
+            scores.append(_with_duplicate(score) if fp is not None and fp in dup.fingerprints else score)
             if match_rows:
                 matches.append(match_json)
                 for m in match_rows:
                     wanted[(comment_id, m[0], m[1])] = m
         _write_scores(self.session, "[" + ",".join(scores) + "]", self.ruleset.version)
-        flagged = duplicates.flag_earlier(self.session, self.workspace_id, dup, ids)
+        flagged = duplicates.flag_earlier(self.session, dup)
         new = _write_matches(
             self.session, self.workspace_id, ids, "[" + ",".join(matches) + "]", wanted, self.source, self.uuids
         )

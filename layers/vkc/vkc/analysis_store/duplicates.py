@@ -35,6 +35,16 @@ def joined(ids: Iterable[int]) -> str:
     return ",".join(map(str, ids))
 
 
+def keys(workspace_id: uuid.UUID, fingerprints: Iterable[str]) -> str:
+    """The lookup keys of ``ix_comments_fingerprint_key`` (``fingerprint || workspace_id::text``), joined.
+
+    Why one key: with the workspace as a column of its own, a workspace the planner's statistics do
+    not know yet looked small, and the lookup scanned all of it through a search index (migration 0014).
+    """
+    suffix = str(workspace_id)  # uuid::text: lower-case, hyphenated, as PostgreSQL writes it
+    return ",".join(fp + suffix for fp in fingerprints)
+
+
 def eligible(comment_text: str) -> bool:
     return len(comment_text.strip()) >= MIN_CHARS
 
@@ -72,16 +82,27 @@ def lock_workspace(session: Session, workspace_id: uuid.UUID) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Duplicates:
+    """What a batch's lookup found: its fingerprints that are duplicated text, and the stored comments
+    with those fingerprints that do not carry the reason yet (``flag_earlier`` adds it)."""
+
+    fingerprints: set[str]
+    earlier: list[int]
+
+
 def duplicated(
     session: Session,
     workspace_id: uuid.UUID,
     batch: Iterable[tuple[int, int, int, str]],  # (comment id, owner_id, post_id, fingerprint)
-) -> set[str]:
-    """Fingerprints of the batch that reach the threshold, counting the batch and stored comments.
+) -> Duplicates:
+    """The batch's fingerprints that reach the threshold, counting the batch and stored comments.
 
-    One statement walking ``ix_comments_workspace_fingerprint`` with the batch's fingerprints (the
-    batch's own ids are only checked on the rows found). Two distinct posts are all the rule needs,
-    so the smallest and largest (owner, post) stand for "the posts" (no sort of every post).
+    One statement that probes ``ix_comments_fingerprint_key`` once per fingerprint (a lateral
+    aggregate, which the planner cannot turn into a scan of the workspace whatever its statistics say
+    about it), so the work follows the batch. The batch's own ids are only checked on the rows found.
+    Two distinct posts are all the rule needs, so the smallest and largest (owner, post) stand for
+    "the posts" (no sort of every post).
     """
     seen: dict[str, _Seen] = {}
     ids: list[int] = []
@@ -93,49 +114,57 @@ def duplicated(
         else:
             entry.add((owner_id, post_id))
     if not seen:
-        return set()
+        return Duplicates(set(), [])
     rows = session.execute(
         text(
             """
-            SELECT c.fingerprint, count(*) AS n,
-                   min(ARRAY[c.owner_id, c.post_id]) AS first_post, max(ARRAY[c.owner_id, c.post_id]) AS last_post
-            FROM comments AS c
-            WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
-              AND c.analyzed_hash IS NOT NULL
-              AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
-            GROUP BY c.fingerprint
+            SELECT s.* FROM unnest(string_to_array(:keys, ',')) AS k(key)
+            CROSS JOIN LATERAL (
+                SELECT min(c.fingerprint) AS fingerprint, count(*) AS n,
+                       min(ARRAY[c.owner_id, c.post_id]) AS first_post,
+                       max(ARRAY[c.owner_id, c.post_id]) AS last_post,
+                       array_agg(c.id) FILTER (WHERE NOT coalesce(c.spam_reasons, '[]'::jsonb) ? :reason) AS unflagged
+                FROM comments AS c
+                WHERE (c.fingerprint || c.workspace_id::text) = k.key
+                  AND c.analyzed_hash IS NOT NULL
+                  AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
+            ) AS s
+            WHERE s.n > 0
             """
         ),
-        {"ws": workspace_id, "fps": ",".join(seen), "ids": joined(ids)},
+        {"keys": keys(workspace_id, seen), "ids": joined(ids), "reason": REASON},
     ).all()
+    unflagged: dict[str, list[int]] = {}
     for row in rows:
         entry = seen[row.fingerprint]
         entry.add((int(row.first_post[0]), int(row.first_post[1])), row.n)
         entry.add((int(row.last_post[0]), int(row.last_post[1])), 0)
-    return {fp for fp, e in seen.items() if e.count >= MIN_OCCURRENCES and e.many_posts}
+        unflagged[row.fingerprint] = row.unflagged or []
+    found = {fp for fp, e in seen.items() if e.count >= MIN_OCCURRENCES and e.many_posts}
+    return Duplicates(found, sorted(i for fp in found for i in unflagged.get(fp, ())))
 
 
-def flag_earlier(session: Session, workspace_id: uuid.UUID, fingerprints: set[str], exclude: list[int]) -> int:
-    """Add the reason to stored comments that share a now-duplicated fingerprint; returns how many.
+def flag_earlier(session: Session, found: Duplicates) -> int:
+    """Add the reason to the stored comments ``duplicated`` found (``found.earlier``); returns how many.
 
-    Rows another transaction is analyzing right now are skipped (SKIP LOCKED): that transaction counts
-    them itself once it holds the workspace lock. An analyst's spam correction stays the effective
-    label (``is_spam``); the model's verdict goes to ``spam_model`` while the correction hides it.
+    By id: the caller holds the workspace lock since the lookup, so no other analysis has stored a
+    comment with these fingerprints in between. Rows another transaction holds right now (an
+    analyst's correction) are skipped (SKIP LOCKED), and a row that got the reason meanwhile is left
+    alone. An analyst's spam correction stays the effective label (``is_spam``); the model's verdict
+    goes to ``spam_model`` while the correction hides it.
     """
-    if not fingerprints:
+    if not found.earlier:
         return 0
     rows = session.execute(
         text(
             """
             SELECT c.id, c.spam_reasons FROM comments AS c
-            WHERE c.workspace_id = :ws AND c.fingerprint = ANY(string_to_array(:fps, ','))
-              AND c.analyzed_hash IS NOT NULL
-              AND NOT (c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[])))
+            WHERE c.id = ANY(CAST(string_to_array(:ids, ',') AS bigint[]))
               AND NOT coalesce(c.spam_reasons, '[]'::jsonb) ? :reason
             ORDER BY c.id FOR UPDATE SKIP LOCKED
             """
         ),
-        {"ws": workspace_id, "fps": ",".join(sorted(fingerprints)), "ids": joined(exclude), "reason": REASON},
+        {"ids": joined(found.earlier), "reason": REASON},
     ).all()
     if not rows:
         return 0

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
@@ -99,7 +100,6 @@ class Comment(Base):
         Index("ix_comments_post", "workspace_id", "owner_id", "post_id"),
         Index("ix_comments_author", "workspace_id", "from_id"),
         Index("ix_comments_search_vector", "search_vector", postgresql_using="gin"),
-        Index("ix_comments_workspace_fingerprint", "workspace_id", "fingerprint"),
         Index("ix_comments_workspace_id", "workspace_id", "id"),  # keyset walks of re-analysis
         # room on each page for the analysis' new row versions: a HOT update (migration 0013)
         {"postgresql_with": {"fillfactor": "50"}},
@@ -153,6 +153,10 @@ class Comment(Base):
     # moderation
     viewed_at: Mapped[datetime | None] = mapped_column(_TS)
     archived_at: Mapped[datetime | None] = mapped_column(_TS)
+
+
+#: Duplicate-text lookups (`vkc.analysis_store.duplicates`) by one key no other index serves (migration 0014).
+FINGERPRINT_KEY = Index("ix_comments_fingerprint_key", Comment.fingerprint.concat(cast(Comment.workspace_id, Text)))
 
 
 class Author(Base):
