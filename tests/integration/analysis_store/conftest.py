@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
+from vkc.analysis import spam
 from vkc.analysis_store.apply import AnalyzeCounts, Scope, analyze_comments
 from vkc.analysis_store.hooks import NewMatchesStored
 from vkc.analysis_store.ruleset import AnalyzerCache
@@ -38,7 +39,9 @@ class Space:
     hooks: list[Any] = field(default_factory=list)
     _next: int = 1
 
-    def comments(self, *texts: str, post: int = 1) -> list[int]:
+    def comments(self, *texts: str, post: int = 1, fingerprint: bool = True) -> list[int]:
+        """Store comments as the collection does, with their fingerprint (``fingerprint=False``: none,
+        as an older version stored them)."""
         rows = []
         for text in texts:
             rows.append(
@@ -50,6 +53,7 @@ class Space:
                     comment_id=self._next,
                     text=text,
                     content_hash=_hash(text),
+                    fingerprint=spam.fingerprint(text) if fingerprint else None,
                 )
             )
             self._next += 1

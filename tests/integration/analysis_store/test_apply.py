@@ -138,6 +138,24 @@ def test_same_text_under_three_posts_is_duplicate_spam(space: Space) -> None:
         assert "duplicate_text" not in (space.row(cid).spam_reasons or []), cid
 
 
+def test_duplicates_count_by_the_analysis_fingerprint_when_the_stored_one_is_stale(space: Space) -> None:
+    """A batch is counted up front by the fingerprints the collection stored; a comment stored without
+    one, or with one an older engine computed, is counted by what the analysis finds."""
+    spam = "Розыгрыш iPhone среди подписчиков, переходи по ссылке в профиле"
+    stored = space.comments(spam, post=1) + space.comments(spam, post=2)
+    space.analyze(stored)
+    missing = space.comments(spam, post=3, fingerprint=False)
+    stale = space.comments(spam, post=4)
+    with Session(space.engine) as s, s.begin():
+        s.execute(text("UPDATE comments SET fingerprint = '00000000deadbeef' WHERE id = :id"), {"id": stale[0]})
+    counts = space.analyze(missing + stale)
+    assert counts.duplicates_flagged == 2  # the two stored earlier
+    for cid in stored + missing + stale:
+        row = space.row(cid)
+        assert "duplicate_text" in (row.spam_reasons or []), cid
+        assert row.fingerprint == space.row(stored[0]).fingerprint  # the analysis stores its own
+
+
 def test_new_matches_reach_the_hook_once(space: Space, hooks: list[Any]) -> None:
     seen: list[tuple[uuid.UUID, list[StoredMatch]]] = []
     hooks.append(lambda session, ws, matches: seen.append((ws, matches)))

@@ -135,7 +135,7 @@ def analyze_comments(
     rows = session.execute(
         text(
             f"""
-            SELECT id, owner_id, post_id, text FROM comments
+            SELECT id, owner_id, post_id, text, fingerprint FROM comments
             WHERE workspace_id = :ws AND {where}
               AND (:force OR analyzed_hash IS DISTINCT FROM content_hash OR analyzed_rules IS DISTINCT FROM :ver)
             ORDER BY id FOR UPDATE
@@ -154,13 +154,38 @@ def analyze_comments(
     if child is not None:
         written = _analyze_beside(session, child, workspace_id, ruleset, rows, writer)
     else:
-        duplicates.lock_workspace(session, workspace_id)
+        _count_duplicates(writer, rows)
         written = _analyze_here(ruleset, rows, writer)
     new = sorted((m for w in written for m in w.new), key=lambda m: (m.comment_id, m.start, str(m.keyword_id)))
     notify_new_matches(session, workspace_id, new, events)
     return AnalyzeCounts(
-        in_scope, len(rows), sum(w.matches for w in written), len(new), sum(w.flagged for w in written)
+        in_scope, len(rows), sum(w.matches for w in written), len(new), writer.flagged + sum(w.flagged for w in written)
     )
+
+
+def _count_duplicates(writer: _ChunkWriter, rows: Sequence[Any]) -> None:
+    """Take the workspace's duplicate lock and count the whole batch's fingerprints once, up front.
+
+    Why here: the collection stores each comment's fingerprint with its text, so the batch's are known
+    before any analysis; one lookup for the batch replaces one per chunk on the writer's path (in the
+    parallel path it runs while the child analyzes). Stored comments that now become duplicates are
+    flagged at once. A comment whose analysis finds another fingerprint than the stored one (stored by
+    an older engine) is counted again by its chunk (``_ChunkWriter.write``).
+    """
+    session, workspace_id = writer.session, writer.workspace_id
+    duplicates.lock_workspace(session, workspace_id)
+    writer.stored_fingerprints = {r.id: r.fingerprint for r in rows}
+    found = duplicates.duplicated(
+        session,
+        workspace_id,
+        (
+            (r.id, r.owner_id, r.post_id, r.fingerprint)
+            for r in rows
+            if r.fingerprint is not None and duplicates.eligible(r.text)
+        ),
+    )
+    writer.duplicated = found.fingerprints
+    writer.flagged = duplicates.flag_earlier(session, found)
 
 
 def _analyze_here(ruleset: RuleSet, rows: Sequence[Any], writer: _ChunkWriter) -> list[_Written]:
@@ -193,14 +218,14 @@ def _analyze_beside(
 ) -> list[_Written]:
     """The analysis process analyzes chunk k+1 while this one writes chunk k (see ``parallel``).
 
-    This process analyzes the first chunk itself while the child starts on the second, so neither
-    waits for the other at the start.
+    This process counts the batch's duplicates and analyzes the first chunk itself while the child
+    starts on the second, so neither waits for the other at the start.
     """
     sizes = parallel.chunk_sizes(len(rows))
     head = sizes[0]
     results = child.analyze((workspace_id, ruleset.version), [(r.id, r.text) for r in rows[head:]], sizes[1:])
     with closing(results):  # an error while writing stops the child (see ``AnalysisProcess``)
-        duplicates.lock_workspace(session, workspace_id)
+        _count_duplicates(writer, rows)
         seen: dict[str, CommentAnalysis] = {}
         first = [prepare(ruleset, r.id, r.text, _analyze(ruleset, seen, r.text)) for r in rows[:head]]
         written = [writer.write(rows[:head], first)]
@@ -240,9 +265,9 @@ class _Written:
     flagged: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _ChunkWriter:
-    """Writes one analyzed chunk: duplicate counting, scores, earlier duplicates, matches.
+    """Writes one analyzed chunk: scores (with the batch's duplicate signal), matches.
 
     The writer's Python shares the GIL with the analysis, so per comment it does only what the rows
     need: the rows come ready from ``prepare``, which resolved each rule id to its keyword once.
@@ -254,26 +279,35 @@ class _ChunkWriter:
     source: str
     #: a keyword's id as text → its UUID (the match rows carry the text)
     uuids: dict[str, uuid.UUID] = field(default_factory=dict)
+    #: the batch's duplicate count (``_count_duplicates``): its comments' stored fingerprints, those
+    #: that are duplicated text, and how many stored comments it flagged
+    stored_fingerprints: dict[int, str | None] = field(default_factory=dict)
+    duplicated: set[str] = field(default_factory=set)
+    flagged: int = 0
 
     def write(self, rows: Sequence[Any], prepared: list[Prepared]) -> _Written:
-        """``prepared[i]`` is ``rows[i]`` (id, owner_id, post_id, text) made ready by ``prepare``."""
+        """``prepared[i]`` is ``rows[i]`` (id, owner_id, post_id, text, fingerprint) made ready by ``prepare``."""
         ids = [p[0] for p in prepared]
-        dup = duplicates.duplicated(
-            self.session,
-            self.workspace_id,
-            ((r.id, r.owner_id, r.post_id, p[1]) for r, p in zip(rows, prepared, strict=True) if p[1] is not None),
-        )
+        dup, flagged = self.duplicated, 0
+        recount = [
+            (r.id, r.owner_id, r.post_id, p[1])
+            for r, p in zip(rows, prepared, strict=True)
+            if p[1] is not None and p[1] != self.stored_fingerprints.get(p[0])
+        ]
+        if recount:  # fingerprints stored by an older engine: counted by what the analysis found
+            found = duplicates.duplicated(self.session, self.workspace_id, recount)
+            flagged = duplicates.flag_earlier(self.session, found)
+            dup = dup | found.fingerprints
         scores: list[str] = []
         matches: list[str] = []
         wanted: dict[tuple[int, str, int], MatchRow] = {}
         for comment_id, fp, score, match_json, match_rows in prepared:
-            scores.append(_with_duplicate(score) if fp is not None and fp in dup.fingerprints else score)
+            scores.append(_with_duplicate(score) if fp is not None and fp in dup else score)
             if match_rows:
                 matches.append(match_json)
                 for m in match_rows:
                     wanted[(comment_id, m[0], m[1])] = m
         _write_scores(self.session, "[" + ",".join(scores) + "]", self.ruleset.version)
-        flagged = duplicates.flag_earlier(self.session, dup)
         new = _write_matches(
             self.session, self.workspace_id, ids, "[" + ",".join(matches) + "]", wanted, self.source, self.uuids
         )
