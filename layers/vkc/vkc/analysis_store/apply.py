@@ -46,6 +46,7 @@ from vkc.analysis.analyzer import CommentAnalysis
 from vkc.analysis_store import duplicates, parallel
 from vkc.analysis_store.hooks import StoredMatch, notify_new_matches
 from vkc.analysis_store.ruleset import ANALYZERS, AnalyzerCache, RuleSet
+from vkc.db import jit
 from vkc.events import NO_EVENTS, EventBus
 
 
@@ -125,6 +126,7 @@ def analyze_comments(
 
     Matches stored for the first time are published on `events` before the caller commits.
     """
+    jit.off_for_transaction(session)
     ruleset = analyzers.get(session, workspace_id)
     where, params = scope.where()
     params |= {"ws": workspace_id, "ver": ruleset.version, "force": force}
