@@ -225,3 +225,18 @@ def test_a_batch_written_in_chunks_counts_across_chunks_and_notifies_once(
     assert (again.analyzed, again.new_matches) == (5, 0)
     assert space.matches() == matches
     assert len(seen) == 1
+
+
+def test_the_analysis_transaction_runs_without_jit_and_leaves_the_session_as_it_was(
+    space: Space, hooks: list[Any]
+) -> None:
+    """LLVM compilation cost the duplicate lookup 7-10 ms whenever its estimate passed jit_above_cost."""
+    during: list[str] = []
+    hooks.append(lambda session, ws, matches: during.append(session.execute(text("SHOW jit")).scalar_one()))
+    space.keyword("доставка")
+    with Session(space.engine) as s:
+        default = s.execute(text("SHOW jit")).scalar_one()
+    space.analyze(space.comments("доставка опоздала"))
+    assert during == ["off"]
+    with Session(space.engine) as s:
+        assert s.execute(text("SHOW jit")).scalar_one() == default  # SET LOCAL: this transaction only
