@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+#: Every timestamp column: `timestamptz`, an instant (the API and the dashboard show it in the user's zone).
+TIMESTAMPTZ = DateTime(timezone=True)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

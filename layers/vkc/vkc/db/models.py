@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vkc.db.base import Base
+from vkc.db.base import TIMESTAMPTZ, Base
 
 
 class Workspace(Base):
@@ -33,7 +32,7 @@ class Workspace(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
 
 
 class ApiKey(Base):
@@ -48,9 +47,9 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200), nullable=False, default="default")
     prefix: Mapped[str] = mapped_column(String(16), nullable=False)
     key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    revoked_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
 
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -95,13 +94,11 @@ class Job(Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     correlation_id: Mapped[str | None] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now(), onupdate=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    finished_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     # fan-in and progress: tasks_done only moves when a task flips to done/skipped (exactly once)
     tasks_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     tasks_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
@@ -112,4 +109,4 @@ class Job(Base):
     #: when SQS accepted the job's root message (null: not confirmed yet). The database cannot commit
     #: with SQS, so a creator killed between its commit and its send leaves a queued job with no message;
     #: the scheduler's outbox sweep (`vkc.jobs.outbox`) re-sends the root task of those.
-    enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    enqueued_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)

@@ -14,7 +14,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -28,9 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 # the tables its foreign keys name (workspaces, comments) are registered with it
 from vkc.db import models, models_collection  # noqa: F401
-from vkc.db.base import Base
-
-_TS = DateTime(timezone=True)
+from vkc.db.base import TIMESTAMPTZ, Base
 
 
 class Keyword(Base):
@@ -53,8 +50,8 @@ class Keyword(Base):
     negatives: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list)
     fuzzy: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now(), onupdate=func.now())
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now(), onupdate=func.now())
 
 
 class KeywordMatch(Base):
@@ -78,7 +75,7 @@ class KeywordMatch(Base):
     snippet: Mapped[str] = mapped_column(Text, nullable=False)
     highlight_start: Mapped[int] = mapped_column(Integer, nullable=False)
     highlight_end: Mapped[int] = mapped_column(Integer, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
 
 
 class LabelCorrection(Base):
@@ -104,4 +101,4 @@ class LabelCorrection(Base):
     model_value: Mapped[str | None] = mapped_column(String(8))  # the model's label at that time
     api_key_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     api_key_name: Mapped[str] = mapped_column(String(200), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(_TS, nullable=False, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, nullable=False, server_default=func.now())

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Computed,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -31,10 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vkc.db.base import Base
+from vkc.db.base import TIMESTAMPTZ, Base
 from vkc.db.models_community import Community as Community  # re-exported: its importers predate the split
-
-_TS = DateTime(timezone=True)
 
 
 class VkTokenRow(Base):
@@ -56,8 +53,8 @@ class VkTokenRow(Base):
     type: Mapped[str] = mapped_column(String(16), nullable=False)
     state: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
     state_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now(), onupdate=func.now())
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now(), onupdate=func.now())
 
 
 class Post(Base):
@@ -73,7 +70,7 @@ class Post(Base):
     owner_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     post_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     from_id: Mapped[int | None] = mapped_column(BigInteger)
-    date: Mapped[datetime | None] = mapped_column(_TS)
+    date: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     is_pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     post_type: Mapped[str | None] = mapped_column(String(16))
@@ -88,9 +85,9 @@ class Post(Base):
     # cursors: how far the top level of this post has been read (sort=asc keeps offsets stable)
     top_level_offset: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     comments_count_collected: Mapped[int | None] = mapped_column(Integer)  # VK's count when last fully read
-    comments_collected_at: Mapped[datetime | None] = mapped_column(_TS)
-    first_seen_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now(), onupdate=func.now())
+    comments_collected_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    first_seen_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now(), onupdate=func.now())
 
 
 class Comment(Base):
@@ -112,7 +109,7 @@ class Comment(Base):
     post_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     comment_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     from_id: Mapped[int | None] = mapped_column(BigInteger)
-    date: Mapped[datetime | None] = mapped_column(_TS)
+    date: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     root_comment_id: Mapped[int | None] = mapped_column(BigInteger)  # null for top level
     reply_to_comment: Mapped[int | None] = mapped_column(BigInteger)
@@ -123,11 +120,11 @@ class Comment(Base):
     is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     first_seen_job_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    first_seen_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    first_seen_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
     # analysis (written by the analyze step; analyzed_hash = content_hash it analyzed)
     analyzed_hash: Mapped[str | None] = mapped_column(String(64))
-    analyzed_at: Mapped[datetime | None] = mapped_column(_TS)
+    analyzed_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     analyzed_rules: Mapped[str | None] = mapped_column(String(32))  # version of the keyword rules applied
     sentiment: Mapped[str | None] = mapped_column(String(8))  # positive | neutral | negative
     sentiment_score: Mapped[float | None] = mapped_column(Float)
@@ -151,8 +148,8 @@ class Comment(Base):
     profanity_manual: Mapped[bool | None] = mapped_column(Boolean)
     profanity_model: Mapped[bool | None] = mapped_column(Boolean)
     # moderation
-    viewed_at: Mapped[datetime | None] = mapped_column(_TS)
-    archived_at: Mapped[datetime | None] = mapped_column(_TS)
+    viewed_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    archived_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
 
 
 #: Duplicate-text lookups (`vkc.analysis_store.duplicates`) by one key no other index serves (migration 0014).
@@ -171,7 +168,7 @@ class Author(Base):
     photo_url: Mapped[str | None] = mapped_column(Text)
     deactivated: Mapped[str | None] = mapped_column(String(32))
     is_closed: Mapped[bool | None] = mapped_column(Boolean)
-    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
 
 
 class CollectionTask(Base):
@@ -190,8 +187,8 @@ class CollectionTask(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     counts: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
-    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
-    finished_at: Mapped[datetime | None] = mapped_column(_TS)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
 
 
 class SkippedObject(Base):
@@ -210,7 +207,7 @@ class SkippedObject(Base):
     object_ref: Mapped[str] = mapped_column(String(128), nullable=False)
     error_code: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
 
 
 class MonitoringRun(Base):
@@ -223,8 +220,8 @@ class MonitoringRun(Base):
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
     community_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False, unique=True)
-    queued_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
-    started_at: Mapped[datetime | None] = mapped_column(_TS)
-    finished_at: Mapped[datetime | None] = mapped_column(_TS)
+    queued_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    finished_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     outcome: Mapped[str | None] = mapped_column(String(16))
     totals: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -15,7 +15,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -28,9 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vkc.db.base import Base
-
-_TS = DateTime(timezone=True)
+from vkc.db.base import TIMESTAMPTZ, Base
 
 
 class Community(Base):
@@ -60,8 +57,8 @@ class Community(Base):
     monitoring_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     monitoring_interval_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=60)
     monitoring_priority: Mapped[str] = mapped_column(String(8), nullable=False, default="normal")
-    next_monitoring_at: Mapped[datetime | None] = mapped_column(_TS)
+    next_monitoring_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     newest_post_id: Mapped[int | None] = mapped_column(BigInteger)
-    last_collected_at: Mapped[datetime | None] = mapped_column(_TS)
-    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now(), onupdate=func.now())
+    last_collected_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now(), onupdate=func.now())

@@ -13,15 +13,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 # the tables its foreign keys name (workspaces, jobs) are registered with it
 from vkc.db import models  # noqa: F401
-from vkc.db.base import Base
-
-_TS = DateTime(timezone=True)
+from vkc.db.base import TIMESTAMPTZ, Base
 
 WEBHOOK_EVENT_STATUSES = ("pending", "delivered", "failed")
 
@@ -40,8 +38,8 @@ class Webhook(Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     secret_name: Mapped[str] = mapped_column(String(512), nullable=False)
     secret_hint: Mapped[str] = mapped_column(String(16), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now(), onupdate=func.now())
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now(), onupdate=func.now())
 
 
 class WebhookEvent(Base):
@@ -68,15 +66,15 @@ class WebhookEvent(Base):
     rounds: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     # a worker holds the event until then, so a duplicate queue message never sends it twice at once
-    lease_until: Mapped[datetime | None] = mapped_column(_TS)
+    lease_until: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
     # the job whose detached task delivers it (a ping has none: the API delivers it while the caller waits)
     job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     # last time the event was queued or a round started or ended: the outbox sweep re-queues pending
     # events whose heartbeat is older than any redelivery could be (their queue message was lost)
-    heartbeat_at: Mapped[datetime] = mapped_column(_TS, nullable=False, server_default=func.now())
+    heartbeat_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, nullable=False, server_default=func.now())
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
-    finished_at: Mapped[datetime | None] = mapped_column(_TS)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(TIMESTAMPTZ)
 
 
 class WebhookDelivery(Base):
@@ -97,4 +95,4 @@ class WebhookDelivery(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(_TS, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMPTZ, server_default=func.now())
