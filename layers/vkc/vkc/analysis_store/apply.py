@@ -478,7 +478,16 @@ def _write_matches(
 ) -> list[StoredMatch]:
     """Delete the chunk's vanished matches and upsert the wanted ones; returns the rows inserted.
 
-    One statement. The delete (keys not wanted) and the upsert (wanted keys) touch disjoint rows. An
+    One statement. The delete (keys not wanted) and the upsert (wanted keys) touch disjoint rows.
+
+    The delete finds its rows by one index probe per comment (a ``LATERAL`` subquery that ``OFFSET 0``
+    keeps from being flattened into a join) and deletes them by ``ctid``. Why: written as
+    ``comment_id = ANY(:ids)``, a table the statistics did not know yet (a new database, a first large
+    collection before autovacuum analyzed it) looked as if the chunk's ids were half its rows, and
+    every chunk's delete read all of ``keyword_matches`` (measured: 10.8 ms a chunk at 45,000 matches,
+    1.2 ms now; a re-analysis of 1,000,000 comments read a million rows a chunk). The ``ctid``s stay
+    valid within the statement: the comments are locked by this transaction, and their matches are
+    changed only here (another transaction may only delete one, with its keyword). An
     identical stored row is not written at all (the ``WHERE`` of ``DO UPDATE``), so it returns
     nothing; a changed detail updates the row in place (``xmax`` is set: not new); ``xmax = 0``
     marks a row this statement inserted. Keyword ids come back as text, the form of the rows' keys
@@ -493,10 +502,16 @@ def _write_matches(
                     lemmas text[], fuzzy boolean, snippet text, highlight_start integer, highlight_end integer)
             ), vanished AS (
                 DELETE FROM keyword_matches AS m
-                WHERE m.comment_id = ANY(CAST(string_to_array(:ids, ',') AS bigint[]))
-                  AND NOT EXISTS (
-                      SELECT 1 FROM wanted AS w
-                      WHERE w.comment_id = m.comment_id AND w.keyword_id = m.keyword_id AND w.start = m.start)
+                WHERE m.ctid = ANY(ARRAY(
+                    SELECT s.ctid
+                    FROM unnest(CAST(string_to_array(:ids, ',') AS bigint[])) AS i(id)
+                    CROSS JOIN LATERAL (
+                        SELECT ctid, keyword_id, start FROM keyword_matches WHERE comment_id = i.id OFFSET 0
+                    ) AS s
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM wanted AS w
+                        WHERE w.comment_id = i.id AND w.keyword_id = s.keyword_id AND w.start = s.start)
+                ))
             )
             INSERT INTO keyword_matches AS m (workspace_id, comment_id, keyword_id, matched_text, start, "end",
                                               lemmas, fuzzy, snippet, highlight_start, highlight_end)
