@@ -15,10 +15,12 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -36,6 +38,8 @@ class Keyword(Base):
         # duplicates are found case-insensitively, per kind
         Index("uq_keywords_workspace_kind_lower_text", "workspace_id", "kind", text("lower(text)"), unique=True),
         Index("ix_keywords_workspace_category", "workspace_id", "category"),
+        # what the matches reference (``id`` alone is unique; see KeywordMatch)
+        UniqueConstraint("workspace_id", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -55,18 +59,26 @@ class Keyword(Base):
 
 
 class KeywordMatch(Base):
-    """One occurrence of a keyword in a comment; offsets index the comment's original text."""
+    """One occurrence of a keyword in a comment; offsets index the comment's original text.
+
+    The keyword is referenced by ``(workspace_id, keyword_id)``: deleting a keyword then finds its
+    matches through ``ix_keyword_matches_workspace_keyword`` instead of reading the table (migration
+    0015).
+    """
 
     __tablename__ = "keyword_matches"
     __table_args__ = (
         Index("uq_keyword_matches_comment_keyword_start", "comment_id", "keyword_id", "start", unique=True),
         Index("ix_keyword_matches_workspace_keyword", "workspace_id", "keyword_id", "comment_id"),
+        ForeignKeyConstraint(
+            ["workspace_id", "keyword_id"], ["keywords.workspace_id", "keywords.id"], ondelete="CASCADE"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), nullable=False)
-    keyword_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("keywords.id", ondelete="CASCADE"), nullable=False)
+    keyword_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     matched_text: Mapped[str] = mapped_column(Text, nullable=False)
     start: Mapped[int] = mapped_column(Integer, nullable=False)
     end: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -143,7 +143,7 @@ def update_keyword(
     for column, value in values.items():
         setattr(keyword, column, value)
     if not keyword.active:
-        drop_matches(session, [keyword.id])
+        drop_matches(session, workspace_id, [keyword.id])
     _flush_unique(session, workspace_id, rule)
     session.commit()
     session.refresh(keyword)
@@ -157,19 +157,23 @@ def delete_keyword(
     """Delete the keyword and its matches (comments' match counts follow at once)."""
     keyword = _load(session, workspace_id, keyword_id)
     was_active = keyword.active
-    drop_matches(session, [keyword.id])
+    drop_matches(session, workspace_id, [keyword.id])
     session.execute(delete(Keyword).where(Keyword.id == keyword.id))
     session.commit()
     return on_change(session, workspace_id) if was_active else None
 
 
-def drop_matches(session: Session, keyword_ids: list[uuid.UUID]) -> None:
-    """Remove the keywords' matches and lower the affected comments' match_count in one statement."""
+def drop_matches(session: Session, workspace_id: uuid.UUID, keyword_ids: list[uuid.UUID]) -> None:
+    """Remove the keywords' matches and lower the affected comments' match_count in one statement.
+
+    By workspace and keyword, the leading columns of ``ix_keyword_matches_workspace_keyword``: no
+    index leads with the keyword alone, and without the workspace this read every workspace's matches.
+    """
     session.execute(
         text(
             """
             WITH gone AS (
-                DELETE FROM keyword_matches WHERE keyword_id = ANY(:ids) RETURNING comment_id
+                DELETE FROM keyword_matches WHERE workspace_id = :ws AND keyword_id = ANY(:ids) RETURNING comment_id
             ), per_comment AS (
                 SELECT comment_id, count(*) AS n FROM gone GROUP BY comment_id
             )
@@ -177,7 +181,7 @@ def drop_matches(session: Session, keyword_ids: list[uuid.UUID]) -> None:
             FROM per_comment p WHERE c.id = p.comment_id
             """
         ),
-        {"ids": keyword_ids},
+        {"ws": workspace_id, "ids": keyword_ids},
     )
 
 
