@@ -94,5 +94,10 @@ def test_a_chunks_match_write_reads_its_own_matches_not_the_table(space: Space) 
             {"ids": chunk},
         ).scalars()
         assert list(left) == kept  # the vanished match is deleted, the others kept
-        assert session.execute(text("SELECT count(*) FROM keyword_matches")).scalar_one() == STORED - 1
+        assert (
+            session.execute(
+                text("SELECT count(*) FROM keyword_matches WHERE workspace_id = :ws"), {"ws": space.workspace_id}
+            ).scalar_one()
+            == STORED - 1
+        )
         session.rollback()

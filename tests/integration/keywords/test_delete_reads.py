@@ -73,7 +73,13 @@ def test_deleting_a_keyword_reads_its_own_matches_and_lowers_their_comments_coun
         service.delete_keyword(session, ws, gone, on_change=lambda *_: None)
 
         assert _rows_read(session) - before <= 4 * MINE  # its matches (twice at most), not the 6,000 others
-        left = session.execute(text("SELECT keyword_id, count(*) FROM keyword_matches GROUP BY keyword_id")).all()
+        left = session.execute(
+            text(
+                "SELECT keyword_id, count(*) FROM keyword_matches "
+                "WHERE workspace_id IN (:ws, :other) GROUP BY keyword_id"
+            ),
+            {"ws": ws, "other": other_ws},
+        ).all()
         assert dict(left) == {kept: OTHERS, elsewhere: OTHERS}
         counts = session.execute(
             text("SELECT match_count, count(*) FROM comments WHERE workspace_id = :ws GROUP BY match_count"),
