@@ -13,19 +13,10 @@ from sqlalchemy.orm import Session
 from vkc.analysis_store import duplicates
 
 from tests.integration.analysis_store.conftest import Space
+from tests.support.reads import rows_read
 
 STORED = 3_000  # analyzed comments of the workspace, none sharing the batch's fingerprints but one
 TWICE = "ab12cd34ef56ab78"  # stored twice, under two posts: the batch's third copy makes it a duplicate
-
-
-def _rows_read(session: Session) -> int:
-    """Heap rows this transaction has read from `comments` so far (sequential and through indexes)."""
-    return session.execute(
-        text(
-            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
-            "WHERE relname = 'comments'"
-        )
-    ).scalar_one()
 
 
 def test_the_lookup_reads_the_fingerprints_rows_not_the_workspace(space: Space) -> None:
@@ -45,11 +36,11 @@ def test_the_lookup_reads_the_fingerprints_rows_not_the_workspace(space: Space) 
         ).all()
         earlier = sorted(r.id for r in stored if r.fingerprint == TWICE)
         batch = [(10_000_000 + n, -1, 3, f"{n:016x}") for n in range(200)] + [(10_000_999, -1, 3, TWICE)]
-        before = _rows_read(session)
+        before = rows_read(session, "comments")
 
         found = duplicates.duplicated(session, space.workspace_id, batch)
 
         assert found == duplicates.Duplicates({TWICE}, earlier)
-        assert _rows_read(session) - before <= 10  # the two stored copies, not the 3,000 rows
+        assert rows_read(session, "comments") - before <= 10  # the two stored copies, not the 3,000 rows
         assert duplicates.flag_earlier(session, found) == 2
         session.rollback()

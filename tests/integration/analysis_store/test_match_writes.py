@@ -16,19 +16,10 @@ from sqlalchemy.orm import Session
 from vkc.analysis_store import apply
 
 from tests.integration.analysis_store.conftest import Space
+from tests.support.reads import rows_read
 
 STORED = 3_000  # analyzed comments of the workspace, one stored match each
 CHUNK = 50  # the chunk being written: its first comment's match vanished, the others stay
-
-
-def _rows_read(session: Session) -> int:
-    """Heap rows this transaction has read from `keyword_matches` so far (sequential and through indexes)."""
-    return session.execute(
-        text(
-            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
-            "WHERE relname = 'keyword_matches'"
-        )
-    ).scalar_one()
 
 
 def test_a_chunks_match_write_reads_its_own_matches_not_the_table(space: Space) -> None:
@@ -81,14 +72,14 @@ def test_a_chunks_match_write_reads_its_own_matches_not_the_table(space: Space) 
             (c, kw, 0): (kw, 0, 8, "доставка", ("доставка",), False, f"доставка {n}", 0, 8)
             for n, c in enumerate(kept, start=2)
         }
-        before = _rows_read(session)
+        before = rows_read(session, "keyword_matches")
 
         new = apply._write_matches(
             session, space.workspace_id, chunk, json.dumps(objects, ensure_ascii=False), wanted, "collection", {}
         )
 
         assert new == []  # nothing new, nothing rewritten
-        assert _rows_read(session) - before <= 3 * CHUNK  # the chunk's matches, not the 3,000 stored
+        assert rows_read(session, "keyword_matches") - before <= 3 * CHUNK  # the chunk's matches, not the 3,000 stored
         left = session.execute(
             text("SELECT comment_id FROM keyword_matches WHERE comment_id = ANY(:ids) ORDER BY comment_id"),
             {"ids": chunk},

@@ -16,19 +16,10 @@ from vkc.keywords import service
 from vkc.keywords.schemas import KeywordCreate
 
 from tests.support.factories import make_community
+from tests.support.reads import rows_read
 
 OTHERS = 3_000  # matches of another keyword (and of another workspace's), which the deletion must not read
 MINE = 5
-
-
-def _rows_read(session: Session) -> int:
-    """Heap rows this transaction has read from `keyword_matches` so far (sequential and through indexes)."""
-    return session.execute(
-        text(
-            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
-            "WHERE relname = 'keyword_matches'"
-        )
-    ).scalar_one()
 
 
 def _keyword(engine: Engine, workspace_id: uuid.UUID, word: str) -> uuid.UUID:
@@ -68,11 +59,13 @@ def test_deleting_a_keyword_reads_its_own_matches_and_lowers_their_comments_coun
         _matches(session, ws, community, gone, MINE, 1)
         _matches(session, ws, community, kept, OTHERS, 1_000)
         _matches(session, other_ws, other_community, elsewhere, OTHERS, 10_000)
-        before = _rows_read(session)
+        before = rows_read(session, "keyword_matches")
 
         service.delete_keyword(session, ws, gone, on_change=lambda *_: None)
 
-        assert _rows_read(session) - before <= 4 * MINE  # its matches (twice at most), not the 6,000 others
+        assert (
+            rows_read(session, "keyword_matches") - before <= 4 * MINE
+        )  # its matches (twice at most), not the 6,000 others
         left = session.execute(
             text(
                 "SELECT keyword_id, count(*) FROM keyword_matches "
