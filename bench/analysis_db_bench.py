@@ -1,7 +1,7 @@
 """Analysis through the database: comments per second of the real analyze task, 200 rules, one process.
 
 What is timed is what the analyze worker does for its SQS records: ``run_task`` of
-``analyze.comments`` messages of 1,000 comment ids (as the parse worker sends them), each reading the
+``analyze.comments`` messages of up to 5,000 comment ids (as the parse worker sends them), each reading the
 comments, analyzing them, writing scores, keyword matches and duplicate flags, calling the
 new-matches hook and committing; on the local PostgreSQL (pg8000, as deployed), sequentially in this
 one process. Corpus: the VK emulator's "small" dataset (seed 42), its owners and posts, in a workspace

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from vkc.analysis_store.reanalysis import start_reanalysis
 from vkc.analysis_store.ruleset import ANALYZERS
+from vkc.analysis_store.task import IDS_PER_MESSAGE
 from vkc.db.models_analysis import Keyword, KeywordMatch
 from vkc.db.models_collection import Comment
 from vkc.jobs.runner import run_task
@@ -96,7 +97,7 @@ def test_detached_analysis_after_collection_finds_planted_keywords(
     assert held
     assert all(m.message.task == "analyze.comments" for m in held)
     assert {m.priority for m in held} == {Priority.HIGH}  # the collection's priority
-    assert all(len(m.message.params["comment_ids"]) <= 1000 for m in held)
+    assert all(len(m.message.params["comment_ids"]) <= IDS_PER_MESSAGE for m in held)
     ANALYZERS.clear()
     started = time.perf_counter()
     for sent in held:

@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 RANGE_TASK = "reanalyze.range"
 COMMENTS_PER_TASK = 5_000
-BATCH = 1_000
+#: Comments per transaction within a range: the whole range, for the reason ``task.IDS_PER_MESSAGE`` gives.
+BATCH = 5_000
 
 
 def start_reanalysis(

@@ -1,7 +1,7 @@
 """The detached `analyze.comments` task, and how the collection queues it.
 
 Contract: message `{job_id, task: "analyze.comments", task_id, params: {"comment_ids": [int, …]}}` on
-an analyze queue (≤ 1,000 ids per message as sent; ≤ 5,000 accepted). The comments are read in the
+an analyze queue (≤ 5,000 ids per message, as sent and as accepted). The comments are read in the
 job's workspace only; ids of other workspaces are ignored. The task is detached: it runs whether the
 job that stored the comments is still running or long finished, and never changes that job.
 """
@@ -21,7 +21,14 @@ from vkc.settings import WorkerKind
 log = logging.getLogger(__name__)
 
 ANALYZE_TASK = "analyze.comments"
-IDS_PER_MESSAGE = 1_000
+#: Comments per message, each analyzed in one transaction. Why 5,000, not 1,000: each task pays a fixed
+#: part (its reads, the analysis process's fill at the start and drain at the end, the commit), so
+#: larger tasks analyze more comments per second (interleaved bench pairs: 1,000 → 2,500 ids +12 %,
+#: 2,500 → 5,000 +8 %, 7 of 8 pairs each). A workspace's analyses are serialized anyway (the duplicate
+#: lock), so fewer, larger messages also keep fewer workers waiting on that lock. The cost: a task holds
+#: its rows for about a second, and a failed one analyzes 5,000 again. A batch of 10 messages is at most
+#: 50,000 comments, well within the worker's 60 s at the in-process rate (about 3,000/s).
+IDS_PER_MESSAGE = 5_000
 MAX_IDS = 5_000
 
 
