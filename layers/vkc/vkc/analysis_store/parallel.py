@@ -4,10 +4,11 @@ Why: in one process the GIL serializes the engine (≈ 75 µs per comment) and t
 (≈ 50 µs), so the analyze task stays near 5,000 comments/s whatever the cores. Lambda gives CPU time in
 proportion to memory: 1,769 MB buys one vCPU-second per second and 3,538 MB two (a function shows 2
 cores at any size up to 3,008 MB, but below ~2,600 MB two busy processes share about one core's time, see
-``vcpus``). With two vCPUs of time a child process analyzes chunk k+1 while the parent writes chunk k (the
-parent analyzes the first chunk itself, see ``chunk_sizes``), and the child sends back write-ready
-plain rows (``apply.Prepared``: ints, strings, tuples; the rows' JSON already encoded), never
-``CommentAnalysis`` objects (pickling those costs 40–130 µs per comment, as much as analyzing).
+``vcpus``). With two vCPUs of time a child process analyzes chunk k+1 while the parent writes chunk k
+(the parent counts the batch's duplicates while the child analyzes the first, see ``chunk_sizes``),
+and the child sends back write-ready plain rows (``apply.Prepared``: ints, strings, tuples; the
+rows' JSON already encoded), never ``CommentAnalysis`` objects (pickling those costs 40–130 µs per
+comment, as much as analyzing).
 
 How, and why so (measured, see docs/analysis-throughput.md):
 - ``os.fork`` + a socket pair, not ``multiprocessing.Pool``/``Queue``: Lambda has no /dev/shm, so
@@ -58,7 +59,7 @@ from vkc.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-#: Chunks of the parallel path (``chunk_sizes``): the first, the parent's own, is short; then up to ``CHUNK``.
+#: Chunks of the parallel path (``chunk_sizes``): the first is short; then up to ``CHUNK``.
 FIRST = 100
 CHUNK = 500
 #: A smaller batch is analyzed in-process: it would be one or two chunks here, so there would be
@@ -118,11 +119,10 @@ def wanted(batch: int) -> bool:
 
 
 def chunk_sizes(n: int, first: int = FIRST, largest: int = CHUNK) -> list[int]:
-    """Chunks of the parallel path: the parent's own first one, the child's, the last one short.
+    """Chunks of the parallel path, all analyzed by the child: a short first one, the last one short.
 
-    Why: the parent analyzes and writes the first chunk (``first``) while the child analyzes the
-    second, which is twice as long so it is ready about when the parent is (analyzing and writing a
-    comment costs the parent about twice what analyzing costs the child); then even chunks of
+    Why: the parent writes nothing until the first chunk arrives, so it is short (``first``: ready
+    while the parent counts the batch's duplicates); the second is twice as long, then even chunks of
     ``largest`` at most, as the child keeps ahead of the writes; the last is short again, because its
     write is the one nothing overlaps.
     """
