@@ -170,10 +170,98 @@ def test_a_process_with_other_threads_does_not_fork(space: Space, processes: Any
     assert parallel.child_pid() is None
 
 
+GATE_ROW = 150  # in the child's second chunk (rows 100-299 of 600)
+
+
+@pytest.mark.parametrize("check_every", [parallel.CHECK_EVERY, 10**6], ids=["claims-read-often", "claims-overrun"])
+def test_a_lagging_child_leaves_rows_to_the_parent_and_every_row_is_stored_once(
+    engine: Engine, processes: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, check_every: int
+) -> None:
+    """The child stops at row 150 until the parent has claimed rows 200 and on (a file is the gate);
+    the parent writes the child's chunks and its own, each row once, the same rows as in-process. With
+    claims read only at a chunk's start, the child analyzes rows 200-299 too, after the parent claimed
+    them: the parent's copy is the one written."""
+    corpus = _corpus()
+    gate_text = "Квартира у парка, доставка ключей курьером — здесь анализ ждёт, пока родитель заберёт хвост"
+    corpus[GATE_ROW] = (gate_text, 3)
+    here = Space(engine, *make_community(engine))
+    beside = Space(engine, *make_community(engine))
+    here_ids, beside_ids = _fill(here, corpus), _fill(beside, corpus)
+    processes(1)
+    here.analyze(here_ids)
+
+    processes(2)
+    monkeypatch.setattr(parallel, "CHECK_EVERY", check_every)  # the fork inherits it
+    with Session(beside.engine) as s:
+        ruleset = beside.cache.get(s, beside.workspace_id)
+    analyze = ruleset.analyzer.analyze
+    parent = os.getpid()
+    gate = tmp_path / "claimed"
+
+    def waits_in_child(comment_text: str) -> Any:
+        if comment_text == gate_text and os.getpid() != parent:
+            deadline = time.monotonic() + 10
+            while not gate.exists() and time.monotonic() < deadline:
+                time.sleep(0.005)
+        return analyze(comment_text)
+
+    monkeypatch.setattr(ruleset.analyzer, "analyze", waits_in_child)
+    prepare = apply.prepare
+    in_parent: list[int] = []  # rows (comment ids) the parent analyzed
+
+    def noting(ruleset: Any, comment_id: int, comment_text: str, analysis: Any) -> Any:
+        if os.getpid() == parent:
+            in_parent.append(comment_id)
+        return prepare(ruleset, comment_id, comment_text, analysis)
+
+    monkeypatch.setattr(apply, "prepare", noting)
+    written: list[int] = []
+    write = apply._ChunkWriter.write
+
+    def counting(self: apply._ChunkWriter, rows: Any, prepared: Any) -> Any:
+        assert [r.id for r in rows] == [p[0] for p in prepared]
+        written.append(len(prepared))
+        return write(self, rows, prepared)
+
+    monkeypatch.setattr(apply._ChunkWriter, "write", counting)
+    claims: list[int] = []
+    child_chunks: list[tuple[int, int]] = []
+    claim, receive = parallel.Batch.claim, parallel.Batch.receive
+
+    def noting_claim(self: parallel.Batch, start: int) -> None:
+        claims.append(start)
+        claim(self, start)
+        if start <= 2 * parallel.FIRST:
+            gate.touch()
+
+    def noting_receive(self: parallel.Batch) -> Any:
+        chunk = receive(self)
+        if chunk is not None:
+            child_chunks.append((chunk[0], chunk[0] + len(chunk[1])))
+        return chunk
+
+    monkeypatch.setattr(parallel.Batch, "claim", noting_claim)
+    monkeypatch.setattr(parallel.Batch, "receive", noting_receive)
+    claim_start = parallel.claim_start
+    # no claim before the child's first chunk is in, so the sequence below does not depend on timing
+    monkeypatch.setattr(parallel, "claim_start", lambda done, start: claim_start(done, start) if done else None)
+    counts = beside.analyze(beside_ids)
+
+    assert parallel.child_pid() is not None
+    assert claims == [500, 400, 300, 200]  # while nothing was ready, down to one claim above the child
+    assert counts.analyzed == sum(written) == BATCH  # every row written, none twice
+    assert sorted(in_parent) == beside_ids[200:]
+    overrun = 300 if check_every > BATCH else 200
+    assert child_chunks == [(0, 100), (100, overrun)]  # the child's rows past 200 were not written
+    assert _stored(here, here_ids) == _stored(beside, beside_ids)
+    assert len(beside.matches()) == counts.matches == counts.new_matches
+
+
 def test_a_killed_child_fails_the_batch_and_the_retry_stores_every_comment_once(
     space: Space, processes: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     processes(2)
+    monkeypatch.setattr(parallel, "CLAIM", 0)  # the parent takes no rows back: the child meets the marker
     corpus = _corpus()
     marker = BATCH - 20  # in the last chunk: earlier chunks are already written when the child dies
     corpus[marker] = ("Сдаю квартиру, доставка бесплатно — на этом тексте процесс анализа умрёт", 1)

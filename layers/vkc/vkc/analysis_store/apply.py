@@ -21,10 +21,11 @@ Throughput: the batch is cut into chunks; while the database writes chunk k (on 
 connection, in a helper thread), this thread analyzes chunk k+1, so the engine's CPU time and the
 database's time overlap (this thread yields the GIL between comments while a write is running, see
 ``_let_writer_run``). Duplicate texts are counted once for the whole batch before the first
-chunk, from the fingerprints the collection stored (``_count_duplicates``); chunks are written in
-order, all in the one transaction. Where the function has two
-CPUs and the batch is large enough, chunk k+1 is analyzed by a second process instead, with no GIL
-between the two (``parallel``); both paths write the same rows, built by ``prepare``.
+chunk, from the fingerprints the collection stored (``_count_duplicates``); all chunks are written
+in the one transaction. Where the function has two CPUs and the batch is large enough, a second
+process analyzes the batch from the front while this one writes, and this one analyzes rows from the
+end whenever it has nothing to write, with no GIL between the two (``parallel``); both paths write the
+same rows, built by ``prepare``.
 """
 
 from __future__ import annotations
@@ -219,23 +220,39 @@ def _analyze_beside(
     rows: Sequence[Any],
     writer: _ChunkWriter,
 ) -> list[_Written]:
-    """The analysis process analyzes every chunk; this one writes chunk k while the child analyzes k+1.
+    """The analysis process analyzes the batch from the front while this one writes its chunks.
 
-    While the child analyzes the first (short) chunk, this process counts the batch's duplicates, so
-    neither waits for the other at the start. Why the child takes the first chunk too: the writes are
-    the slower of the two paths (this process's Python plus the database's time), so every comment
-    this process analyzes lengthens the critical path (interleaved bench pairs, 5,000-comment tasks:
-    +286/s, 8 of 10, against the parent analyzing the first chunk itself).
+    While the child analyzes the first (short) chunk, this process counts the batch's duplicates. After
+    that, whenever no chunk is waiting to be written, this process takes rows from the batch's end
+    (``parallel.Batch.claim``), analyzes and writes them itself, so neither process idles while the
+    other has work left: which one is faster depends on the machine and on the database's load.
+    A row the child analyzed after this process claimed it is written once, from this process's copy.
     """
-    sizes = parallel.chunk_sizes(len(rows))
-    results = child.analyze((workspace_id, ruleset.version), [(r.id, r.text) for r in rows], sizes)
-    with closing(results):  # an error while writing stops the child (see ``AnalysisProcess``)
+    n = len(rows)
+    batch = child.analyze((workspace_id, ruleset.version), [(r.id, r.text) for r in rows], parallel.chunk_sizes(n))
+    with closing(batch):  # an error while writing stops the child (see ``AnalysisProcess``)
         _count_duplicates(writer, rows)
-        written = []
-        start = 0
-        for size, prepared in zip(sizes, results, strict=True):
-            written.append(writer.write(rows[start : start + size], prepared))
-            start += size
+        written: list[_Written] = []
+        seen: dict[str, CommentAnalysis] = {}
+        theirs = 0  # the child's chunks so far cover rows[:theirs]
+        mine = n  # this process has claimed rows[mine:]
+        while True:
+            if not batch.ready() and (start := parallel.claim_start(theirs, mine)) is not None:
+                batch.claim(start)
+                own = [prepare(ruleset, r.id, r.text, _analyze(ruleset, seen, r.text)) for r in rows[start:mine]]
+                written.append(writer.write(rows[start:mine], own))
+                mine = start
+                continue
+            chunk = batch.receive()
+            if chunk is None:
+                break
+            first, prepared = chunk
+            keep = min(len(prepared), mine - first)
+            if keep > 0:
+                written.append(writer.write(rows[first : first + keep], prepared[:keep]))
+            theirs = first + len(prepared)
+        if batch.end is None or batch.end < mine:
+            raise parallel.AnalysisProcessFailed(f"analysis process stopped at row {batch.end}, before {mine}")
     return written
 
 
