@@ -6,7 +6,7 @@ Setup (not timed): a workspace with the 200 rules of ``bench.analysis_bench`` as
 Timed, ``reanalysis.seconds_1m``: the ``reanalyze`` job as ``start_reanalysis`` queues it after a
 keyword change, over comments that are all stale (as after the workspace's first keywords or an
 engine version change): its root task plans ranges of 5,000 comments, each ``reanalyze.range``
-task analyzes its range in batches of 1,000 (one transaction each) and counts into the fan-in; the
+task analyzes its range in one transaction (``reanalysis.BATCH``) and counts into the fan-in; the
 last one finishes the job. Every score, search vector and match is written: the heaviest
 re-analysis. The messages are delivered by ``run_task`` one after another in this one process (in
 production the ranges spread over as many analyze workers as the queue scales to).
