@@ -117,6 +117,24 @@ def test_another_workspaces_comments_are_ignored(space: Space, engine: Any) -> N
     assert other.row(foreign).analyzed_hash is None
 
 
+def test_the_scope_counts_the_workspaces_comments_once_whatever_the_ids_repeat_or_belong_to(
+    space: Space, engine: Any
+) -> None:
+    from tests.support.factories import make_community
+
+    other = Space(engine, *make_community(engine, vk_id=2003))
+    [foreign] = other.comments("чужой комментарий")
+    first, second, third = space.comments("раз", "два", "три")
+    space.analyze([first])
+    counts = space.analyze([second, third, second, foreign])  # stale ones repeated, another workspace's
+    assert (counts.comments, counts.analyzed) == (2, 2)
+    counts = space.analyze([first, second, third, third, foreign])  # current ones among them
+    assert (counts.comments, counts.analyzed) == (3, 0)
+    space.edit(first, "раз, но другой")
+    counts = space.analyze([first, second, first])
+    assert (counts.comments, counts.analyzed) == (2, 1)
+
+
 def test_same_text_under_three_posts_is_duplicate_spam(space: Space) -> None:
     spam = "Заработок без вложений, пиши в лс! Подробности в лс"
     a = space.comments(spam, post=1)

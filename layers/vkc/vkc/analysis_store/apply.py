@@ -132,10 +132,6 @@ def analyze_comments(
     ruleset = analyzers.get(session, workspace_id)
     where, params = scope.where()
     params |= {"ws": workspace_id, "ver": ruleset.version, "force": force}
-    in_scope = session.execute(
-        text(f"SELECT count(*) FROM comments WHERE workspace_id = :ws AND {where}"),  # noqa: S608 - fixed fragments
-        params,
-    ).scalar_one()
     rows = session.execute(
         text(
             f"""
@@ -147,6 +143,7 @@ def analyze_comments(
         ),
         params,
     ).all()
+    in_scope = _in_scope(session, scope, where, params, len(rows))
     if not rows:
         return AnalyzeCounts(in_scope, 0, 0, 0, 0)
     writer = _ChunkWriter(session, workspace_id, ruleset, source)
@@ -165,6 +162,19 @@ def analyze_comments(
     return AnalyzeCounts(
         in_scope, len(rows), sum(w.matches for w in written), len(new), writer.flagged + sum(w.flagged for w in written)
     )
+
+
+def _in_scope(session: Session, scope: Scope, where: str, params: dict[str, Any], stale: int) -> int:
+    """How many of the workspace's comments the scope holds. When every id of the scope came back
+    stale (a collection's new comments, the usual case), that is the count, and the database is not
+    asked again (about 4 µs per comment)."""
+    if scope.ids is not None and stale == len(set(scope.ids)):
+        return stale
+    count: int = session.execute(
+        text(f"SELECT count(*) FROM comments WHERE workspace_id = :ws AND {where}"),  # noqa: S608 - fixed fragments
+        params,
+    ).scalar_one()
+    return count
 
 
 def _count_duplicates(writer: _ChunkWriter, rows: Sequence[Any]) -> None:
