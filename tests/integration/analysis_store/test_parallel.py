@@ -111,7 +111,22 @@ def _gone(pid: int) -> bool:
     return not os.path.exists(f"/proc/{pid}")
 
 
-def test_both_paths_store_identical_rows(engine: Engine, processes: Any) -> None:
+@pytest.mark.parametrize("head", [None, 200], ids=["one-batch", "read-in-two"])
+def test_both_paths_store_identical_rows(
+    engine: Engine, processes: Any, monkeypatch: pytest.MonkeyPatch, head: int | None
+) -> None:
+    """With ``head``, the batch is read in two (its first 200 rows, then the rest), and the child gets
+    them as two batches: the second one queued while it analyzes the first."""
+    if head is not None:
+        monkeypatch.setattr(apply, "HEAD", head)
+    sent: list[int] = []
+    analyze = parallel.AnalysisProcess.analyze
+
+    def noting(self: parallel.AnalysisProcess, key: Any, rows: Any, sizes: Any) -> parallel.Batch:
+        sent.append(len(rows))
+        return analyze(self, key, rows, sizes)
+
+    monkeypatch.setattr(parallel.AnalysisProcess, "analyze", noting)
     corpus = _corpus()
     here = Space(engine, *make_community(engine))
     beside = Space(engine, *make_community(engine))
@@ -127,6 +142,7 @@ def test_both_paths_store_identical_rows(engine: Engine, processes: Any) -> None
     processes(2)
     beside_counts = beside.analyze(beside_ids)
     assert parallel.child_pid() is not None  # the analysis process did it
+    assert sent == ([BATCH] if head is None else [head, BATCH - head])
 
     assert here_counts == beside_counts
     assert here_counts.analyzed == BATCH

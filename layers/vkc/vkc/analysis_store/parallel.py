@@ -43,6 +43,7 @@ parent always reaps its children: no zombies."""
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import gc
 import logging
@@ -351,13 +352,8 @@ def _serve(conn: Connection, rulesets: dict[Key, RuleSet], prepare: Prepare) -> 
     out: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(conn, out), name="analysis-results", daemon=True)
     sender.start()
-    while True:
-        try:
-            message = pickle.loads(conn.recv_bytes())  # noqa: S301 - the parent's own bytes
-        except (EOFError, OSError):
-            return
-        if message[0] != "batch":
-            continue  # a claim that reached us after we had stopped: nothing left to take
+    inbox = _Inbox(conn)
+    while (message := inbox.next_batch()) is not None:
         _, seq, key, sizes, rows = message
         try:
             ruleset = rulesets[key]
@@ -371,7 +367,7 @@ def _serve(conn: Connection, rulesets: dict[Key, RuleSet], prepare: Prepare) -> 
                 chunk = []
                 while i < stop:
                     if not (i - first) % CHECK_EVERY:
-                        limit = _claims(conn, seq, limit)
+                        limit = inbox.limit(seq, limit)
                         stop = min(stop, limit)
                         if i >= stop:
                             break
@@ -390,13 +386,38 @@ def _serve(conn: Connection, rulesets: dict[Key, RuleSet], prepare: Prepare) -> 
             out.put(pickle.dumps(("error", traceback.format_exc()), pickle.HIGHEST_PROTOCOL))
 
 
-def _claims(conn: Connection, seq: int, limit: int) -> int:
-    """The lowest row the parent has claimed in batch ``seq`` so far (``limit`` if none came)."""
-    while conn.poll(0):
-        message = pickle.loads(conn.recv_bytes())  # noqa: S301 - the parent's own bytes
-        if message[0] == "claim" and message[1] == seq:
-            limit = min(limit, message[2])
-    return limit
+class _Inbox:
+    """What the parent sent, read between comments: batches in order (the next one may come while this
+    one runs), and the lowest row the parent has claimed in each batch."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.batches: collections.deque[Any] = collections.deque()
+        self.claims: dict[int, int] = {}
+
+    def next_batch(self) -> Any:
+        """The next batch, waiting for it; None once the parent has closed the socket."""
+        while not self.batches:
+            try:
+                self._take(pickle.loads(self.conn.recv_bytes()))  # noqa: S301 - the parent's own bytes
+            except (EOFError, OSError):
+                return None
+        batch = self.batches.popleft()
+        self.claims = {seq: start for seq, start in self.claims.items() if seq >= batch[1]}  # late ones
+        return batch
+
+    def limit(self, seq: int, limit: int) -> int:
+        """``limit`` lowered to the parent's lowest claim in batch ``seq`` so far."""
+        while self.conn.poll(0):
+            self._take(pickle.loads(self.conn.recv_bytes()))  # noqa: S301 - the parent's own bytes
+        return min(limit, self.claims.get(seq, limit))
+
+    def _take(self, message: Any) -> None:
+        if message[0] == "batch":
+            self.batches.append(message)
+        else:
+            _, seq, start = message
+            self.claims[seq] = min(start, self.claims.get(seq, start))
 
 
 def _send_all(conn: Connection, out: queue.SimpleQueue[bytes | None]) -> None:
