@@ -130,31 +130,25 @@ def analyze_comments(
     """
     jit.off_for_transaction(session)
     ruleset = analyzers.get(session, workspace_id)
-    where, params = scope.where()
-    params |= {"ws": workspace_id, "ver": ruleset.version, "force": force}
     head, tail = _split(scope)
     rows = _stale_rows(session, workspace_id, head, ruleset.version, force)
-    rest: Callable[[], list[Any]] | None = None
-    if tail is not None:
-        if rows and parallel.wanted(len(rows) + len(tail.ids or ())):
-            rest = lambda: _stale_rows(session, workspace_id, tail, ruleset.version, force)  # noqa: E731
-        else:
-            rows = [*rows, *_stale_rows(session, workspace_id, tail, ruleset.version, force)]
+    rest = (lambda: _stale_rows(session, workspace_id, tail, ruleset.version, force)) if tail is not None else None
+    expected = len(rows) + (len(tail.ids or ()) if tail is not None else 0)
     writer = _ChunkWriter(session, workspace_id, ruleset, source)
     child = (
         parallel.child_for(analyzers, (workspace_id, ruleset.version), ruleset, prepare)
-        if rest is not None or parallel.wanted(len(rows))
+        if parallel.wanted(expected)
         else None
     )
     if child is not None:
-        rows, written = _analyze_beside(session, child, workspace_id, ruleset, rows, rest, writer)
+        rows, written = _analyze_beside(child, workspace_id, ruleset, rows, rest, writer)
     else:
         if rest is not None:
             rows = [*rows, *rest()]
         if rows:
             _count_duplicates(writer, rows)
-        written = _analyze_here(ruleset, rows, writer) if rows else []
-    in_scope = _in_scope(session, scope, where, params, len(rows))
+        written = _analyze_here(ruleset, rows, writer)
+    in_scope = _in_scope(session, workspace_id, scope, len(rows))
     if not rows:
         return AnalyzeCounts(in_scope, 0, 0, 0, 0)
     new = sorted((m for w in written for m in w.new), key=lambda m: (m.comment_id, m.start, str(m.keyword_id)))
@@ -198,15 +192,16 @@ def _stale_rows(session: Session, workspace_id: uuid.UUID, scope: Scope, version
     )
 
 
-def _in_scope(session: Session, scope: Scope, where: str, params: dict[str, Any], stale: int) -> int:
+def _in_scope(session: Session, workspace_id: uuid.UUID, scope: Scope, stale: int) -> int:
     """How many of the workspace's comments the scope holds. When every id of the scope came back
     stale (a collection's new comments, the usual case), that is the count, and the database is not
     asked again (about 4 µs per comment)."""
     if scope.ids is not None and stale == len(set(scope.ids)):
         return stale
+    where, params = scope.where()
     count: int = session.execute(
         text(f"SELECT count(*) FROM comments WHERE workspace_id = :ws AND {where}"),  # noqa: S608 - fixed fragments
-        params,
+        params | {"ws": workspace_id},
     ).scalar_one()
     return count
 
@@ -257,7 +252,6 @@ def _analyze_here(ruleset: RuleSet, rows: Sequence[Any], writer: _ChunkWriter) -
 
 
 def _analyze_beside(
-    session: Session,
     child: parallel.AnalysisProcess,
     workspace_id: uuid.UUID,
     ruleset: RuleSet,
@@ -278,25 +272,24 @@ def _analyze_beside(
     """
     key = (workspace_id, ruleset.version)
     with ExitStack() as stack:  # an error while writing stops the child (see ``AnalysisProcess``)
-        parts = [rows]
-        batches = [stack.enter_context(closing(child.analyze(key, _texts(rows), parallel.chunk_sizes(len(rows)))))]
-        more = rest() if rest is not None else []
-        if more:
-            parts.append(more)
-            batches.append(
-                stack.enter_context(closing(child.analyze(key, _texts(more), parallel.chunk_sizes(len(more)))))
-            )
-        every = [r for part in parts for r in part]
-        _count_duplicates(writer, every)
+        sent: list[tuple[parallel.Batch, list[Any]]] = []
+
+        def send(part: list[Any]) -> None:
+            if part:
+                batch = child.analyze(key, [(r.id, r.text) for r in part], parallel.chunk_sizes(len(part)))
+                sent.append((stack.enter_context(closing(batch)), part))
+
+        send(rows)
+        if rest is not None:
+            send(rest())  # read while the child analyzes the first part
+        every = [r for _, part in sent for r in part]
+        if every:
+            _count_duplicates(writer, every)
         written: list[_Written] = []
         seen: dict[str, CommentAnalysis] = {}
-        for n, (batch, part) in enumerate(zip(batches, parts, strict=True)):
-            written += _drain(batch, part, ruleset, writer, seen, claims=n == len(batches) - 1)
+        for n, (batch, part) in enumerate(sent):
+            written += _drain(batch, part, ruleset, writer, seen, claims=n == len(sent) - 1)
     return every, written
-
-
-def _texts(rows: Sequence[Any]) -> list[tuple[int, str]]:
-    return [(r.id, r.text) for r in rows]
 
 
 def _drain(

@@ -31,7 +31,9 @@ How, and why so (measured, see docs/analysis-throughput.md):
   parent, whenever no chunk is waiting to be written, takes rows back from the end (``Batch.claim``)
   and analyzes them itself. Which side is faster depends on the machine and the database's load, so
   the split is decided as it happens (interleaved bench pairs: +1,704/s, 10 of 10, against the child
-  analyzing every row).
+  analyzing every row). Messages to the child: batches, and claims on them; a batch that arrives while
+  another runs waits in the child's ``_Inbox`` (the parent sends a large batch's first rows on their
+  own, see ``apply._split``).
 
 Failure: a child that dies (killed, out of memory) ends the parent's read with EOF, an error in the
 engine comes back as its traceback; either way the parent reaps the child and raises
@@ -341,7 +343,8 @@ def _close_inherited(keep: int) -> None:
 
 
 def _serve(conn: Connection, rulesets: dict[Key, RuleSet], prepare: Prepare) -> None:
-    """The child's loop: one request per batch, one reply per chunk, until the parent closes.
+    """The child's loop: one request per batch, one reply per chunk and one at its end (where the child
+    stopped), until the parent closes.
 
     The sender thread needs the GIL back after each write (a reply is a header and a payload, two
     writes); with the default 5 ms switch interval it would wait that long behind the analyzing
