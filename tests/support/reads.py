@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 
 def rows_read(session: Session, table: str) -> int:
     """Heap rows this transaction has read from ``table`` so far (sequential and through indexes)."""
-    return session.execute(
+    read: int = session.execute(
         text(
             "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
             "WHERE relname = :table"
         ),
         {"table": table},
     ).scalar_one()
+    return read

@@ -59,7 +59,7 @@ def test_each_stored_match_reads_its_own_keyword_not_the_workspaces(space: Space
                 }
                 for n, c in enumerate(comment_ids)
             ]
-            wanted = {
+            wanted: dict[tuple[int, str, int], apply.MatchRow] = {
                 (r["comment_id"], r["keyword_id"], 0): (
                     r["keyword_id"],
                     0,

@@ -118,7 +118,7 @@ def test_both_paths_store_identical_rows(
     """With ``head``, the batch is read in two (its first 200 rows, then the rest), and the child gets
     them as two batches: the second one queued while it analyzes the first."""
     if head is not None:
-        monkeypatch.setattr(apply, "HEAD", head)
+        monkeypatch.setattr(apply, "FIRST_ROWS", head)
     sent: list[int] = []
     analyze = parallel.AnalysisProcess.analyze
 

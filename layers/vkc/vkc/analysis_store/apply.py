@@ -161,17 +161,17 @@ def analyze_comments(
 #: A large batch's first rows are read on their own, so the analysis process starts on them while the
 #: rest are read: reading (and locking) 5,000 rows takes about 35 ms, which the child would otherwise
 #: spend waiting at the start of every task.
-HEAD = 500
+FIRST_ROWS = 500
 
 
 def _split(scope: Scope) -> tuple[Scope, Scope | None]:
-    """The scope's first ``HEAD`` ids and the rest, for a batch large enough for the analysis process;
+    """The scope's first ``FIRST_ROWS`` ids and the rest, for a batch large enough for the analysis process;
     else the scope whole. Ids are read in ascending order either way, so the row locks are taken in
     one order, as one statement would take them."""
-    if scope.ids is None or not parallel.wanted(len(scope.ids)) or len(scope.ids) <= 2 * HEAD:
+    if scope.ids is None or not parallel.wanted(len(scope.ids)) or len(scope.ids) <= 2 * FIRST_ROWS:
         return scope, None
     ids = sorted(set(scope.ids))
-    return Scope(ids=ids[:HEAD]), Scope(ids=ids[HEAD:])
+    return Scope(ids=ids[:FIRST_ROWS]), Scope(ids=ids[FIRST_ROWS:])
 
 
 def _stale_rows(session: Session, workspace_id: uuid.UUID, scope: Scope, version: str, force: bool) -> list[Any]:
