@@ -394,6 +394,7 @@ def test_an_engine_error_in_the_child_fails_the_batch_and_names_it(
     space: Space, processes: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     processes(2)
+    monkeypatch.setattr(parallel, "CLAIM", 0)  # the parent takes no rows back: the child meets the marker
     corpus = _corpus()
     corpus[BATCH // 2] = ("на этом тексте движок ошибается", 1)
     ids = _fill(space, corpus)
@@ -410,6 +411,34 @@ def test_an_engine_error_in_the_child_fails_the_batch_and_names_it(
     with pytest.raises(parallel.AnalysisProcessFailed, match="ValueError: engine bug"):
         space.analyze(ids)
     assert parallel.child_pid() is None
+    assert space.matches() == []
+    monkeypatch.setattr(ruleset.analyzer, "analyze", analyze)
+    assert space.analyze(ids).analyzed == BATCH
+
+
+def test_an_engine_error_in_the_parents_share_fails_the_batch_and_stops_the_child(
+    space: Space, processes: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    processes(2)
+    corpus = _corpus()
+    corpus[-1] = ("на этом тексте движок ошибается у родителя", 1)  # the parent's first claim holds it
+    ids = _fill(space, corpus)
+    with Session(space.engine) as s:
+        ruleset = space.cache.get(s, space.workspace_id)
+    analyze = ruleset.analyzer.analyze
+    parent = os.getpid()
+
+    def slow_child_failing_parent(comment_text: str) -> Any:
+        if os.getpid() != parent:
+            time.sleep(0.005)  # the first chunk takes 0.5 s: the parent claims from the end meanwhile
+        elif "движок ошибается" in comment_text:
+            raise ValueError("engine bug in the parent")
+        return analyze(comment_text)
+
+    monkeypatch.setattr(ruleset.analyzer, "analyze", slow_child_failing_parent)
+    with pytest.raises(ValueError, match="engine bug in the parent"):
+        space.analyze(ids)
+    assert parallel.child_pid() is None  # abandoned half-way: killed and reaped
     assert space.matches() == []
     monkeypatch.setattr(ruleset.analyzer, "analyze", analyze)
     assert space.analyze(ids).analyzed == BATCH

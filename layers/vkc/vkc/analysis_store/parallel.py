@@ -227,7 +227,7 @@ class Batch:
     the end (``claim``) and analyze them itself. The child reads claims between comments and stops where
     the parent's share begins, then says where it stopped (``end``). It may overrun a claim by a few
     comments before it reads it: those rows come back twice, and the parent writes its own copy
-    (``apply._analyze_beside``). Every row is analyzed: the child stops at a claim it has read, and
+    (``apply._drain``). Every row is analyzed: the child stops at a claim it has read, and
     the parent's last claim is the lowest, so ``end`` is never below it.
     """
 
