@@ -177,6 +177,23 @@ def test_timeline_buckets_open_from_the_keyboard(signed_in_world: Page) -> None:
     )
 
 
+def test_enter_right_after_home_opens_the_first_bucket(signed_in_world: Page) -> None:
+    """Regression: Enter pressed before the re-render that followed Home opened nothing (the handler read
+    the focused bucket from the last render); both keys here arrive in one task, before any render."""
+    page = signed_in_world
+    with page.expect_response(_stats("timeline", "2023-12-31T21")):
+        page.goto("/#/overview?period=custom&from=2024-01-01&to=2024-03-31")
+    chart = page.get_by_test_id("timeline")
+    chart.locator("canvas").wait_for()
+    chart.evaluate(
+        """el => ["Home", "Enter"].forEach(key =>
+            el.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true })))"""
+    )
+    expect(page).to_have_url(
+        re.compile(r"#/comments\?date_from=2023-12-31T21%3A00%3A00\.000Z&date_to=2024-01-01T21%3A00%3A00\.000Z$")
+    )
+
+
 def test_recent_jobs_follow_a_collection_to_the_end(signed_in: Page, stack: LocalStack, api: httpx.Client) -> None:
     add_user_token(api)
     dataset = generate_dataset(preset="small", seed=42)

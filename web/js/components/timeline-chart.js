@@ -18,6 +18,9 @@ export function TimelineChart({ points, series, label, interval = "day", onPick,
   const box = useRef(null);
   const chart = useRef(null);
   const [focused, setFocused] = useState(null);
+  // the key handler reads the bucket from here: Enter right after an arrow or Home comes before the
+  // re-render that would give it the new `focused`, and would open nothing
+  const current = useRef(null);
   useEffect(() => {
     const el = box.current;
     const xs = points.map((p) => Date.parse(p.start) / 1000);
@@ -39,6 +42,7 @@ export function TimelineChart({ points, series, label, interval = "day", onPick,
     chart.current = new uPlot(opts, data, el);
     const resize = new ResizeObserver(() => chart.current?.setSize({ width: Math.max(320, el.clientWidth), height }));
     resize.observe(el);
+    current.current = null;
     setFocused(null);
     return () => { resize.disconnect(); chart.current.destroy(); chart.current = null; };
   }, [points, series, interval]);
@@ -47,6 +51,7 @@ export function TimelineChart({ points, series, label, interval = "day", onPick,
     const u = chart.current;
     const index = Math.max(0, Math.min(points.length - 1, i));
     u.setCursor({ left: u.valToPos(u.data[0][index], "x"), top: u.over.clientHeight / 2 });
+    current.current = index;
     setFocused(index);
   };
   const onKeyDown = (event) => {
@@ -54,9 +59,9 @@ export function TimelineChart({ points, series, label, interval = "day", onPick,
     const step = { ArrowRight: 1, ArrowLeft: -1, End: points.length, Home: -points.length }[event.key];
     if (step !== undefined) {
       event.preventDefault();
-      moveTo((focused ?? (step > 0 ? -1 : points.length)) + step);
-    } else if (event.key === "Enter" && focused != null && onPick) {
-      onPick(points[focused], focused);
+      moveTo((current.current ?? (step > 0 ? -1 : points.length)) + step);
+    } else if (event.key === "Enter" && current.current != null && onPick) {
+      onPick(points[current.current], current.current);
     }
   };
   const point = focused == null ? null : points[focused];
